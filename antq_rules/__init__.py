@@ -1,0 +1,30 @@
+"""antq_rules: a checked, exact rules language for Vietnam's ANTQ/ANTT criteria.
+
+The facade most users need:
+
+    from antq_rules import Schema, compile_expression, AntqError
+"""
+
+from .errors import AntqError, CheckError, DataError, ParseError
+from .expression import Expression, compile_expression
+from .model import Outcome, Status
+from .schema import Schema
+from .values import UNDEFINED, Period, Range
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "UNDEFINED",
+    "AntqError",
+    "CheckError",
+    "DataError",
+    "Expression",
+    "Outcome",
+    "ParseError",
+    "Period",
+    "Range",
+    "Schema",
+    "Status",
+    "__version__",
+    "compile_expression",
+]

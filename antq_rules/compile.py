@@ -1,0 +1,598 @@
+"""The compiled evaluator: the typed tree turned into Python closures.
+
+Each node becomes one closure over its children's closures, chosen for the
+node's type when compiling, so evaluation does no dispatch on node kinds.
+The closures work on the raw data (dict lookups, no wrapping) and on plain
+Python values; only when a value is not decided by the data (a `Range` or
+`UNDEFINED`) do they fall back to the generic operations of `values`.
+
+Exactness without Fractions on the hot path: `ratio(…) op constant` is
+fused into integer cross-multiplication (t·q op p·n for a constant p/q).
+
+A wrong type in the data stops the closures with a bare `BadValue`; the
+caller then re-runs the reference interpreter, which knows the data path and
+raises the `DataError` (errors are rare, paths are only needed then).
+No text from a ruleset or from data is ever executed as Python.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from . import ir
+from . import types as t
+from . import values as v
+from .data import check_list, check_object, get_raw, is_object, scalar_reader
+from .errors import AntqError, Diagnostic
+from .values import UNDEFINED, Range
+
+Env = list[Any]
+Fn = Callable[[Env], Any]
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_SWAP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+class _Open:
+    """A list whose extent is partly missing: its known items, and more perhaps."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+
+def _known(x: Any) -> bool:
+    return x is not UNDEFINED and type(x) is not Range
+
+
+def _check_items(items: list[Any], entity: str) -> None:
+    for item in items:
+        if type(item) is not dict and item is not None and not is_object(item):
+            check_object(item, entity)
+
+
+class Compiler:
+    def __init__(self, params: dict[str, Any] | None = None) -> None:
+        self.params = params or {}
+        self.max_level = 0
+
+    def compile(self, node: ir.Node) -> Callable[[Any, Any], Any]:
+        """A function (subject data, period) -> value."""
+        levels = [n.level for n in ir.walk(node) if isinstance(n, ir.Aggregate)]
+        self.max_level = max(levels, default=0)
+        self.period_slot = self.max_level + 1
+        body = self.node(node)
+        size = self.max_level + 2
+
+        def run(subject: Any, period: Any) -> Any:
+            env = [None] * size
+            env[0] = subject
+            env[size - 1] = period
+            return body(env)
+
+        return run
+
+    def node(self, node: ir.Node) -> Fn:
+        return getattr(self, "_" + type(node).__name__.lower())(node)
+
+    # ------------------------------------------------------------- leaves
+
+    def _const(self, node: ir.Const) -> Fn:
+        value = node.value
+        if isinstance(node.type, t.List):
+            value = list(value)
+        return lambda env: value
+
+    def _var(self, node: ir.Var) -> Fn:
+        level = node.level
+        return lambda env: env[level]
+
+    def _periodref(self, node: ir.PeriodRef) -> Fn:
+        slot = self.period_slot
+        span = node.span
+
+        def period(env: Env) -> Any:
+            value = env[slot]
+            if value is None:
+                raise AntqError(Diagnostic("no-period", {}, span))
+            return value
+
+        return period
+
+    def _param(self, node: ir.Param) -> Fn:
+        value = self.params[node.name]
+        return lambda env: value
+
+    # -------------------------------------------------------------- fields
+
+    def _get(self, node: ir.Get) -> Fn:
+        name = node.field
+        ftype = node.field_type
+        base = self.node(node.base)
+        if isinstance(node.base.type, t.List):
+            return self._get_many(base, name, ftype, node.base.type.item.name)
+        read = self._reader(name, ftype)
+        if isinstance(node.base, ir.Var):
+            level = node.base.level
+            return lambda env: read(env[level])
+        return lambda env: read(base(env))
+
+    def _reader(self, name: str, ftype: t.Type) -> Callable[[Any], Any]:
+        """raw object -> the field's value, checked and converted."""
+        if isinstance(ftype, t.List):
+            item_type = ftype.item
+            convert = None if isinstance(item_type, t.Entity) else scalar_reader(item_type)
+            entity = str(item_type)
+
+            def read_list(obj: Any) -> Any:
+                raw = None if obj is None else (obj.get(name) if type(obj) is dict else None)
+                if raw is None and obj is not None:
+                    raw = get_raw(obj, name)
+                if type(raw) is not list:
+                    if raw is None:
+                        return _Open([])
+                    raw = check_list(raw, entity)
+                if convert is not None:
+                    return [convert(x) for x in raw]
+                return raw
+
+            return read_list
+        if isinstance(ftype, t.Entity):
+            entity = ftype.name
+
+            def read_entity(obj: Any) -> Any:
+                if obj is None:
+                    return None
+                raw = obj.get(name) if type(obj) is dict else get_raw(obj, name)
+                if raw is None and type(obj) is dict:
+                    raw = get_raw(obj, name)
+                if raw is None or type(raw) is dict:
+                    return raw
+                return check_object(raw, entity)
+
+            return read_entity
+        convert = scalar_reader(ftype)
+        if ftype == t.BOOL:
+            unknown = v.UNKNOWN_BOOL
+
+            def read_bool(obj: Any) -> Any:
+                if type(obj) is dict:
+                    raw = obj.get(name)
+                    if raw is True or raw is False:
+                        return raw
+                elif obj is None:
+                    return unknown
+                return convert(get_raw(obj, name))
+
+            return read_bool
+
+        def read_scalar(obj: Any) -> Any:
+            if obj is None:
+                return convert(None)
+            raw = obj.get(name) if type(obj) is dict else None
+            if raw is None:
+                raw = get_raw(obj, name)
+            return convert(raw)
+
+        return read_scalar
+
+    def _get_many(self, base: Fn, name: str, ftype: t.Type, entity: str) -> Fn:
+        read = self._reader(name, ftype)
+        flatten = isinstance(ftype, t.List)
+
+        def get_many(env: Env) -> Any:
+            src = base(env)
+            open_ = type(src) is _Open
+            items = src.items if open_ else src
+            _check_items(items, entity)
+            out: list[Any] = []
+            if flatten:
+                for item in items:
+                    got = read(item)
+                    if type(got) is _Open:
+                        open_ = True
+                        out.extend(got.items)
+                    else:
+                        out.extend(got)
+            else:
+                out = [read(item) for item in items]
+            return _Open(out) if open_ else out
+
+        return get_many
+
+    def _part(self, node: ir.Part) -> Fn:
+        base = self.node(node.base)
+        part = node.part
+        if node.base.type == t.PERIOD:
+            return lambda env: v.period_part(base(env), part)
+        return lambda env: v.date_part(base(env), part)
+
+    # ---------------------------------------------------------------- logic
+
+    def _not(self, node: ir.Not) -> Fn:
+        operand = self.node(node.operand)
+
+        def not_(env: Env) -> Any:
+            x = operand(env)
+            if x is True:
+                return False
+            if x is False:
+                return True
+            return v.logic_not(x)
+
+        return not_
+
+    def _and(self, node: ir.And) -> Fn:
+        left, right = self.node(node.left), self.node(node.right)
+
+        def and_(env: Env) -> Any:
+            a = left(env)
+            if a is False:
+                return False
+            b = right(env)
+            if a is True and (b is True or b is False):
+                return b
+            return v.logic_and(a, b)
+
+        return and_
+
+    def _or(self, node: ir.Or) -> Fn:
+        left, right = self.node(node.left), self.node(node.right)
+
+        def or_(env: Env) -> Any:
+            a = left(env)
+            if a is True:
+                return True
+            b = right(env)
+            if a is False and (b is True or b is False):
+                return b
+            return v.logic_or(a, b)
+
+        return or_
+
+    # ---------------------------------------------------------- comparisons
+
+    def _compare(self, node: ir.Compare) -> Fn:
+        op = node.op
+        left_node, right_node = node.left, node.right
+        if isinstance(left_node, ir.Const) and not isinstance(right_node, ir.Const):
+            op = _SWAP[op]
+            left_node, right_node = right_node, left_node
+        if (
+            isinstance(left_node, ir.Aggregate)
+            and left_node.func == "ratio"
+            and isinstance(right_node, ir.Const)
+            and right_node.value is not None
+        ):
+            return self._ratio_compare(left_node, op, Fraction(right_node.value))
+        test = _OPS[op]
+        left = self.node(left_node)
+        if isinstance(right_node, ir.Const):
+            constant = right_node.value
+
+            def compare_const(env: Env) -> Any:
+                a = left(env)
+                if a is UNDEFINED or type(a) is Range:
+                    return v.compare(op, a, constant)
+                return test(a, constant)
+
+            return compare_const
+        right = self.node(right_node)
+
+        def compare(env: Env) -> Any:
+            a = left(env)
+            b = right(env)
+            if a is UNDEFINED or b is UNDEFINED or type(a) is Range or type(b) is Range:
+                return v.compare(op, a, b)
+            return test(a, b)
+
+        return compare
+
+    def _ratio_compare(self, node: ir.Aggregate, op: str, threshold: Fraction) -> Fn:
+        counter = self._bool_counter(node)
+        test = _OPS[op]
+        p, q = threshold.numerator, threshold.denominator
+
+        def ratio_compare(env: Env) -> Any:
+            true, false, slow, open_ = counter(env)
+            if slow or open_:
+                return v.compare(op, _finish_ratio(true, false, slow, open_), threshold)
+            n = true + false
+            if n == 0:
+                return UNDEFINED
+            return test(true * q, p * n)
+
+        return ratio_compare
+
+    def _member(self, node: ir.Member) -> Fn:
+        element = self.node(node.element)
+        negate = node.negate
+        if node.container.type == t.PERIOD:
+            container = self.node(node.container)
+
+            def in_period(env: Env) -> Any:
+                result = v.in_period(element(env), container(env))
+                return v.logic_not(result) if negate else result
+
+            return in_period
+        if isinstance(node.container, ir.ListOf) and all(
+            isinstance(i, ir.Const) for i in node.container.items
+        ):
+            constants = [i.value for i in node.container.items]
+            lookup = frozenset(constants)
+
+            def in_constants(env: Env) -> Any:
+                x = element(env)
+                if x is UNDEFINED or type(x) is Range:
+                    result = v.member(x, constants, False)
+                    return v.logic_not(result) if negate else result
+                return (x in lookup) != negate
+
+            return in_constants
+        container = self.node(node.container)
+
+        def member(env: Env) -> Any:
+            x = element(env)
+            box = container(env)
+            open_ = type(box) is _Open
+            items = box.items if open_ else box
+            if not open_ and _known(x) and x in items:
+                result: Any = True
+            elif not open_ and _known(x) and all(_known(i) for i in items):
+                result = False
+            else:
+                result = v.member(x, items, open_)
+            return v.logic_not(result) if negate else result
+
+        return member
+
+    # ----------------------------------------------------------- arithmetic
+
+    def _arith(self, node: ir.Arith) -> Fn:
+        left, right = self.node(node.left), self.node(node.right)
+        op = node.op
+
+        def arith(env: Env) -> Any:
+            return v.arith(op, left(env), right(env))
+
+        return arith
+
+    def _neg(self, node: ir.Neg) -> Fn:
+        operand = self.node(node.operand)
+        return lambda env: v.negate(operand(env))
+
+    def _fallback(self, node: ir.Fallback) -> Fn:
+        left, right = self.node(node.left), self.node(node.right)
+
+        def fallback(env: Env) -> Any:
+            a = left(env)
+            if a is UNDEFINED:
+                return right(env)
+            if type(a) is Range and a.undefined:
+                return v.fallback(a, right(env))
+            return a
+
+        return fallback
+
+    def _makeperiod(self, node: ir.MakePeriod) -> Fn:
+        start, end = self.node(node.start), self.node(node.end)
+        return lambda env: v.make_period(start(env), end(env))
+
+    def _listof(self, node: ir.ListOf) -> Fn:
+        items = [self.node(i) for i in node.items]
+        return lambda env: [f(env) for f in items]
+
+    # ----------------------------------------------------------- aggregates
+
+    def _items_of(self, node: ir.Aggregate) -> Fn:
+        """The source list, item types checked: (items, open)."""
+        source = self.node(node.source)
+        item_type = node.source.type.item if isinstance(node.source.type, t.List) else None
+        entity = item_type.name if isinstance(item_type, t.Entity) else None
+
+        def items_of(env: Env) -> tuple[list[Any], bool]:
+            src = source(env)
+            if type(src) is _Open:
+                items, open_ = src.items, True
+            else:
+                items, open_ = src, False
+            if entity is not None:
+                _check_items(items, entity)
+            return items, open_
+
+        return items_of
+
+    def _bool_counter(self, node: ir.Aggregate) -> Callable[[Env], tuple[int, int, list, bool]]:
+        """Counts items whose test is surely true / surely false among those surely
+        taking part; any other item goes to `slow` as (keep, body)."""
+        items_of = self._items_of(node)
+        level = node.level
+        keep_fn = None if node.filter is None else self.node(node.filter)
+        body_fn = None if node.body is None else self.node(node.body)
+
+        def count(env: Env) -> tuple[int, int, list, bool]:
+            items, open_ = items_of(env)
+            true = false = 0
+            slow: list[tuple[Any, Any]] = []
+            for item in items:
+                env[level] = item
+                keep = True if keep_fn is None else keep_fn(env)
+                if keep is False:
+                    continue
+                if keep is not True and not v.flags(keep)[0]:
+                    slow.append((keep, None))
+                    continue
+                body = True if body_fn is None else body_fn(env)
+                if keep is True and body is True:
+                    true += 1
+                elif keep is True and body is False:
+                    false += 1
+                else:
+                    slow.append((keep, body))
+            return true, false, slow, open_
+
+        return count
+
+    def _aggregate(self, node: ir.Aggregate) -> Fn:
+        func = node.func
+        if func in ir.BOOL_AGGREGATES:
+            counter = self._bool_counter(node)
+            finish = _BOOL_FINISH[func]
+
+            def bool_aggregate(env: Env) -> Any:
+                true, false, slow, open_ = counter(env)
+                if not slow and not open_:
+                    if func == "count":
+                        return true
+                    if func == "ratio":
+                        n = true + false
+                        return UNDEFINED if n == 0 else Fraction(true, n)
+                    if func == "any":
+                        return true > 0
+                    if func == "none":
+                        return true == 0
+                    return false == 0
+                return finish(true, false, slow, open_)
+
+            return bool_aggregate
+        return self._value_aggregate(node)
+
+    def _value_aggregate(self, node: ir.Aggregate) -> Fn:
+        items_of = self._items_of(node)
+        level = node.level
+        keep_fn = None if node.filter is None else self.node(node.filter)
+        body_fn = self.node(node.body)
+        func = node.func
+
+        def value_aggregate(env: Env) -> Any:
+            items, open_ = items_of(env)
+            known: list[Any] = []
+            slow: list[tuple[Any, Any]] = []
+            for item in items:
+                env[level] = item
+                keep = True if keep_fn is None else keep_fn(env)
+                if keep is False:
+                    continue
+                if keep is not True and not v.flags(keep)[0]:
+                    slow.append((keep, None))
+                    continue
+                value = body_fn(env)
+                if keep is True and value is not UNDEFINED and type(value) is not Range:
+                    known.append(value)
+                else:
+                    slow.append((keep, value))
+            if not slow and not open_:
+                if func == "sum":
+                    return sum(known)
+                if not known:
+                    return UNDEFINED
+                if func == "avg":
+                    return Fraction(sum(known), len(known))
+                return min(known) if func == "min" else max(known)
+            return v.value_aggregate(func, known, slow, open_)
+
+        return value_aggregate
+
+
+# ------------------------------------------------------------------ finishers
+# When some item is not decided by the data, the counts above are completed
+# by these, from the doubtful items' possible keep/test values.
+
+
+def _doubtful(slow: list[tuple[Any, Any]]) -> list[tuple[tuple, tuple]]:
+    rows = []
+    for keep, body in slow:
+        k = v.flags(keep)
+        b = v.flags(body) if body is not None else (False, False, False)
+        rows.append((k, b))
+    return rows
+
+
+def _hit(k: tuple, b: tuple) -> tuple[bool, bool, bool]:
+    """Flags of `keep and body` for one item (Kleene, point by point)."""
+    kt, kf, ku = k
+    bt, bf, bu = b
+    return kt and bt, kf or bf, (ku and (bt or bu)) or (bu and (kt or ku))
+
+
+def _finish_count(true: int, false: int, slow: list, open_: bool) -> Any:
+    hits = [_hit(k, b) for k, b in _doubtful(slow)]
+    if any(h == (False, False, True) for h in hits):
+        return UNDEFINED
+    sure = true + sum(1 for h in hits if h[0] and not h[1])
+    possible = true + sum(1 for h in hits if h[0])
+    return v.count_result(sure, possible, any(h[2] for h in hits), open_)
+
+
+def _finish_any(true: int, false: int, slow: list, open_: bool) -> Any:
+    if true:
+        return True
+    hits = [_hit(k, b) for k, b in _doubtful(slow)]
+    can_true = open_ or any(h[0] for h in hits)
+    can_false = all(h[1] for h in hits)
+    can_undefined = all(h[1] or h[2] for h in hits) and any(h[2] for h in hits)
+    return v.from_flags(can_true, can_false, can_undefined)
+
+
+def _finish_none(true: int, false: int, slow: list, open_: bool) -> Any:
+    return v.logic_not(_finish_any(true, false, slow, open_))
+
+
+def _finish_all(true: int, false: int, slow: list, open_: bool) -> Any:
+    if false:
+        return False
+    oks = []
+    for k, b in _doubtful(slow):
+        kt, kf, ku = k
+        bt, bf, bu = b
+        # ok = not keep or body, point by point
+        oks.append((kf or bt, kt and bf, (ku and (bf or bu)) or (bu and (kf or ku))))
+    can_false = open_ or any(o[1] for o in oks)
+    can_true = all(o[0] for o in oks)
+    can_undefined = all(o[0] or o[2] for o in oks) and any(o[2] for o in oks)
+    return v.from_flags(can_true, can_false, can_undefined)
+
+
+def _finish_ratio(true: int, false: int, slow: list, open_: bool) -> Any:
+    t_in, f_in, u_in, maybe_true, maybe_false = true, false, 0, 0, 0
+    undefined = False
+    for (kt, kf, ku), (bt, bf, bu) in _doubtful(slow):
+        can_in = kt and (bt or bf)
+        if not can_in and not kf:
+            return UNDEFINED
+        undefined = undefined or ku or (kt and bu)
+        if can_in and not kf:
+            if bt and bf:
+                u_in += 1
+            elif bt:
+                t_in += 1
+            else:
+                f_in += 1
+        elif can_in:
+            maybe_true += bt
+            maybe_false += bf
+    return v.ratio_result(t_in, f_in, u_in, maybe_true, maybe_false, undefined, open_)
+
+
+_BOOL_FINISH = {
+    "count": _finish_count,
+    "any": _finish_any,
+    "none": _finish_none,
+    "all": _finish_all,
+    "ratio": _finish_ratio,
+}
+
+
+def compile_tree(node: ir.Node, params: dict[str, Any] | None = None) -> Callable[[Any, Any], Any]:
+    return Compiler(params).compile(node)

@@ -1,0 +1,219 @@
+"""The reference interpreter: the oracle the compiled evaluator is tested against.
+
+A plain recursive walk over the typed tree, written to be obviously right
+rather than fast. Every value goes through the generic operations of
+`values`; entities carry their data path, so a wrong type is reported as
+`villages[3].safe: expected bool, got "yes"`.
+
+Evaluation order is part of the semantics, because it decides which fields
+are read (and so which wrong types are reported): left to right; the right
+side of `and` is skipped when the left is false, of `or` when it is true, of
+`??` when the left cannot be undefined; an aggregate's per-item expression is
+skipped for items its `where` surely excludes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from . import ir
+from . import types as t
+from . import values as v
+from .data import BadValue, check_list, check_object, get_raw, scalar_reader
+from .errors import AntqError, Diagnostic
+
+
+@attrs.frozen
+class Obj:
+    """An entity in the data (raw is None when it is missing) and its path."""
+
+    raw: Any
+    path: str
+
+
+@attrs.frozen
+class Seq:
+    """A list: its items, and whether more unknown items may exist."""
+
+    items: list[Any]
+    open: bool = False
+
+
+class Context:
+    """What an evaluation may read besides the data: period and parameters."""
+
+    def __init__(self, period: Any = None, params: dict[str, Any] | None = None) -> None:
+        self.period = period
+        self.params = params or {}
+
+
+def _at(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def read_field(obj: Obj, name: str, type_: t.Type) -> Any:
+    raw = None if obj.raw is None else get_raw(obj.raw, name)
+    path = _at(obj.path, name)
+    try:
+        if isinstance(type_, t.List):
+            items = check_list(raw, str(type_.item))
+            if items is None:
+                return Seq([], open=True)
+            return Seq(
+                [read_item(item, type_.item, f"{path}[{i}]") for i, item in enumerate(items)]
+            )
+        if isinstance(type_, t.Entity):
+            return Obj(check_object(raw, type_.name), path)
+        return scalar_reader(type_)(raw)
+    except BadValue as bad:
+        raise bad.at(path) from None
+
+
+def read_item(raw: Any, type_: t.Type, path: str) -> Any:
+    try:
+        if isinstance(type_, t.Entity):
+            return Obj(check_object(raw, type_.name), path)
+        return scalar_reader(type_)(raw)
+    except BadValue as bad:
+        raise bad.at(path) from None
+
+
+def evaluate(node: ir.Node, subject: Any, context: Context) -> Any:
+    """The value of `node` for the subject's data (a set of values when unsure)."""
+    return _eval(node, (Obj(subject, ""),), context)
+
+
+def _eval(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
+    if isinstance(node, ir.Const):
+        return node.value
+    if isinstance(node, ir.Var):
+        return env[node.level]
+    if isinstance(node, ir.Get):
+        base = _eval(node.base, env, ctx)
+        if isinstance(base, Obj):
+            return read_field(base, node.field, node.field_type)
+        items: list[Any] = []
+        open_ = base.open
+        for item in base.items:
+            value = read_field(item, node.field, node.field_type)
+            if isinstance(value, Seq):
+                items.extend(value.items)
+                open_ = open_ or value.open
+            else:
+                items.append(value)
+        return Seq(items, open_)
+    if isinstance(node, ir.Part):
+        base = _eval(node.base, env, ctx)
+        if node.base.type == t.PERIOD:
+            return v.period_part(base, node.part)
+        return v.date_part(base, node.part)
+    if isinstance(node, ir.PeriodRef):
+        if ctx.period is None:
+            raise AntqError(Diagnostic("no-period", {}, node.span))
+        return ctx.period
+    if isinstance(node, ir.Param):
+        return ctx.params[node.name]
+    if isinstance(node, ir.Not):
+        return v.logic_not(_eval(node.operand, env, ctx))
+    if isinstance(node, ir.Neg):
+        return v.negate(_eval(node.operand, env, ctx))
+    if isinstance(node, ir.And):
+        left = _eval(node.left, env, ctx)
+        if left is False:
+            return False
+        return v.logic_and(left, _eval(node.right, env, ctx))
+    if isinstance(node, ir.Or):
+        left = _eval(node.left, env, ctx)
+        if left is True:
+            return True
+        return v.logic_or(left, _eval(node.right, env, ctx))
+    if isinstance(node, ir.Compare):
+        return v.compare(node.op, _eval(node.left, env, ctx), _eval(node.right, env, ctx))
+    if isinstance(node, ir.Member):
+        element = _eval(node.element, env, ctx)
+        container = _eval(node.container, env, ctx)
+        if node.container.type == t.PERIOD:
+            result = v.in_period(element, container)
+        else:
+            result = v.member(element, container.items, container.open)
+        return v.logic_not(result) if node.negate else result
+    if isinstance(node, ir.Arith):
+        return v.arith(node.op, _eval(node.left, env, ctx), _eval(node.right, env, ctx))
+    if isinstance(node, ir.Fallback):
+        left = _eval(node.left, env, ctx)
+        if not v.may_be_undefined(left):
+            return left
+        return v.fallback(left, _eval(node.right, env, ctx))
+    if isinstance(node, ir.MakePeriod):
+        return v.make_period(_eval(node.start, env, ctx), _eval(node.end, env, ctx))
+    if isinstance(node, ir.ListOf):
+        return Seq([_eval(item, env, ctx) for item in node.items])
+    if isinstance(node, ir.Aggregate):
+        return _aggregate(node, env, ctx)
+    raise AssertionError(f"unhandled node {type(node).__name__}")
+
+
+def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
+    source = _eval(node.source, env, ctx)
+    # For each item: where it takes part (the filter) and its test or value.
+    rows: list[tuple[Any, Any]] = []
+    for item in source.items:
+        inner = (*env, item)
+        keep = True if node.filter is None else _eval(node.filter, inner, ctx)
+        if v.flags(keep)[0]:
+            body = True if node.body is None else _eval(node.body, inner, ctx)
+        else:
+            body = None  # not read: the item surely does not take part
+        rows.append((keep, body))
+    func = node.func
+    if func in ("count", "any", "none"):
+        hits = [keep if body is None else v.logic_and(keep, body) for keep, body in rows]
+        if func == "count":
+            if any(h is v.UNDEFINED for h in hits):
+                return v.UNDEFINED
+            sure = sum(1 for h in hits if v.flags(h)[0] and not v.flags(h)[1])
+            possible = sum(1 for h in hits if v.flags(h)[0])
+            undefined = any(v.flags(h)[2] for h in hits)
+            return v.count_result(sure, possible, undefined, source.open)
+        result: Any = False
+        for h in hits:
+            result = v.logic_or(result, h)
+        if source.open:
+            result = v.logic_or(result, v.UNKNOWN_BOOL)
+        return v.logic_not(result) if func == "none" else result
+    if func == "all":
+        result = True
+        for keep, body in rows:
+            ok = v.logic_not(keep) if body is None else v.logic_or(v.logic_not(keep), body)
+            result = v.logic_and(result, ok)
+        if source.open:
+            result = v.logic_and(result, v.UNKNOWN_BOOL)
+        return result
+    if func == "ratio":
+        counts = dict.fromkeys(("t", "f", "u", "mt", "mf"), 0)
+        undefined = False
+        for keep, body in rows:
+            kt, kf, ku = v.flags(keep)
+            bt, bf, bu = v.flags(body) if body is not None else (False, False, False)
+            can_in = kt and (bt or bf)
+            if not can_in and not kf:
+                return v.UNDEFINED
+            undefined = undefined or ku or (kt and bu)
+            if can_in and not kf:
+                counts["u" if bt and bf else "t" if bt else "f"] += 1
+            elif can_in:
+                counts["mt"] += bt
+                counts["mf"] += bf
+        return v.ratio_result(
+            counts["t"],
+            counts["f"],
+            counts["u"],
+            counts["mt"],
+            counts["mf"],
+            undefined,
+            source.open,
+        )
+    # sum, avg, min, max
+    return v.value_aggregate(func, [], rows, source.open)

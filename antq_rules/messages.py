@@ -1,0 +1,237 @@
+"""Every sentence antq_rules says to a user, in English and Vietnamese.
+
+Messages are looked up by id and filled with parameters, so the two languages
+are two tables rather than two code paths. Style (after Cedar's guide): one
+sentence, lower-case start, no trailing period, user input in backticks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = ("en", "vi")
+
+MESSAGES: Mapping[str, Mapping[str, str]] = {
+    # ---- parse errors
+    "unexpected-char": {
+        "en": "unexpected character `{char}`",
+        "vi": "ký tự không hợp lệ `{char}`",
+    },
+    "unexpected-token": {
+        "en": "unexpected {found}; expected {expected}",
+        "vi": "gặp {found} không đúng chỗ; cần {expected}",
+    },
+    "unexpected-end": {
+        "en": "the text ends too early; expected {expected}",
+        "vi": "văn bản kết thúc quá sớm; cần {expected}",
+    },
+    "chained-comparison": {
+        "en": "comparisons cannot be chained; join them with `and`",
+        "vi": "không được nối liền các phép so sánh; hãy dùng `and`",
+    },
+    "single-equals": {
+        "en": "`=` is not a comparison; write `==`",
+        "vi": "`=` không phải phép so sánh; hãy viết `==`",
+    },
+    "too-deep": {
+        "en": "the expression is nested too deeply (more than {limit} levels)",
+        "vi": "biểu thức lồng nhau quá sâu (quá {limit} mức)",
+    },
+    "too-long": {
+        "en": "the text is too long ({size} characters; the limit is {limit})",
+        "vi": "văn bản quá dài ({size} ký tự; giới hạn là {limit})",
+    },
+    "bad-date": {
+        "en": "`{text}` is not a valid date",
+        "vi": "`{text}` không phải ngày hợp lệ",
+    },
+    "bad-escape": {
+        "en": "unknown escape `{text}` in a string",
+        "vi": "chuỗi có ký tự thoát không hợp lệ `{text}`",
+    },
+    # ---- schema errors
+    "unknown-type": {
+        "en": "unknown type `{name}`",
+        "vi": "không có kiểu `{name}`",
+    },
+    "duplicate-entity": {
+        "en": "`{name}` is declared twice",
+        "vi": "`{name}` được khai báo hai lần",
+    },
+    "duplicate-field": {
+        "en": "field `{name}` is declared twice in `{entity}`",
+        "vi": "trường `{name}` được khai báo hai lần trong `{entity}`",
+    },
+    "duplicate-enum-value": {
+        "en": "value `{value}` is listed twice",
+        "vi": "giá trị `{value}` bị liệt kê hai lần",
+    },
+    "bad-generic": {
+        "en": "`{name}[…]` is not a type; only `list[…]` takes a type inside brackets",
+        "vi": "`{name}[…]` không phải kiểu; chỉ `list[…]` nhận kiểu trong ngoặc",
+    },
+    "nested-list": {
+        "en": "a list of lists is not supported; make the inner list a field of an entity",
+        "vi": "không hỗ trợ danh sách lồng danh sách; hãy đặt danh sách trong một thực thể",
+    },
+    "unknown-subject": {
+        "en": "the schema has no entity `{name}`",
+        "vi": "lược đồ không có thực thể `{name}`",
+    },
+    "bad-schema-mapping": {
+        "en": "{detail}",
+        "vi": "{detail}",
+    },
+    "bad-class": {
+        "en": "cannot derive a schema from `{name}`: {detail}",
+        "vi": "không thể suy ra lược đồ từ `{name}`: {detail}",
+    },
+    # ---- check errors
+    "unknown-name": {
+        "en": "unknown name `{name}`",
+        "vi": "không có tên `{name}`",
+    },
+    "unknown-field": {
+        "en": "`{entity}` has no field `{name}`",
+        "vi": "`{entity}` không có trường `{name}`",
+    },
+    "no-fields": {
+        "en": "`{name}` is {type}, which has no fields",
+        "vi": "`{name}` có kiểu {type}, không có trường nào",
+    },
+    "unknown-function": {
+        "en": "unknown function `{name}`",
+        "vi": "không có hàm `{name}`",
+    },
+    "needs-bool": {
+        "en": "{what} needs true/false values, but this is {type}",
+        "vi": "{what} cần giá trị đúng/sai, nhưng đây là {type}",
+    },
+    "needs-number": {
+        "en": "{what} needs numbers, but this is {type}",
+        "vi": "{what} cần số, nhưng đây là {type}",
+    },
+    "needs-list": {
+        "en": "{what} needs a list, but this is {type}",
+        "vi": "{what} cần một danh sách, nhưng đây là {type}",
+    },
+    "needs-entity-list": {
+        "en": "`where` needs a list of entities, but this is {type}",
+        "vi": "`where` cần một danh sách thực thể, nhưng đây là {type}",
+    },
+    "needs-item-value": {
+        "en": "`{func}` over {type} needs a value for each item, as in `{func}(items, field)`",
+        "vi": "`{func}` trên {type} cần một giá trị cho mỗi phần tử, ví dụ `{func}(items, field)`",
+    },
+    "bad-comparison": {
+        "en": "cannot compare {left} with {right}",
+        "vi": "không thể so sánh {left} với {right}",
+    },
+    "bad-ordering": {
+        "en": "`{op}` needs numbers or dates on both sides, not {left} and {right}",
+        "vi": "`{op}` cần số hoặc ngày ở cả hai vế, không phải {left} và {right}",
+    },
+    "bad-membership": {
+        "en": "cannot look for {left} in {right}",
+        "vi": "không thể tìm {left} trong {right}",
+    },
+    "not-enum-value": {
+        "en": "`{value}` is not a value of {type}",
+        "vi": "`{value}` không phải giá trị của {type}",
+    },
+    "mixed-list": {
+        "en": "a list must hold one kind of value; found {first} and {other}",
+        "vi": "danh sách phải cùng một kiểu giá trị; gặp {first} và {other}",
+    },
+    "bad-fallback": {
+        "en": "both sides of `??` must have the same type, not {left} and {right}",
+        "vi": "hai vế của `??` phải cùng kiểu, không phải {left} và {right}",
+    },
+    "bad-range": {
+        "en": "`..` needs dates on both sides, not {left} and {right}",
+        "vi": "`..` cần ngày ở cả hai vế, không phải {left} và {right}",
+    },
+    "bad-arity": {
+        "en": "`{name}` takes {expected}, not {given}",
+        "vi": "`{name}` nhận {expected}, không phải {given}",
+    },
+    "where-outside-aggregate": {
+        "en": "`where` can only filter the list given to an aggregate such as `count`",
+        "vi": "`where` chỉ dùng để lọc danh sách trong hàm tổng hợp như `count`",
+    },
+    "needs-ordered": {
+        "en": "`{func}` needs numbers or dates, but this is {type}",
+        "vi": "`{func}` cần số hoặc ngày, nhưng đây là {type}",
+    },
+    "it-outside-aggregate": {
+        "en": "`it` means the current item and can only be used inside an aggregate",
+        "vi": "`it` là phần tử hiện tại, chỉ dùng được bên trong hàm tổng hợp",
+    },
+    "no-period": {
+        "en": "`period` is used but no evaluation period was given",
+        "vi": "dùng `period` nhưng chưa cho kỳ đánh giá",
+    },
+    "not-bool-expression": {
+        "en": "this expression must be true or false, but it is {type}",
+        "vi": "biểu thức này phải là đúng/sai, nhưng lại có kiểu {type}",
+    },
+    # ---- data errors
+    "data-type": {
+        "en": "expected {expected}, got {got}",
+        "vi": "cần {expected}, nhận được {got}",
+    },
+    "data-enum": {
+        "en": "`{value}` is not one of {values}",
+        "vi": "`{value}` không thuộc {values}",
+    },
+    "data-date": {
+        "en": "`{value}` is not a date (write YYYY-MM-DD)",
+        "vi": "`{value}` không phải ngày (hãy viết YYYY-MM-DD)",
+    },
+    "bad-period": {
+        "en": "bad period {value}: give two dates, start then end",
+        "vi": "kỳ đánh giá {value} không hợp lệ: cần hai ngày, bắt đầu rồi kết thúc",
+    },
+    "data-too-deep": {
+        "en": "the data is nested too deeply",
+        "vi": "dữ liệu lồng nhau quá sâu",
+    },
+    # ---- other
+    "help-did-you-mean": {
+        "en": "did you mean `{name}`?",
+        "vi": "có phải ý bạn là `{name}`?",
+    },
+    "help-fields": {
+        "en": "fields of `{entity}`: {names}",
+        "vi": "các trường của `{entity}`: {names}",
+    },
+}
+
+WORDS: Mapping[str, Mapping[str, str]] = {
+    "error": {"en": "error", "vi": "lỗi"},
+    "end of text": {"en": "the end of the text", "vi": "cuối văn bản"},
+    "a name": {"en": "a name", "vi": "một tên"},
+    "a number": {"en": "a number", "vi": "một số"},
+    "a string": {"en": "a string", "vi": "một chuỗi"},
+    "a date": {"en": "a date", "vi": "một ngày"},
+    "a comparison": {"en": "a comparison", "vi": "một phép so sánh"},
+    "an expression": {"en": "an expression", "vi": "một biểu thức"},
+    "or": {"en": "or", "vi": "hoặc"},
+    "help": {"en": "help", "vi": "gợi ý"},
+}
+
+
+def message(code: str, params: Mapping[str, object], lang: str = "en") -> str:
+    table = MESSAGES.get(code)
+    if table is None:
+        return code
+    template = table.get(lang) or table["en"]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def word(key: str, lang: str = "en") -> str:
+    entry = WORDS.get(key)
+    return key if entry is None else entry.get(lang, entry["en"])

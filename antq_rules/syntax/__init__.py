@@ -1,0 +1,1 @@
+"""Text to AST: the Lark grammar, the parser and the AST it builds."""

@@ -1,0 +1,174 @@
+"""The abstract syntax tree: frozen attrs nodes, one class per construct.
+
+Every node keeps the span it came from, out of equality and out of repr, so
+that trees compare by meaning alone. Nothing here knows about types or
+evaluation; the checker reads these nodes and builds a typed tree of its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from fractions import Fraction
+
+import attrs
+
+from ..source import Span
+
+_span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+# --------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class Literal:
+    """A constant. `kind` keeps how it was written: 95% and 0.95 are equal in value
+    but not in form, and the formatter writes each back as it was."""
+
+    value: bool | int | Fraction | str | datetime.date
+    kind: str  # "bool" | "int" | "decimal" | "percent" | "text" | "date"
+    span: Span | None = _span
+
+
+@attrs.frozen
+class ListLiteral:
+    items: tuple[Expr, ...]
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Name:
+    name: str
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Attribute:
+    """`obj.name`; on a list it reads the field of every item (and flattens)."""
+
+    obj: Expr
+    name: str
+    span: Span | None = _span
+    name_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+@attrs.frozen
+class Unary:
+    op: str  # "not" | "neg"
+    operand: Expr
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Binary:
+    """Every two-operand form: `and or + - * / == != < <= > >= in not_in ?? ..`"""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = _span
+    op_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+@attrs.frozen
+class Call:
+    """`name(args…)`; `where` filters the first argument (aggregates only)."""
+
+    func: str
+    args: tuple[Expr, ...]
+    where: Expr | None = None
+    span: Span | None = _span
+    name_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    where_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+Expr = Literal | ListLiteral | Name | Attribute | Unary | Binary | Call
+
+BINARY_OPS = frozenset(
+    {"or", "and", "==", "!=", "<", "<=", ">", ">=", "in", "not_in", "..", "??", "+", "-", "*", "/"}
+)
+
+
+def children(node: Expr) -> Iterator[Expr]:
+    """The direct sub-expressions of a node, left to right."""
+    if isinstance(node, Binary):
+        yield node.left
+        yield node.right
+    elif isinstance(node, Unary):
+        yield node.operand
+    elif isinstance(node, Attribute):
+        yield node.obj
+    elif isinstance(node, Call):
+        if node.args:
+            yield node.args[0]
+        if node.where is not None:
+            yield node.where
+        yield from node.args[1:]
+    elif isinstance(node, ListLiteral):
+        yield from node.items
+
+
+def depth(node: Expr) -> int:
+    """Nesting depth, computed without recursion (the input may be hostile)."""
+    best = 0
+    stack: list[tuple[Expr, int]] = [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        best = max(best, level)
+        stack.extend((child, level + 1) for child in children(current))
+    return best
+
+
+# -------------------------------------------------------------------- types
+
+
+@attrs.frozen
+class TypeName:
+    """`bool`, `village`, `list[village]` (args holds the type in brackets)."""
+
+    name: str
+    args: tuple[TypeExpr, ...] = ()
+    span: Span | None = _span
+
+
+@attrs.frozen
+class EnumTypeExpr:
+    values: tuple[str, ...]
+    span: Span | None = _span
+
+
+TypeExpr = TypeName | EnumTypeExpr
+
+
+# ------------------------------------------------------------------ schemas
+
+
+@attrs.frozen
+class FieldDecl:
+    name: str
+    type: TypeExpr
+    label: str | None = None
+    span: Span | None = _span
+
+
+@attrs.frozen
+class EntityDecl:
+    name: str
+    label: str | None
+    fields: tuple[FieldDecl, ...]
+    span: Span | None = _span
+
+
+@attrs.frozen
+class EnumDecl:
+    name: str
+    label: str | None
+    values: tuple[str, ...]
+    span: Span | None = _span
+
+
+@attrs.frozen
+class SchemaDecl:
+    items: tuple[EntityDecl | EnumDecl, ...]
+    span: Span | None = _span

@@ -1,0 +1,452 @@
+"""Text to AST with Lark (LALR, contextual lexer).
+
+The transformer runs inside the LALR parser as each rule is reduced, so
+building the AST needs no recursion and a hostile, deeply nested input cannot
+exhaust Python's stack here; the depth limit is then checked without
+recursion before any later stage walks the tree. Lark's own exceptions never
+leave this module: they become `ParseError`s with a position, a caret and
+words a rule author understands.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections.abc import Callable, Iterable
+from fractions import Fraction
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar
+
+import lark
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from ..errors import Diagnostic, ParseError
+from ..messages import word
+from ..source import Source, Span, normalize_text
+from . import ast
+
+MAX_DEPTH = 100
+MAX_TEXT = 1_000_000
+
+GRAMMAR_FILE = "antq.lark"
+
+
+def grammar_text() -> str:
+    """The grammar, from inside the installed package or from the source tree."""
+    try:
+        packaged = resources.files("antq_rules").joinpath("grammar").joinpath(GRAMMAR_FILE)
+        if packaged.is_file():
+            return packaged.read_text(encoding="utf-8")
+    except (OSError, ModuleNotFoundError, TypeError):
+        pass
+    here = Path(__file__).resolve().parent.parent.parent / "grammar" / GRAMMAR_FILE
+    return here.read_text(encoding="utf-8")
+
+
+# The Source being parsed, for the spans the transformer builds. One parser
+# serves the whole process; the source travels beside it, per thread.
+_current = threading.local()
+
+
+def _source() -> Source:
+    return _current.source
+
+
+def _span_of(item: Any) -> Span | None:
+    if isinstance(item, Token):
+        return Span(_source(), item.start_pos, item.end_pos)
+    return getattr(item, "span", None)
+
+
+def _cover(items: Iterable[Any]) -> Span | None:
+    spans = [s for s in (_span_of(i) for i in items) if s is not None]
+    if not spans:
+        return None
+    return Span(spans[0].source, min(s.start for s in spans), max(s.end for s in spans))
+
+
+def _nodes(children: list[Any]) -> list[Any]:
+    return [c for c in children if not isinstance(c, Token)]
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}
+
+
+def _unquote(token: Token) -> str:
+    body = token[1:-1]
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1] if i + 1 < len(body) else ""
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt == "u" and len(body) >= i + 6:
+            try:
+                out.append(chr(int(body[i + 2 : i + 6], 16)))
+            except ValueError:
+                _fail_at(token, "bad-escape", text=body[i : i + 6])
+            i += 6
+        else:
+            _fail_at(token, "bad-escape", text=body[i : i + 2])
+    return normalize_text("".join(out))
+
+
+def _fail_at(item: Any, code: str, **params: object) -> None:
+    raise ParseError(Diagnostic(code, params, _span_of(item)))
+
+
+def _binary(op: str) -> Callable[[Any, list[Any]], ast.Binary]:
+    def build(self: Any, children: list[Any]) -> ast.Binary:
+        left, right = _nodes(children)
+        op_tokens = [c for c in children if isinstance(c, Token)]
+        op_span = _span_of(op_tokens[0]) if op_tokens else None
+        return ast.Binary(op, left, right, span=_cover(children), op_span=op_span)
+
+    return build
+
+
+class _ToAst(lark.Transformer):
+    """Callbacks named after the grammar's rules and aliases."""
+
+    # ---- expressions
+    or_ = _binary("or")
+    and_ = _binary("and")
+    in_ = _binary("in")
+    not_in = _binary("not_in")
+    range = _binary("..")
+    fallback = _binary("??")
+    add = _binary("+")
+    sub = _binary("-")
+    mul = _binary("*")
+    div = _binary("/")
+
+    _COMPARE: ClassVar[dict[str, str]] = {"≥": ">=", "≤": "<=", "≠": "!="}
+
+    def compare(self, children: list[Any]) -> ast.Binary:
+        left, op, right = children
+        text = self._COMPARE.get(str(op), str(op))
+        return ast.Binary(text, left, right, span=_cover(children), op_span=_span_of(op))
+
+    def not_(self, children: list[Any]) -> ast.Unary:
+        return ast.Unary("not", _nodes(children)[0], span=_cover(children))
+
+    def neg(self, children: list[Any]) -> ast.Unary:
+        return ast.Unary("neg", _nodes(children)[0], span=_cover(children))
+
+    def attr(self, children: list[Any]) -> ast.Attribute:
+        obj, name = children
+        return ast.Attribute(obj, str(name), span=_cover(children), name_span=_span_of(name))
+
+    def name(self, children: list[Any]) -> ast.Name:
+        (token,) = children
+        return ast.Name(str(token), span=_span_of(token))
+
+    def call(self, children: list[Any]) -> ast.Call:
+        name = children[0]
+        args: tuple[Any, ...] = ()
+        where = None
+        where_span = None
+        for child in children[1:]:
+            if isinstance(child, tuple):
+                args, where, where_span = child
+        return ast.Call(
+            str(name),
+            args,
+            where,
+            span=_cover(children),
+            name_span=_span_of(name),
+            where_span=where_span,
+        )
+
+    def call_args(self, children: list[Any]) -> tuple[tuple[Any, ...], Any, Span | None]:
+        args: list[Any] = []
+        where = None
+        where_span = None
+        for child in children:
+            if isinstance(child, _Where):
+                where, where_span = child.expr, child.span
+            else:
+                args.append(child)
+        return tuple(args), where, where_span
+
+    def where_clause(self, children: list[Any]) -> _Where:
+        (expr,) = children
+        return _Where(expr, expr.span)
+
+    def paren(self, children: list[Any]) -> Any:
+        inner = _nodes(children)[0]
+        # The parentheses belong to the span (a caret under `(a + b)` reads
+        # better) but not to the tree: the formatter re-derives them.
+        import attrs
+
+        return attrs.evolve(inner, span=_cover(children))
+
+    def list(self, children: list[Any]) -> ast.ListLiteral:
+        return ast.ListLiteral(tuple(_nodes(children)), span=_cover(children))
+
+    def int_(self, children: list[Any]) -> ast.Literal:
+        (token,) = children
+        return ast.Literal(int(token), "int", span=_span_of(token))
+
+    def decimal(self, children: list[Any]) -> ast.Literal:
+        (token,) = children
+        return ast.Literal(Fraction(str(token)), "decimal", span=_span_of(token))
+
+    def percent(self, children: list[Any]) -> ast.Literal:
+        number, _sign = children
+        return ast.Literal(Fraction(str(number)) / 100, "percent", span=_cover(children))
+
+    def string(self, children: list[Any]) -> ast.Literal:
+        (token,) = children
+        return ast.Literal(_unquote(token), "text", span=_span_of(token))
+
+    def date(self, children: list[Any]) -> ast.Literal:
+        (token,) = children
+        try:
+            value = datetime.date.fromisoformat(str(token))
+        except ValueError:
+            _fail_at(token, "bad-date", text=str(token))
+        return ast.Literal(value, "date", span=_span_of(token))
+
+    def true_(self, children: list[Any]) -> ast.Literal:
+        return ast.Literal(True, "bool", span=_span_of(children[0]))
+
+    def false_(self, children: list[Any]) -> ast.Literal:
+        return ast.Literal(False, "bool", span=_span_of(children[0]))
+
+    # ---- types and schemas
+    def named_type(self, children: list[Any]) -> ast.TypeName:
+        (token,) = children
+        return ast.TypeName(str(token), span=_span_of(token))
+
+    def generic_type(self, children: list[Any]) -> ast.TypeName:
+        name, inner = _split_generic(children)
+        return ast.TypeName(str(name), (inner,), span=_cover(children))
+
+    def enum_type(self, children: list[Any]) -> ast.EnumTypeExpr:
+        values = next(c for c in children if isinstance(c, _Strings))
+        return ast.EnumTypeExpr(values.values, span=_cover(children))
+
+    def string_list(self, children: list[Any]) -> _Strings:
+        return _Strings(tuple(_unquote(t) for t in children), _cover(children))
+
+    def label(self, children: list[Any]) -> _Label:
+        (token,) = children
+        return _Label(_unquote(token))
+
+    def field_decl(self, children: list[Any]) -> ast.FieldDecl:
+        name = children[0]
+        type_ = children[1]
+        label = children[2].text if len(children) > 2 else None
+        return ast.FieldDecl(str(name), type_, label, span=_span_of(name))
+
+    def entity_decl(self, children: list[Any]) -> ast.EntityDecl:
+        _kw, name, *rest = children
+        label = None
+        if rest and isinstance(rest[0], _Label):
+            label = rest.pop(0).text
+        return ast.EntityDecl(str(name), label, tuple(rest), span=_span_of(name))
+
+    def enum_decl(self, children: list[Any]) -> ast.EnumDecl:
+        _kw, name, *rest = children
+        label = next((c.text for c in rest if isinstance(c, _Label)), None)
+        values = next(c for c in rest if isinstance(c, _Strings))
+        return ast.EnumDecl(str(name), label, values.values, span=_span_of(name))
+
+    # ---- start symbols
+    def start_expression(self, children: list[Any]) -> Any:
+        return children[0]
+
+    def start_schema(self, children: list[Any]) -> ast.SchemaDecl:
+        return ast.SchemaDecl(tuple(children), span=_cover(children))
+
+    def start_type(self, children: list[Any]) -> Any:
+        return children[0]
+
+
+class _Where:
+    __slots__ = ("expr", "span")
+
+    def __init__(self, expr: Any, span: Span | None) -> None:
+        self.expr = expr
+        self.span = span
+
+
+class _Strings:
+    __slots__ = ("span", "values")
+
+    def __init__(self, values: tuple[str, ...], span: Span | None) -> None:
+        self.values = values
+        self.span = span
+
+
+class _Label:
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _split_generic(children: list[Any]) -> tuple[Token, Any]:
+    name = children[0]
+    inner = next(c for c in children[1:] if not isinstance(c, Token))
+    return name, inner
+
+
+START_SYMBOLS = ("start_expression", "start_schema", "start_type")
+
+
+def build_parser(*, strict: bool = False, cache: bool = True) -> lark.Lark:
+    """A new Lark parser. The test suite builds one with `strict=True`, which
+    proves the terminals cannot collide (it needs the `interegular` package)."""
+    return lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        start=list(START_SYMBOLS),
+        transformer=_ToAst(),
+        strict=strict,
+        cache=cache,
+        maybe_placeholders=False,
+    )
+
+
+@lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    return build_parser()
+
+
+# ------------------------------------------------------------- error words
+
+_EXPR_STARTERS = frozenset(
+    {"NAME", "INT", "DECIMAL", "STRING", "DATE", "TRUE", "FALSE", "LPAR", "LSQB", "MINUS", "NOT"}
+)
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "INT": "a number",
+    "DECIMAL": "a number",
+    "STRING": "a string",
+    "DATE": "a date",
+    "COMP_OP": "a comparison",
+}
+
+
+def _describe_terminal(name: str, lang: str = "en") -> str:
+    if name == "$END":
+        return word("end of text", lang)
+    if name in _TERMINAL_WORDS:
+        return word(_TERMINAL_WORDS[name], lang)
+    try:
+        pattern = _parser().get_terminal(name).pattern
+    except KeyError:
+        return f"`{name.lower()}`"
+    if isinstance(pattern, lark.lexer.PatternStr):
+        return f"`{pattern.value}`"
+    return f"`{name.lower()}`"
+
+
+def _describe_expected(expected: Iterable[str]) -> str:
+    names = set(expected)
+    words: list[str] = []
+    if len(names & _EXPR_STARTERS) >= 4:
+        names -= _EXPR_STARTERS
+        words.append(word("an expression"))
+    words.extend(sorted({_describe_terminal(n) for n in names}))
+    if not words:
+        return word("end of text")
+    if len(words) > 8:
+        words = [*words[:8], "…"]
+    return ", ".join(words[:-1]) + (f" {word('or')} " if len(words) > 1 else "") + words[-1]
+
+
+def _describe_found(token: Token) -> str:
+    if token.type == "$END":
+        return word("end of text")
+    return f"`{token}`"
+
+
+def _convert(error: UnexpectedInput, source: Source) -> ParseError:
+    if isinstance(error, UnexpectedCharacters):
+        pos = error.pos_in_stream
+        char = source.text[pos] if pos < len(source.text) else ""
+        span = Span(source, pos, pos + 1)
+        if char == "=":
+            return ParseError(Diagnostic("single-equals", {}, span))
+        return ParseError(Diagnostic("unexpected-char", {"char": char}, span))
+    if isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    ):
+        end = len(source.text.rstrip())
+        span = Span(source, max(0, end - 1), max(end, 1)) if source.text else Span(source, 0, 0)
+        expected = _describe_expected(getattr(error, "expected", ()) or ())
+        return ParseError(Diagnostic("unexpected-end", {"expected": expected}, span))
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    start = token.start_pos if token.start_pos is not None else 0
+    end = token.end_pos if token.end_pos is not None else start + 1
+    span = Span(source, start, max(end, start + 1))
+    expected = set(error.expected)
+    if token.type in ("COMP_OP", "IN") and not expected & _EXPR_STARTERS:
+        return ParseError(Diagnostic("chained-comparison", {}, span))
+    return ParseError(
+        Diagnostic(
+            "unexpected-token",
+            {"found": _describe_found(token), "expected": _describe_expected(expected)},
+            span,
+        )
+    )
+
+
+def _parse(text: str, start: str, name: str) -> tuple[Any, Source]:
+    if not isinstance(text, str):
+        raise ParseError(Diagnostic("data-type", {"expected": "text", "got": type(text).__name__}))
+    if len(text) > MAX_TEXT:
+        raise ParseError(Diagnostic("too-long", {"size": len(text), "limit": MAX_TEXT}))
+    source = Source(name, normalize_text(text))
+    _current.source = source
+    try:
+        tree = _parser().parse(source.text, start=start)
+    except UnexpectedInput as error:
+        raise _convert(error, source) from None
+    except lark.exceptions.VisitError as error:  # a ParseError raised by a callback
+        if isinstance(error.orig_exc, ParseError):
+            raise error.orig_exc from None
+        raise
+    finally:
+        _current.source = None
+    return tree, source
+
+
+def _check_depth(node: Any) -> None:
+    if ast.depth(node) > MAX_DEPTH:
+        raise ParseError(Diagnostic("too-deep", {"limit": MAX_DEPTH}, node.span))
+
+
+def parse_expression(text: str, name: str = "<expression>") -> ast.Expr:
+    """Parse one expression, e.g. `ratio(villages.safe) >= 95%`."""
+    node, _ = _parse(text, "start_expression", name)
+    _check_depth(node)
+    return node
+
+
+def parse_schema(text: str, name: str = "<schema>") -> ast.SchemaDecl:
+    """Parse `entity …` and `enum …` declarations."""
+    node, _ = _parse(text, "start_schema", name)
+    return node
+
+
+def parse_type(text: str, name: str = "<type>") -> ast.TypeExpr:
+    """Parse a type such as `list[village]` or `enum["a", "b"]`."""
+    node, _ = _parse(text, "start_type", name)
+    return node
