@@ -557,7 +557,7 @@ def _finish_all(true: int, false: int, slow: list, open_: bool) -> Any:
         kt, kf, ku = k
         bt, bf, bu = b
         # ok = not keep or body, point by point
-        oks.append((kf or bt, kt and bf, (ku and (bf or bu)) or (bu and (kf or ku))))
+        oks.append((kf or bt, kt and bf, (ku and (bf or bu)) or (bu and (kt or ku))))
     can_false = open_ or any(o[1] for o in oks)
     can_true = all(o[0] for o in oks)
     can_undefined = all(o[0] or o[2] for o in oks) and any(o[2] for o in oks)

@@ -1,0 +1,44 @@
+"""The wheel carries the grammar: a non-editable install works from anywhere."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_contains_grammar_and_works_elsewhere(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "--disable-pip-version-check", "-w", str(wheels), str(ROOT)],
+        check=True,
+    )
+    (wheel,) = wheels.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "antq_rules/grammar/antq.lark" in names
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
+         "--target", str(site), str(wheel)],
+        check=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    script = (
+        "import antq_rules, pathlib\n"
+        "from antq_rules import Schema, compile_expression\n"
+        f"assert pathlib.Path(antq_rules.__file__).is_relative_to({str(site)!r}), antq_rules.__file__\n"
+        "s = Schema.from_mapping({'c': {'vs': 'list[v]'}, 'v': {'safe': 'bool'}})\n"
+        "e = compile_expression('ratio(vs.safe) >= 70%', schema=s, subject='c')\n"
+        "print(e.evaluate({'vs': [{'safe': True}] * 7 + [{'safe': False}] * 3}).status.name)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=elsewhere, capture_output=True, text=True,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "PASS"
