@@ -365,7 +365,14 @@ class Checker:
                 return self.failed(node.span)
             result_type = {"count": t.INT, "ratio": t.DECIMAL}.get(func, t.BOOL)
             return ir.Aggregate(
-                func, source, filter_, body, inner.level, result_type, span=node.span
+                func,
+                source,
+                filter_,
+                body,
+                inner.level,
+                result_type,
+                span=node.span,
+                unknown_item_undefined=ir.may_be_undefined(filter_) or ir.may_be_undefined(body),
             )
 
         # sum, avg, min, max
@@ -393,7 +400,16 @@ class Checker:
             result_type = t.DECIMAL
         else:
             result_type = body.type
-        return ir.Aggregate(func, source, condition, body, inner.level, result_type, span=node.span)
+        return ir.Aggregate(
+            func,
+            source,
+            condition,
+            body,
+            inner.level,
+            result_type,
+            span=node.span,
+            unknown_item_undefined=ir.may_be_undefined(condition) or ir.may_be_undefined(body),
+        )
 
     # ------------------------------------------------------------ helpers
 

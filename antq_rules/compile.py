@@ -303,11 +303,13 @@ class Compiler:
         counter = self._bool_counter(node)
         test = _OPS[op]
         p, q = threshold.numerator, threshold.denominator
+        phantom = node.unknown_item_undefined
 
         def ratio_compare(env: Env) -> Any:
             true, false, slow, open_ = counter(env)
             if slow or open_:
-                return v.compare(op, _finish_ratio(true, false, slow, open_), threshold)
+                ratio = _finish_ratio(true, false, slow, open_, open_ and phantom)
+                return v.compare(op, ratio, threshold)
             n = true + false
             if n == 0:
                 return UNDEFINED
@@ -449,6 +451,7 @@ class Compiler:
         if func in ir.BOOL_AGGREGATES:
             counter = self._bool_counter(node)
             finish = _BOOL_FINISH[func]
+            phantom = node.unknown_item_undefined
 
             def bool_aggregate(env: Env) -> Any:
                 true, false, slow, open_ = counter(env)
@@ -463,7 +466,7 @@ class Compiler:
                     if func == "none":
                         return true == 0
                     return false == 0
-                return finish(true, false, slow, open_)
+                return finish(true, false, slow, open_, open_ and phantom)
 
             return bool_aggregate
         return self._value_aggregate(node)
@@ -474,6 +477,7 @@ class Compiler:
         keep_fn = None if node.filter is None else self.node(node.filter)
         body_fn = self.node(node.body)
         func = node.func
+        phantom = node.unknown_item_undefined
 
         def value_aggregate(env: Env) -> Any:
             items, open_ = items_of(env)
@@ -500,7 +504,7 @@ class Compiler:
                 if func == "avg":
                     return Fraction(sum(known), len(known))
                 return min(known) if func == "min" else max(known)
-            return v.value_aggregate(func, known, slow, open_)
+            return v.value_aggregate(func, known, slow, open_, phantom)
 
         return value_aggregate
 
@@ -526,30 +530,30 @@ def _hit(k: tuple, b: tuple) -> tuple[bool, bool, bool]:
     return kt and bt, kf or bf, (ku and (bt or bu)) or (bu and (kt or ku))
 
 
-def _finish_count(true: int, false: int, slow: list, open_: bool) -> Any:
+def _finish_count(true: int, false: int, slow: list, open_: bool, phantom: bool) -> Any:
     hits = [_hit(k, b) for k, b in _doubtful(slow)]
     if any(h == (False, False, True) for h in hits):
         return UNDEFINED
     sure = true + sum(1 for h in hits if h[0] and not h[1])
     possible = true + sum(1 for h in hits if h[0])
-    return v.count_result(sure, possible, any(h[2] for h in hits), open_)
+    return v.count_result(sure, possible, phantom or any(h[2] for h in hits), open_)
 
 
-def _finish_any(true: int, false: int, slow: list, open_: bool) -> Any:
+def _finish_any(true: int, false: int, slow: list, open_: bool, phantom: bool) -> Any:
     if true:
         return True
     hits = [_hit(k, b) for k, b in _doubtful(slow)]
     can_true = open_ or any(h[0] for h in hits)
     can_false = all(h[1] for h in hits)
-    can_undefined = all(h[1] or h[2] for h in hits) and any(h[2] for h in hits)
+    can_undefined = all(h[1] or h[2] for h in hits) and (phantom or any(h[2] for h in hits))
     return v.from_flags(can_true, can_false, can_undefined)
 
 
-def _finish_none(true: int, false: int, slow: list, open_: bool) -> Any:
-    return v.logic_not(_finish_any(true, false, slow, open_))
+def _finish_none(true: int, false: int, slow: list, open_: bool, phantom: bool) -> Any:
+    return v.logic_not(_finish_any(true, false, slow, open_, phantom))
 
 
-def _finish_all(true: int, false: int, slow: list, open_: bool) -> Any:
+def _finish_all(true: int, false: int, slow: list, open_: bool, phantom: bool) -> Any:
     if false:
         return False
     oks = []
@@ -560,13 +564,13 @@ def _finish_all(true: int, false: int, slow: list, open_: bool) -> Any:
         oks.append((kf or bt, kt and bf, (ku and (bf or bu)) or (bu and (kt or ku))))
     can_false = open_ or any(o[1] for o in oks)
     can_true = all(o[0] for o in oks)
-    can_undefined = all(o[0] or o[2] for o in oks) and any(o[2] for o in oks)
+    can_undefined = all(o[0] or o[2] for o in oks) and (phantom or any(o[2] for o in oks))
     return v.from_flags(can_true, can_false, can_undefined)
 
 
-def _finish_ratio(true: int, false: int, slow: list, open_: bool) -> Any:
+def _finish_ratio(true: int, false: int, slow: list, open_: bool, phantom: bool) -> Any:
     t_in, f_in, u_in, maybe_true, maybe_false = true, false, 0, 0, 0
-    undefined = False
+    undefined = phantom
     for (kt, kf, ku), (bt, bf, bu) in _doubtful(slow):
         can_in = kt and (bt or bf)
         if not can_in and not kf:

@@ -168,6 +168,9 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
             body = None  # not read: the item surely does not take part
         rows.append((keep, body))
     func = node.func
+    # An unknown item of a missing list: its test could be anything.
+    phantom = v.Range(False, True, node.unknown_item_undefined)
+    phantom_undefined = source.open and node.unknown_item_undefined
     if func in ("count", "any", "none"):
         hits = [keep if body is None else v.logic_and(keep, body) for keep, body in rows]
         if func == "count":
@@ -175,13 +178,13 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
                 return v.UNDEFINED
             sure = sum(1 for h in hits if v.flags(h)[0] and not v.flags(h)[1])
             possible = sum(1 for h in hits if v.flags(h)[0])
-            undefined = any(v.flags(h)[2] for h in hits)
+            undefined = any(v.flags(h)[2] for h in hits) or phantom_undefined
             return v.count_result(sure, possible, undefined, source.open)
         result: Any = False
         for h in hits:
             result = v.logic_or(result, h)
         if source.open:
-            result = v.logic_or(result, v.UNKNOWN_BOOL)
+            result = v.logic_or(result, phantom)
         return v.logic_not(result) if func == "none" else result
     if func == "all":
         result = True
@@ -189,11 +192,11 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
             ok = v.logic_not(keep) if body is None else v.logic_or(v.logic_not(keep), body)
             result = v.logic_and(result, ok)
         if source.open:
-            result = v.logic_and(result, v.UNKNOWN_BOOL)
+            result = v.logic_and(result, phantom)
         return result
     if func == "ratio":
         counts = dict.fromkeys(("t", "f", "u", "mt", "mf"), 0)
-        undefined = False
+        undefined = phantom_undefined
         for keep, body in rows:
             kt, kf, ku = v.flags(keep)
             bt, bf, bu = v.flags(body) if body is not None else (False, False, False)
@@ -216,4 +219,4 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
             source.open,
         )
     # sum, avg, min, max
-    return v.value_aggregate(func, [], rows, source.open)
+    return v.value_aggregate(func, [], rows, source.open, node.unknown_item_undefined)

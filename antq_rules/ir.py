@@ -179,6 +179,9 @@ class Aggregate:
     level: int
     type: t.Type
     span: Span | None = _span
+    # Whether an item we know nothing about (one of a missing list) could make
+    # the filter or body undefined: then so may the aggregate be.
+    unknown_item_undefined: bool = attrs.field(default=False, kw_only=True)
 
 
 Node = (
@@ -234,3 +237,18 @@ def walk(node: Node) -> list[Node]:
 
 def uses_period(node: Node) -> bool:
     return any(isinstance(n, PeriodRef) for n in walk(node))
+
+
+def may_be_undefined(node: Node | None) -> bool:
+    """Whether some data could make this node undefined (statically, soundly)."""
+    if node is None:
+        return False
+    if isinstance(node, Aggregate):
+        if node.func in ("ratio", "avg", "min", "max"):
+            return True
+        return any(may_be_undefined(c) for c in children(node))
+    if isinstance(node, Arith) and node.op == "/":
+        return True
+    if isinstance(node, Fallback):
+        return may_be_undefined(node.right)
+    return any(may_be_undefined(c) for c in children(node))

@@ -527,13 +527,20 @@ def extreme_result(
     return compose(True, low, high, undefined)
 
 
-def value_aggregate(func: str, known: list[Any], rows: list[tuple[Any, Any]], open_: bool) -> Any:
+def value_aggregate(
+    func: str,
+    known: list[Any],
+    rows: list[tuple[Any, Any]],
+    open_: bool,
+    unknown_item_undefined: bool,
+) -> Any:
     """`sum`, `avg`, `min` or `max` from the values of items surely taking part
     (`known`) and (keep, value) rows for the others; a value of None was not
-    read because the item surely does not take part."""
+    read because the item surely does not take part. An open list may hold
+    unknown items, which may be undefined if `unknown_item_undefined`."""
     sure = list(known)
     maybe: list[Any] = []
-    undefined = False
+    undefined = open_ and unknown_item_undefined
     for keep, value in rows:
         can_keep, can_drop, keep_undefined = flags(keep)
         has_value = value is not None and value is not UNDEFINED

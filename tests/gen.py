@@ -59,8 +59,14 @@ VALUES: dict[str, list[Any]] = {
 # Fields by entity: name -> kind
 FIELDS = {
     "commune": {"name": "text", "flag": "bool", "n": "int", "d": "decimal", "day": "date"},
-    "village": {"name": "text", "safe": "bool", "pop": "int", "score": "decimal", "day": "date",
-                "kind": "enum"},
+    "village": {
+        "name": "text",
+        "safe": "bool",
+        "pop": "int",
+        "score": "decimal",
+        "day": "date",
+        "kind": "enum",
+    },
     "household": {"registered": "bool", "members": "int"},
 }
 LISTS = {"commune": {"villages": "village"}, "village": {"households": "household"}}
@@ -99,8 +105,9 @@ class Bad:
 
 
 @st.composite
-def entity_template(draw: Any, entity: str, depth: int = 0, unknown: float = 0.2,
-                    bad: bool = False) -> dict[str, Any]:
+def entity_template(
+    draw: Any, entity: str, depth: int = 0, unknown: float = 0.2, bad: bool = False
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, kind in FIELDS[entity].items():
         roll = draw(st.floats(0, 1))
@@ -126,7 +133,9 @@ def entity_template(draw: Any, entity: str, depth: int = 0, unknown: float = 0.2
                     items.append(draw(entity_template(child, depth + 1, unknown, bad)))
             out[name] = items
     if entity == "commune":
-        tags = draw(st.lists(st.sampled_from(["x", "y", None] if unknown else ["x", "y"]), max_size=3))
+        tags = draw(
+            st.lists(st.sampled_from(["x", "y", None] if unknown else ["x", "y"]), max_size=3)
+        )
         out["tags"] = [Slot("text") if tag is None else tag for tag in tags]
     return out
 
@@ -257,8 +266,9 @@ def _literal(draw: Any, kind: str) -> str:
 
 
 @st.composite
-def expressions(draw: Any, kind: str = "bool", scopes: tuple[str, ...] = ("commune",),
-                depth: int = 0) -> str:
+def expressions(
+    draw: Any, kind: str = "bool", scopes: tuple[str, ...] = ("commune",), depth: int = 0
+) -> str:
     leaf = depth >= 3 or draw(st.integers(0, 3)) == 0
     options = ["literal"]
     if _names(scopes, kind):
@@ -288,13 +298,15 @@ def expressions(draw: Any, kind: str = "bool", scopes: tuple[str, ...] = ("commu
         return f"({sub(operand)}) {op} ({sub(other)})"
     if choice == "eq":
         if "village" in scopes and draw(st.booleans()):
-            return f'kind {draw(st.sampled_from(["==", "!="]))} "{draw(st.sampled_from(["a", "b"]))}"'
+            return (
+                f'kind {draw(st.sampled_from(["==", "!="]))} "{draw(st.sampled_from(["a", "b"]))}"'
+            )
         return f"({sub('text')}) {draw(st.sampled_from(['==', '!=']))} ({sub('text')})"
     if choice == "member":
         if "village" in scopes and draw(st.booleans()):
             return f'kind {draw(st.sampled_from(["in", "not in"]))} ["a", "c"]'
         if draw(st.booleans()):
-            return f'({sub("text")}) in tags'
+            return f"({sub('text')}) in tags"
         return f"({sub('int')}) in [0, 3]"
     if choice == "period":
         target = sub("date")
@@ -306,13 +318,20 @@ def expressions(draw: Any, kind: str = "bool", scopes: tuple[str, ...] = ("commu
             return f"({sub('bool')}) ?? ({sub('bool')})"
         return f"({sub('decimal')}) ?? ({sub('decimal')})"
     if choice in ("agg", "count", "ratio"):
-        func = {"agg": draw(st.sampled_from(["all", "any", "none"])), "count": "count", "ratio": "ratio"}[choice]
+        func = {
+            "agg": draw(st.sampled_from(["all", "any", "none"])),
+            "count": "count",
+            "ratio": "ratio",
+        }[choice]
         return _bool_aggregate(draw, func, scopes, depth)
     if choice in ("sumint", "extreme", "avg"):
         lists = _lists(scopes)
         path, entity = draw(st.sampled_from(lists))
-        func = {"sumint": "sum", "avg": draw(st.sampled_from(["avg", "sum"])),
-                "extreme": draw(st.sampled_from(["min", "max"]))}[choice]
+        func = {
+            "sumint": "sum",
+            "avg": draw(st.sampled_from(["avg", "sum"])),
+            "extreme": draw(st.sampled_from(["min", "max"])),
+        }[choice]
         value_kind = kind if choice != "avg" else draw(st.sampled_from(["int", "decimal"]))
         inner = (*scopes, entity)
         if not _names((entity,), value_kind):

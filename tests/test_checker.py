@@ -41,7 +41,7 @@ def test_design_examples_check(text):
         ("ratio(villages.safe) ?? 0", "decimal"),
         ("2021-01-01 .. 2021-03-31", "period"),
         ("period.start", "date"),
-        ('units.kind', 'list[enum["agency", "school", "health_station", "enterprise"]]'),
+        ("units.kind", 'list[enum["agency", "school", "health_station", "enterprise"]]'),
     ],
 )
 def test_types(text, type_):
@@ -55,8 +55,8 @@ def test_types(text, type_):
         ("count(vilages) >= 1", "unknown-name", 7, "did you mean `villages`?"),
         ("ratio(villages.population) > 95%", "needs-bool", 7, "`ratio` needs true/false values"),
         ("ratio(villages) > 95%", "needs-bool", 7, "`list[village]`"),
-        ('name == 3', "bad-comparison", 6, "cannot compare `text` with `int`"),
-        ('count(name where safe) > 1', "needs-list", 7, "`count` needs a list"),
+        ("name == 3", "bad-comparison", 6, "cannot compare `text` with `int`"),
+        ("count(name where safe) > 1", "needs-list", 7, "`count` needs a list"),
         ("name.first", "no-fields", 1, "`name` is `text`, which has no fields"),
         ("count(villages where population)", "needs-bool", 22, "`where` needs true/false"),
         ("sum(villages) > 1", "needs-item-value", 5, "needs a value for each item"),
@@ -71,7 +71,7 @@ def test_types(text, type_):
         ("1 in name", "bad-membership", 3, "cannot look for"),
         ("count(villages) ?? name", "bad-fallback", 17, "same type"),
         ("1 .. 2", "bad-range", 3, "`..` needs dates"),
-        ("[1, \"a\"]", "mixed-list", 5, "one kind of value"),
+        ('[1, "a"]', "mixed-list", 5, "one kind of value"),
         ("it", "it-outside-aggregate", 1, "current item"),
         ("1 and true", "needs-bool", 1, "`and` needs true/false"),
         ("not 3", "needs-bool", 5, "`not`"),
@@ -99,7 +99,11 @@ def test_error_message_shows_source_line_and_caret():
 
 def test_all_problems_reported_at_once():
     error = error_of("count(vilages) >= 1 and name == 3 and ratio(villages.saef) > 1")
-    assert [d.code for d in error.diagnostics] == ["unknown-name", "bad-comparison", "unknown-field"]
+    assert [d.code for d in error.diagnostics] == [
+        "unknown-name",
+        "bad-comparison",
+        "unknown-field",
+    ]
 
 
 def test_no_cascade_from_one_mistake():

@@ -20,25 +20,67 @@ from antq_rules import DataError, Schema, compile_expression
 @pytest.mark.parametrize(
     ("text", "data", "path", "needle"),
     [
-        ("ratio(villages.safe) > 95%", {"villages": [{"safe": True}] * 3 + [{"safe": "yes"}]},
-         "villages[3].safe", 'expected bool, got "yes"'),
-        ("all(villages.safe)", {"villages": [{"safe": 1}]}, "villages[0].safe", "expected bool, got 1"),
-        ("count(villages) > 1", {"villages": {"safe": True}}, "villages", "expected list of village"),
-        ("count(villages) > 1", {"villages": [{"safe": True}, 3]}, "villages[1]", "expected village, got 3"),
-        ("sum(villages.population) > 1", {"villages": [{"population": "12"}]},
-         "villages[0].population", 'expected int, got "12"'),
-        ("sum(villages.population) > 1", {"villages": [{"population": 2.5}]},
-         "villages[0].population", "expected int, got 2.5"),
-        ("resolution_date.year == 2021", {"resolution_date": "15/02/2021"},
-         "resolution_date", "is not a date"),
-        ('count(units where kind == "school") > 0', {"units": [{"kind": "scool"}]},
-         "units[0].kind", "`scool` is not one of"),
+        (
+            "ratio(villages.safe) > 95%",
+            {"villages": [{"safe": True}] * 3 + [{"safe": "yes"}]},
+            "villages[3].safe",
+            'expected bool, got "yes"',
+        ),
+        (
+            "all(villages.safe)",
+            {"villages": [{"safe": 1}]},
+            "villages[0].safe",
+            "expected bool, got 1",
+        ),
+        (
+            "count(villages) > 1",
+            {"villages": {"safe": True}},
+            "villages",
+            "expected list of village",
+        ),
+        (
+            "count(villages) > 1",
+            {"villages": [{"safe": True}, 3]},
+            "villages[1]",
+            "expected village, got 3",
+        ),
+        (
+            "sum(villages.population) > 1",
+            {"villages": [{"population": "12"}]},
+            "villages[0].population",
+            'expected int, got "12"',
+        ),
+        (
+            "sum(villages.population) > 1",
+            {"villages": [{"population": 2.5}]},
+            "villages[0].population",
+            "expected int, got 2.5",
+        ),
+        (
+            "resolution_date.year == 2021",
+            {"resolution_date": "15/02/2021"},
+            "resolution_date",
+            "is not a date",
+        ),
+        (
+            'count(units where kind == "school") > 0',
+            {"units": [{"kind": "scool"}]},
+            "units[0].kind",
+            "`scool` is not one of",
+        ),
         ("police.disciplined == 0", {"police": "none"}, "police", "expected police"),
-        ("ratio(villages.households.registered) == 1",
-         {"villages": [{"households": [{"registered": True}, {"registered": "x"}]}]},
-         "villages[0].households[1].registered", "expected bool"),
-        ("count(incidents where damage > 1.5) == 0", {"incidents": [{"damage": float("nan")}]},
-         "incidents[0].damage", "expected decimal"),
+        (
+            "ratio(villages.households.registered) == 1",
+            {"villages": [{"households": [{"registered": True}, {"registered": "x"}]}]},
+            "villages[0].households[1].registered",
+            "expected bool",
+        ),
+        (
+            "count(incidents where damage > 1.5) == 0",
+            {"incidents": [{"damage": float("nan")}]},
+            "incidents[0].damage",
+            "expected decimal",
+        ),
     ],
 )
 def test_wrong_types_name_the_path(text, data, path, needle, evaluator):
@@ -56,7 +98,10 @@ def test_root_must_be_an_object(evaluator):
 
 
 def test_null_and_missing_are_unknown_not_errors(evaluator):
-    assert run("all(villages.safe)", {"villages": [{"safe": None}, {}]}, evaluator).status.name == "UNKNOWN"
+    assert (
+        run("all(villages.safe)", {"villages": [{"safe": None}, {}]}, evaluator).status.name
+        == "UNKNOWN"
+    )
 
 
 def test_unread_fields_are_not_validated_by_evaluate_but_by_validate():
@@ -69,21 +114,33 @@ def test_unread_fields_are_not_validated_by_evaluate_but_by_validate():
 
 def test_validate_accepts_good_documents():
     DESIGN_SCHEMA.validate(
-        {"villages": [{"safe": True, "households": [{"registered": False, "members": 3}]}],
-         "police": {"disciplined": 0}, "resolution_date": datetime.date(2021, 1, 3)},
+        {
+            "villages": [{"safe": True, "households": [{"registered": False, "members": 3}]}],
+            "police": {"disciplined": 0},
+            "resolution_date": datetime.date(2021, 1, 3),
+        },
         "commune",
     )
 
 
 def test_exact_conversions(evaluator):
-    assert run("sum(incidents.damage)", {"incidents": [{"damage": 0.1}] * 3}, evaluator).value == Fraction(3, 10)
-    assert run("sum(incidents.damage)", {"incidents": [{"damage": decimal.Decimal("1.25")}]},
-               evaluator).value == Fraction(5, 4)
-    assert run("sum(villages.population)", {"villages": [{"population": 3.0}]}, evaluator).value == 3
-    assert run("max(incidents.date)", {"incidents": [{"date": datetime.datetime(2021, 5, 1, 8, 30)}]},
-               evaluator).value == datetime.date(2021, 5, 1)
-    assert run("max(incidents.date)", {"incidents": [{"date": "2021-05-01T08:30:00"}]},
-               evaluator).value == datetime.date(2021, 5, 1)
+    assert run(
+        "sum(incidents.damage)", {"incidents": [{"damage": 0.1}] * 3}, evaluator
+    ).value == Fraction(3, 10)
+    assert run(
+        "sum(incidents.damage)", {"incidents": [{"damage": decimal.Decimal("1.25")}]}, evaluator
+    ).value == Fraction(5, 4)
+    assert (
+        run("sum(villages.population)", {"villages": [{"population": 3.0}]}, evaluator).value == 3
+    )
+    assert run(
+        "max(incidents.date)",
+        {"incidents": [{"date": datetime.datetime(2021, 5, 1, 8, 30)}]},
+        evaluator,
+    ).value == datetime.date(2021, 5, 1)
+    assert run(
+        "max(incidents.date)", {"incidents": [{"date": "2021-05-01T08:30:00"}]}, evaluator
+    ).value == datetime.date(2021, 5, 1)
 
 
 def test_decomposed_keys_are_found(evaluator):
@@ -142,8 +199,11 @@ def test_attrs_and_dataclass_data(evaluator):
     )
     expr = compile_expression("ratio(villages.safe) >= 50%", schema=schema, subject=Commune)
     assert expr.evaluate(commune, evaluator=evaluator).status.name == "PASS"
-    expr = compile_expression('count(units where kind == "school" and safe) == 1 and level == "xã"',
-                              schema=schema, subject="commune")
+    expr = compile_expression(
+        'count(units where kind == "school" and safe) == 1 and level == "xã"',
+        schema=schema,
+        subject="commune",
+    )
     assert expr.evaluate(commune, evaluator=evaluator).status.name == "PASS"
     expr = compile_expression("sum(villages.households)", schema=schema, subject="commune")
     assert expr.evaluate(commune, evaluator=evaluator).value == 780

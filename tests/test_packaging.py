@@ -13,8 +13,19 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_wheel_contains_grammar_and_works_elsewhere(tmp_path):
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--disable-pip-version-check", "-w", str(wheels), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
         check=True,
     )
     (wheel,) = wheels.glob("*.whl")
@@ -22,8 +33,18 @@ def test_wheel_contains_grammar_and_works_elsewhere(tmp_path):
     assert "antq_rules/grammar/antq.lark" in names
     site = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
-         "--target", str(site), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
         check=True,
     )
     elsewhere = tmp_path / "elsewhere"
@@ -37,7 +58,10 @@ def test_wheel_contains_grammar_and_works_elsewhere(tmp_path):
         "print(e.evaluate({'vs': [{'safe': True}] * 7 + [{'safe': False}] * 3}).status.name)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=elsewhere, capture_output=True, text=True,
+        [sys.executable, "-c", script],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr

@@ -93,8 +93,15 @@ def test_known_data_gives_known_results(data, kind):
 # ------------------------------------------------------------ Kleene laws
 
 BOOLS = st.sampled_from(
-    [True, False, UNDEFINED, Range(False, True), Range(False, True, True), Range(True, True, True),
-     Range(False, False, True)]
+    [
+        True,
+        False,
+        UNDEFINED,
+        Range(False, True),
+        Range(False, True, True),
+        Range(True, True, True),
+        Range(False, False, True),
+    ]
 )
 
 
@@ -151,15 +158,35 @@ def test_kleene_at_expression_level(data):
     vb = compile_(b).evaluate(document).value
     assert compile_(f"({a}) and ({b})").evaluate(document).value == v.logic_and(va, vb)
     assert compile_(f"({a}) or ({b})").evaluate(document).value == v.logic_or(va, vb)
-    assert compile_(f"not (({a}) and ({b}))").evaluate(document).value == compile_(
-        f"not ({a}) or not ({b})").evaluate(document).value
+    assert (
+        compile_(f"not (({a}) and ({b}))").evaluate(document).value
+        == compile_(f"not ({a}) or not ({b})").evaluate(document).value
+    )
 
 
 # ------------------------------------------------------- hostile text
 
-ALPHABET = st.sampled_from(list("()[]{}.,:;+-*/%<>=!?\"\\#\n\t 0123456789aeinorstwhđươ") +
-                           ["and", "or", "not", "in", "where", "count(", "ratio(", "villages",
-                            ".safe", "2021-01-01", "95%", "..", "??", "≥", "\u0301", "\ufeff"])
+ALPHABET = st.sampled_from(
+    list('()[]{}.,:;+-*/%<>=!?"\\#\n\t 0123456789aeinorstwhđươ')
+    + [
+        "and",
+        "or",
+        "not",
+        "in",
+        "where",
+        "count(",
+        "ratio(",
+        "villages",
+        ".safe",
+        "2021-01-01",
+        "95%",
+        "..",
+        "??",
+        "≥",
+        "\u0301",
+        "\ufeff",
+    ]
+)
 
 
 @given(st.text(max_size=80) | st.lists(ALPHABET, max_size=40).map("".join))
@@ -180,7 +207,7 @@ def test_mutated_expressions_raise_only_antq_errors(data):
     position = data.draw(st.integers(0, len(text)))
     mutation = data.draw(st.sampled_from(["delete", "insert", "swap"]))
     if mutation == "delete":
-        text = text[:position] + text[position + 1:]
+        text = text[:position] + text[position + 1 :]
     elif mutation == "insert":
         text = text[:position] + data.draw(ALPHABET) + text[position:]
     else:

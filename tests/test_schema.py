@@ -13,7 +13,7 @@ def test_text_schema_with_labels_and_enums():
     schema = Schema.from_text(
         'enum loại ["cơ quan", "trường học"]\n'
         'entity xã "Xã"\n  tên: text "Tên xã"\n  đơn_vị: list[đơn_vị]\n'
-        'entity đơn_vị\n  loại: loại\n  an_toàn: bool\n'
+        "entity đơn_vị\n  loại: loại\n  an_toàn: bool\n"
     )
     xa = schema.entity("xã")
     assert xa.label == "Xã"

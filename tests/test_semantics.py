@@ -159,7 +159,9 @@ def test_missing_list_is_open(evaluator):
 def test_missing_entity_reads_as_unknown(evaluator):
     assert status("police.disciplined == 0", {}, evaluator) == "UNKNOWN"
     assert status("police.disciplined == 0", {"police": {"disciplined": 0}}, evaluator) == "PASS"
-    assert status("all(villages.safe)", {"villages": [None, {"safe": True}]}, evaluator) == "UNKNOWN"
+    assert (
+        status("all(villages.safe)", {"villages": [None, {"safe": True}]}, evaluator) == "UNKNOWN"
+    )
 
 
 def test_sum_min_max_with_unknowns(evaluator):
@@ -292,8 +294,15 @@ def test_design_expressions_evaluate(evaluator):
     data["incidents"].append({"kind": "theft", "year": 2020})
     data["incidents"].append({"kind": "theft", "year": 2020})
     assert status(yoy, data, evaluator, period=period) == "PASS"
-    assert status("sum(villages.households) > 0", {"villages": [{"households": 3}]}, evaluator,
-                  schema=SIMPLE_SCHEMA) == "PASS"
+    assert (
+        status(
+            "sum(villages.households) > 0",
+            {"villages": [{"households": 3}]},
+            evaluator,
+            schema=SIMPLE_SCHEMA,
+        )
+        == "PASS"
+    )
 
 
 # ------------------------------------------------------- dates, periods
@@ -303,7 +312,10 @@ def test_dates_and_periods(evaluator):
     period = Period(datetime.date(2020, 11, 16), datetime.date(2021, 11, 15))
     data = {
         "resolution_date": "2021-02-20",
-        "incidents": [{"date": "2021-11-16", "kind": "anti_party"}, {"date": "2021-03-01", "kind": "x"}],
+        "incidents": [
+            {"date": "2021-11-16", "kind": "anti_party"},
+            {"date": "2021-03-01", "kind": "x"},
+        ],
     }
     assert status("resolution_date.quarter == 1", data, evaluator) == "PASS"
     assert status("resolution_date in 2021-01-01 .. 2021-03-31", data, evaluator) == "PASS"
@@ -318,7 +330,9 @@ def test_dates_and_periods(evaluator):
 
 
 def test_period_given_as_text(evaluator):
-    assert value("period.end", {}, evaluator, period="2021-01-01 .. 2021-12-15") == datetime.date(2021, 12, 15)
+    assert value("period.end", {}, evaluator, period="2021-01-01 .. 2021-12-15") == datetime.date(
+        2021, 12, 15
+    )
 
 
 def test_period_is_required_when_used(evaluator):
