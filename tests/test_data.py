@@ -216,3 +216,12 @@ def test_evaluating_does_not_mutate_data(evaluator):
     before = copy.deepcopy(data)
     run("ratio(villages.households.registered) ?? 0 >= 0 and count(villages) > 1", data, evaluator)
     assert data == before
+
+
+def test_validate_survives_cyclic_data():
+    schema = Schema.from_text("entity node\n  children: list[node]\n  ok: bool")
+    root = {"ok": True, "children": []}
+    root["children"].append(root)
+    schema.validate(root, "node")
+    expr = compile_expression("all(children.children.ok)", schema=schema, subject="node")
+    assert expr.evaluate(root).status.name == "PASS"
