@@ -244,12 +244,13 @@ def validate_document(schema: Any, entity: Any, data: Any) -> None:
     stack: list[tuple[Any, Any, str]] = [(entity, data, "")]
     if not is_object(data):
         raise _bad(entity.name, data).at("")
-    seen: set[int] = set()  # data may refer to itself; check each object once
+    seen: set[tuple[int, str]] = set()  # data may refer to itself; check each object once
     while stack:
         current, obj, path = stack.pop()
-        if id(obj) in seen:
+        key = (id(obj), current.name)
+        if key in seen:
             continue
-        seen.add(id(obj))
+        seen.add(key)
         for field in current.fields.values():
             raw = get_raw(obj, field.name)
             here = f"{path}.{field.name}" if path else field.name
