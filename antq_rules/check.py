@@ -197,6 +197,8 @@ class Checker:
         return ir.Neg(operand, operand.type, span=node.span)
 
     def _binary(self, node: ast.Binary, scope: Scope) -> ir.Node:
+        if node.op == "where":
+            return self._filter(node, scope)
         left = self.expr(node.left, scope)
         right = self.expr(node.right, scope)
         op = node.op
@@ -263,6 +265,26 @@ class Checker:
                 return self.failed(span)
             return ir.MakePeriod(left, right, span=span)
         raise AssertionError(f"unhandled operator {op}")
+
+    def _filter(self, node: ast.Binary, scope: Scope) -> ir.Node:
+        """`list where condition`: the items meeting the condition."""
+        source = self.expr(node.left, scope)
+        if source.type == t.NOTHING:
+            return self.failed(node.span)
+        if not isinstance(source.type, t.List):
+            self.problem("needs-list", node.left.span, what="`where`", type=t.describe(source.type))
+            return self.failed(node.span)
+        inner = scope.push(source.type.item)
+        condition = self.expr(node.right, inner)
+        self._need_bool(condition, node.right, "`where`")
+        return ir.Filter(
+            source,
+            condition,
+            inner.level,
+            source.type,
+            span=node.span,
+            unknown_item_undefined=ir.may_be_undefined(condition),
+        )
 
     def _membership(self, node: ast.Binary, left: ir.Node, right: ir.Node) -> ir.Node:
         negate = node.op == "not_in"
@@ -332,21 +354,23 @@ class Checker:
                 given=f"{len(node.args)} arguments",
             )
             return self.failed(node.span)
-        source = self.expr(node.args[0], scope)
+        first = node.args[0]
+        where = None
+        if isinstance(first, ast.Binary) and first.op == "where":
+            first, where = first.left, first.right
+        source = self.expr(first, scope)
         if source.type == t.NOTHING:
             return self.failed(node.span)
         if not isinstance(source.type, t.List):
-            self.problem(
-                "needs-list", node.args[0].span, what=f"`{func}`", type=t.describe(source.type)
-            )
+            self.problem("needs-list", first.span, what=f"`{func}`", type=t.describe(source.type))
             return self.failed(node.span)
         item_type = source.type.item
         inner = scope.push(item_type)
-        condition = self.expr(node.where, inner) if node.where is not None else None
+        condition = self.expr(where, inner) if where is not None else None
         if condition is not None:
-            self._need_bool(condition, node.where, "`where`")
+            self._need_bool(condition, where, "`where`")
         given = self.expr(node.args[1], inner) if len(node.args) == 2 else None
-        item_var = ir.Var(inner.level, item_type, span=node.args[0].span)
+        item_var = ir.Var(inner.level, item_type, span=first.span)
 
         if func in ir.BOOL_AGGREGATES:
             if given is not None:

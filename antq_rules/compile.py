@@ -43,13 +43,60 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 _SWAP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
-class _Open:
-    """A list whose extent is partly missing: its known items, and more perhaps."""
+class _Seq:
+    """A list that is not simply "these items": some items may belong only
+    perhaps (`members`, parallel to `items`, or None when all surely do), or
+    the list is partly missing (`open`: unknown further items may exist, which
+    could be undefined for a `where` they went through if `open_undefined`).
+    A plain Python list is the common case: every item surely belongs."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "members", "open", "open_undefined")
 
-    def __init__(self, items: list[Any]) -> None:
+    def __init__(
+        self, items: list[Any], members: list[Any] | None, open_: bool, open_undefined: bool = False
+    ) -> None:
         self.items = items
+        self.members = members
+        self.open = open_
+        self.open_undefined = open_undefined
+
+
+def _unpack(value: Any) -> tuple[list[Any], list[Any] | None, bool, bool]:
+    if type(value) is _Seq:
+        return value.items, value.members, value.open, value.open_undefined
+    return value, None, False, False
+
+
+def _pack(items: list[Any], members: list[Any] | None, open_: bool, open_undefined: bool) -> Any:
+    if members is not None and all(m is True for m in members):
+        members = None
+    if members is None and not open_:
+        return items
+    return _Seq(items, members, open_, open_undefined)
+
+
+def _get_many_slow(src: _Seq, read: Callable[[Any], Any], flatten: bool, entity: str) -> Any:
+    """A field of every item of a list with doubtful members or missing parts."""
+    _check_items(src.items, entity)
+    out: list[Any] = []
+    members: list[Any] = []
+    open_, open_undefined = src.open, src.open_undefined
+    for index, item in enumerate(src.items):
+        member = True if src.members is None else src.members[index]
+        got = read(item)
+        if not flatten:
+            out.append(got)
+            members.append(member)
+            continue
+        items, inner, inner_open, _ = _unpack(got)
+        out.extend(items)
+        if inner is None:
+            members.extend([member] * len(items))
+        else:
+            members.extend(v.logic_and(member, m) for m in inner)
+        open_ = open_ or inner_open
+        open_undefined = open_undefined or (inner_open and v.flags(member)[2])
+    return _pack(out, members, open_, open_undefined)
 
 
 def _known(x: Any) -> bool:
@@ -69,7 +116,7 @@ class Compiler:
 
     def compile(self, node: ir.Node) -> Callable[[Any, Any], Any]:
         """A function (subject data, period) -> value."""
-        levels = [n.level for n in ir.walk(node) if isinstance(n, ir.Aggregate)]
+        levels = [n.level for n in ir.walk(node) if isinstance(n, (ir.Aggregate, ir.Filter))]
         self.max_level = max(levels, default=0)
         self.period_slot = self.max_level + 1
         body = self.node(node)
@@ -141,7 +188,7 @@ class Compiler:
                     raw = get_raw(obj, name)
                 if type(raw) is not list:
                     if raw is None:
-                        return _Open([])
+                        return _Seq([], None, True)
                     raw = check_list(raw, entity)
                 if convert is not None:
                     return [convert(x) for x in raw]
@@ -193,21 +240,21 @@ class Compiler:
 
         def get_many(env: Env) -> Any:
             src = base(env)
-            open_ = type(src) is _Open
-            items = src.items if open_ else src
-            _check_items(items, entity)
+            if type(src) is not list:
+                return _get_many_slow(src, read, flatten, entity)
+            _check_items(src, entity)
+            if not flatten:
+                return [read(item) for item in src]
             out: list[Any] = []
-            if flatten:
-                for item in items:
-                    got = read(item)
-                    if type(got) is _Open:
-                        open_ = True
-                        out.extend(got.items)
-                    else:
-                        out.extend(got)
-            else:
-                out = [read(item) for item in items]
-            return _Open(out) if open_ else out
+            open_ = False
+            for item in src:
+                got = read(item)
+                if type(got) is list:
+                    out.extend(got)
+                else:
+                    open_ = True
+                    out.extend(got.items)
+            return _Seq(out, None, True) if open_ else out
 
         return get_many
 
@@ -300,16 +347,14 @@ class Compiler:
         return compare
 
     def _ratio_compare(self, node: ir.Aggregate, op: str, threshold: Fraction) -> Fn:
-        counter = self._bool_counter(node)
+        rows = self._rows(node, value_aggregate=False)
         test = _OPS[op]
         p, q = threshold.numerator, threshold.denominator
-        phantom = node.unknown_item_undefined
 
         def ratio_compare(env: Env) -> Any:
-            true, false, slow, open_ = counter(env)
+            true, false, _, slow, open_, phantom = rows(env)
             if slow or open_:
-                ratio = _finish_ratio(true, false, slow, open_, open_ and phantom)
-                return v.compare(op, ratio, threshold)
+                return v.compare(op, _finish_ratio(true, false, slow, open_, phantom), threshold)
             n = true + false
             if n == 0:
                 return UNDEFINED
@@ -347,14 +392,16 @@ class Compiler:
         def member(env: Env) -> Any:
             x = element(env)
             box = container(env)
-            open_ = type(box) is _Open
-            items = box.items if open_ else box
-            if not open_ and _known(x) and x in items:
-                result: Any = True
-            elif not open_ and _known(x) and all(_known(i) for i in items):
-                result = False
+            if type(box) is list and _known(x):
+                if x in box:
+                    result: Any = True
+                elif all(_known(i) for i in box):
+                    result = False
+                else:
+                    result = v.member(x, box, False)
             else:
-                result = v.member(x, items, open_)
+                items, members, open_, _ = _unpack(box)
+                result = v.member(x, items, open_, members)
             return v.logic_not(result) if negate else result
 
         return member
@@ -395,116 +442,138 @@ class Compiler:
         items = [self.node(i) for i in node.items]
         return lambda env: [f(env) for f in items]
 
+    def _filter(self, node: ir.Filter) -> Fn:
+        source = self.node(node.source)
+        condition = self.node(node.condition)
+        level = node.level
+        item_type = node.type.item if isinstance(node.type, t.List) else None
+        entity = item_type.name if isinstance(item_type, t.Entity) else None
+        unknown_item_undefined = node.unknown_item_undefined
+
+        def filter_(env: Env) -> Any:
+            items, members, open_, open_undefined = _unpack(source(env))
+            if entity is not None:
+                _check_items(items, entity)
+            kept: list[Any] = []
+            kept_members: list[Any] = []
+            for index, item in enumerate(items):
+                env[level] = item
+                belongs = condition(env)
+                if members is not None and members[index] is not True:
+                    belongs = v.logic_and(members[index], belongs)
+                if belongs is False:
+                    continue
+                kept.append(item)
+                kept_members.append(belongs)
+            open_undefined = open_undefined or (open_ and unknown_item_undefined)
+            return _pack(kept, kept_members, open_, open_undefined)
+
+        return filter_
+
     # ----------------------------------------------------------- aggregates
 
-    def _items_of(self, node: ir.Aggregate) -> Fn:
-        """The source list, item types checked: (items, open)."""
+    def _items_of(self, node: ir.Aggregate) -> Callable[[Env], tuple]:
+        """The source list, item types checked: (items, members, open, and whether
+        an unknown item of an open list could be undefined here)."""
         source = self.node(node.source)
         item_type = node.source.type.item if isinstance(node.source.type, t.List) else None
         entity = item_type.name if isinstance(item_type, t.Entity) else None
+        unknown_item_undefined = node.unknown_item_undefined
 
-        def items_of(env: Env) -> tuple[list[Any], bool]:
+        def items_of(env: Env) -> tuple:
             src = source(env)
-            if type(src) is _Open:
-                items, open_ = src.items, True
-            else:
-                items, open_ = src, False
+            if type(src) is list:
+                if entity is not None:
+                    _check_items(src, entity)
+                return src, None, False, False
+            items, members, open_, open_undefined = _unpack(src)
             if entity is not None:
                 _check_items(items, entity)
-            return items, open_
+            return items, members, open_, open_ and (open_undefined or unknown_item_undefined)
 
         return items_of
 
-    def _bool_counter(self, node: ir.Aggregate) -> Callable[[Env], tuple[int, int, list, bool]]:
-        """Counts items whose test is surely true / surely false among those surely
-        taking part; any other item goes to `slow` as (keep, body)."""
+    def _rows(self, node: ir.Aggregate, value_aggregate: bool) -> Callable[[Env], tuple]:
+        """Walk the items once. Items that surely take part and whose test (or
+        value) is decided are tallied; any other goes to `slow` as (keep, body).
+        Gives (true, false, known values, slow, open, phantom undefined)."""
         items_of = self._items_of(node)
         level = node.level
         keep_fn = None if node.filter is None else self.node(node.filter)
         body_fn = None if node.body is None else self.node(node.body)
 
-        def count(env: Env) -> tuple[int, int, list, bool]:
-            items, open_ = items_of(env)
+        def rows(env: Env) -> tuple:
+            items, members, open_, phantom = items_of(env)
             true = false = 0
+            known: list[Any] = []
             slow: list[tuple[Any, Any]] = []
-            for item in items:
+            for index, item in enumerate(items):
                 env[level] = item
                 keep = True if keep_fn is None else keep_fn(env)
+                if members is not None and members[index] is not True:
+                    keep = v.logic_and(members[index], keep)
                 if keep is False:
                     continue
                 if keep is not True and not v.flags(keep)[0]:
                     slow.append((keep, None))
                     continue
                 body = True if body_fn is None else body_fn(env)
-                if keep is True and body is True:
+                if keep is not True:
+                    slow.append((keep, body))
+                elif value_aggregate:
+                    if body is UNDEFINED or type(body) is Range:
+                        slow.append((keep, body))
+                    else:
+                        known.append(body)
+                elif body is True:
                     true += 1
-                elif keep is True and body is False:
+                elif body is False:
                     false += 1
                 else:
                     slow.append((keep, body))
-            return true, false, slow, open_
+            return true, false, known, slow, open_, phantom
 
-        return count
+        return rows
 
     def _aggregate(self, node: ir.Aggregate) -> Fn:
         func = node.func
-        if func in ir.BOOL_AGGREGATES:
-            counter = self._bool_counter(node)
-            finish = _BOOL_FINISH[func]
-            phantom = node.unknown_item_undefined
+        if func not in ir.BOOL_AGGREGATES:
+            return self._value_aggregate(node)
+        rows = self._rows(node, value_aggregate=False)
+        finish = _BOOL_FINISH[func]
 
-            def bool_aggregate(env: Env) -> Any:
-                true, false, slow, open_ = counter(env)
-                if not slow and not open_:
-                    if func == "count":
-                        return true
-                    if func == "ratio":
-                        n = true + false
-                        return UNDEFINED if n == 0 else Fraction(true, n)
-                    if func == "any":
-                        return true > 0
-                    if func == "none":
-                        return true == 0
-                    return false == 0
-                return finish(true, false, slow, open_, open_ and phantom)
+        def bool_aggregate(env: Env) -> Any:
+            true, false, _, slow, open_, phantom = rows(env)
+            if slow or open_:
+                return finish(true, false, slow, open_, phantom)
+            if func == "count":
+                return true
+            if func == "ratio":
+                n = true + false
+                return UNDEFINED if n == 0 else Fraction(true, n)
+            if func == "any":
+                return true > 0
+            if func == "none":
+                return true == 0
+            return false == 0
 
-            return bool_aggregate
-        return self._value_aggregate(node)
+        return bool_aggregate
 
     def _value_aggregate(self, node: ir.Aggregate) -> Fn:
-        items_of = self._items_of(node)
-        level = node.level
-        keep_fn = None if node.filter is None else self.node(node.filter)
-        body_fn = self.node(node.body)
+        rows = self._rows(node, value_aggregate=True)
         func = node.func
-        phantom = node.unknown_item_undefined
 
         def value_aggregate(env: Env) -> Any:
-            items, open_ = items_of(env)
-            known: list[Any] = []
-            slow: list[tuple[Any, Any]] = []
-            for item in items:
-                env[level] = item
-                keep = True if keep_fn is None else keep_fn(env)
-                if keep is False:
-                    continue
-                if keep is not True and not v.flags(keep)[0]:
-                    slow.append((keep, None))
-                    continue
-                value = body_fn(env)
-                if keep is True and value is not UNDEFINED and type(value) is not Range:
-                    known.append(value)
-                else:
-                    slow.append((keep, value))
-            if not slow and not open_:
-                if func == "sum":
-                    return sum(known)
-                if not known:
-                    return UNDEFINED
-                if func == "avg":
-                    return Fraction(sum(known), len(known))
-                return min(known) if func == "min" else max(known)
-            return v.value_aggregate(func, known, slow, open_, phantom)
+            _, _, known, slow, open_, phantom = rows(env)
+            if slow or open_:
+                return v.value_aggregate(func, known, slow, open_, phantom)
+            if func == "sum":
+                return sum(known)
+            if not known:
+                return UNDEFINED
+            if func == "avg":
+                return Fraction(sum(known), len(known))
+            return min(known) if func == "min" else max(known)
 
         return value_aggregate
 

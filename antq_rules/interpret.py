@@ -35,10 +35,19 @@ class Obj:
 
 @attrs.frozen
 class Seq:
-    """A list: its items, and whether more unknown items may exist."""
+    """A list: its items; whether each surely belongs (True) or perhaps does
+    (an unknown bool, after a `where` whose condition is unknown); whether
+    more unknown items may exist (`open`), and whether such an item could be
+    undefined for a `where` it went through."""
 
     items: list[Any]
+    members: list[Any]
     open: bool = False
+    open_undefined: bool = False
+
+    @staticmethod
+    def sure(items: list[Any]) -> Seq:
+        return Seq(items, [True] * len(items))
 
 
 class Context:
@@ -60,8 +69,8 @@ def read_field(obj: Obj, name: str, type_: t.Type) -> Any:
         if isinstance(type_, t.List):
             items = check_list(raw, str(type_.item))
             if items is None:
-                return Seq([], open=True)
-            return Seq(
+                return Seq([], [], open=True)
+            return Seq.sure(
                 [read_item(item, type_.item, f"{path}[{i}]") for i, item in enumerate(items)]
             )
         if isinstance(type_, t.Entity):
@@ -95,15 +104,20 @@ def _eval(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
         if isinstance(base, Obj):
             return read_field(base, node.field, node.field_type)
         items: list[Any] = []
-        open_ = base.open
-        for item in base.items:
+        members: list[Any] = []
+        open_, open_undefined = base.open, base.open_undefined
+        for item, member in zip(base.items, base.members, strict=True):
             value = read_field(item, node.field, node.field_type)
             if isinstance(value, Seq):
                 items.extend(value.items)
+                members.extend(v.logic_and(member, m) for m in value.members)
                 open_ = open_ or value.open
+                # Unknown items of a missing inner list belong as their parent does.
+                open_undefined = open_undefined or (value.open and v.flags(member)[2])
             else:
                 items.append(value)
-        return Seq(items, open_)
+                members.append(member)
+        return Seq(items, members, open_, open_undefined)
     if isinstance(node, ir.Part):
         base = _eval(node.base, env, ctx)
         if node.base.type == t.PERIOD:
@@ -137,7 +151,7 @@ def _eval(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
         if node.container.type == t.PERIOD:
             result = v.in_period(element, container)
         else:
-            result = v.member(element, container.items, container.open)
+            result = v.member(element, container.items, container.open, container.members)
         return v.logic_not(result) if node.negate else result
     if isinstance(node, ir.Arith):
         return v.arith(node.op, _eval(node.left, env, ctx), _eval(node.right, env, ctx))
@@ -149,7 +163,18 @@ def _eval(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
     if isinstance(node, ir.MakePeriod):
         return v.make_period(_eval(node.start, env, ctx), _eval(node.end, env, ctx))
     if isinstance(node, ir.ListOf):
-        return Seq([_eval(item, env, ctx) for item in node.items])
+        return Seq.sure([_eval(item, env, ctx) for item in node.items])
+    if isinstance(node, ir.Filter):
+        source = _eval(node.source, env, ctx)
+        kept: list[Any] = []
+        members = []
+        for item, member in zip(source.items, source.members, strict=True):
+            belongs = v.logic_and(member, _eval(node.condition, (*env, item), ctx))
+            if belongs is not False:
+                kept.append(item)
+                members.append(belongs)
+        open_undefined = source.open_undefined or (source.open and node.unknown_item_undefined)
+        return Seq(kept, members, source.open, open_undefined)
     if isinstance(node, ir.Aggregate):
         return _aggregate(node, env, ctx)
     raise AssertionError(f"unhandled node {type(node).__name__}")
@@ -159,9 +184,10 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
     source = _eval(node.source, env, ctx)
     # For each item: where it takes part (the filter) and its test or value.
     rows: list[tuple[Any, Any]] = []
-    for item in source.items:
+    for item, member in zip(source.items, source.members, strict=True):
         inner = (*env, item)
         keep = True if node.filter is None else _eval(node.filter, inner, ctx)
+        keep = v.logic_and(member, keep)
         if v.flags(keep)[0]:
             body = True if node.body is None else _eval(node.body, inner, ctx)
         else:
@@ -169,8 +195,8 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
         rows.append((keep, body))
     func = node.func
     # An unknown item of a missing list: its test could be anything.
-    phantom = v.Range(False, True, node.unknown_item_undefined)
-    phantom_undefined = source.open and node.unknown_item_undefined
+    phantom_undefined = source.open and (node.unknown_item_undefined or source.open_undefined)
+    phantom = v.Range(False, True, phantom_undefined)
     if func in ("count", "any", "none"):
         hits = [keep if body is None else v.logic_and(keep, body) for keep, body in rows]
         if func == "count":
@@ -219,4 +245,4 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
             source.open,
         )
     # sum, avg, min, max
-    return v.value_aggregate(func, [], rows, source.open, node.unknown_item_undefined)
+    return v.value_aggregate(func, [], rows, source.open, phantom_undefined)

@@ -157,6 +157,20 @@ class ListOf:
     span: Span | None = _span
 
 
+@attrs.frozen(eq=False)
+class Filter:
+    """`source where condition`: the items of a list meeting the condition. An
+    item whose condition is unknown may or may not belong to the result."""
+
+    source: Node
+    condition: Node
+    level: int
+    type: t.Type
+    span: Span | None = _span
+    # Whether the condition could be undefined for an item nothing is known about.
+    unknown_item_undefined: bool = attrs.field(default=False, kw_only=True)
+
+
 BOOL_AGGREGATES = ("count", "ratio", "all", "any", "none")
 VALUE_AGGREGATES = ("sum", "avg", "min", "max")
 AGGREGATES = BOOL_AGGREGATES + VALUE_AGGREGATES
@@ -201,6 +215,7 @@ Node = (
     | Fallback
     | MakePeriod
     | ListOf
+    | Filter
     | Aggregate
 )
 
@@ -221,6 +236,8 @@ def children(node: Node) -> tuple[Node, ...]:
         return node.items
     if isinstance(node, Aggregate):
         return tuple(n for n in (node.source, node.filter, node.body) if n is not None)
+    if isinstance(node, Filter):
+        return (node.source, node.condition)
     return ()
 
 

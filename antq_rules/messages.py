@@ -115,10 +115,6 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "{what} needs a list, but this is {type}",
         "vi": "{what} cần một danh sách, nhưng đây là {type}",
     },
-    "needs-entity-list": {
-        "en": "`where` needs a list of entities, but this is {type}",
-        "vi": "`where` cần một danh sách thực thể, nhưng đây là {type}",
-    },
     "needs-item-value": {
         "en": "`{func}` over {type} needs a value for each item, as in `{func}(items, field)`",
         "vi": "`{func}` trên {type} cần một giá trị cho mỗi phần tử, ví dụ `{func}(items, field)`",
@@ -154,10 +150,6 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "bad-arity": {
         "en": "`{name}` takes {expected}, not {given}",
         "vi": "`{name}` nhận {expected}, không phải {given}",
-    },
-    "where-outside-aggregate": {
-        "en": "`where` can only filter the list given to an aggregate such as `count`",
-        "vi": "`where` chỉ dùng để lọc danh sách trong hàm tổng hợp như `count`",
     },
     "needs-ordered": {
         "en": "`{func}` needs numbers or dates, but this is {type}",

@@ -240,12 +240,16 @@ def compare_known(op: str, a: Any, b: Any) -> bool:
     return a >= b
 
 
-def member(element: Any, items: list[Any], open_: bool) -> Any:
-    """`element in items`: equal to one of them (`or` over the items).
-    An open list (one whose extent is missing) may hold anything more."""
+def member(element: Any, items: list[Any], open_: bool, members: list[Any] | None = None) -> Any:
+    """`element in items`: equal to one of them (`or` over the items). An item
+    may belong to the list only perhaps (`members`), and an open list (one whose
+    extent is missing) may hold anything more."""
     result: Any = False
-    for item in items:
-        result = logic_or(result, compare("==", element, item))
+    for index, item in enumerate(items):
+        equal = compare("==", element, item)
+        if members is not None and members[index] is not True:
+            equal = logic_and(members[index], equal)
+        result = logic_or(result, equal)
         if result is True:
             return True
     if open_:

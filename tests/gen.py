@@ -356,9 +356,23 @@ def expressions(
     raise AssertionError(choice)
 
 
+def _source(draw: Any, scopes: tuple[str, ...], depth: int) -> tuple[str, str]:
+    """A list to aggregate over: a path, or a filtered list (`(S where C)`,
+    `(S where C).inner`)."""
+    path, entity = draw(st.sampled_from(_lists(scopes)))
+    roll = draw(st.integers(0, 5))
+    if roll == 0 and depth < 3:
+        condition = draw(expressions("bool", (*scopes, entity), depth + 2))
+        return f"({path} where {condition})", entity
+    if roll == 1 and depth < 3 and "." not in path and LISTS.get(entity):
+        condition = draw(expressions("bool", (*scopes, entity), depth + 2))
+        inner, child = next(iter(LISTS[entity].items()))
+        return f"({path} where {condition}).{inner}", child
+    return path, entity
+
+
 def _bool_aggregate(draw: Any, func: str, scopes: tuple[str, ...], depth: int) -> str:
-    lists = _lists(scopes)
-    path, entity = draw(st.sampled_from(lists))
+    path, entity = _source(draw, scopes, depth)
     inner = (*scopes, entity)
     sub = lambda k: draw(expressions(k, inner, depth + 1))  # noqa: E731
     form = draw(st.integers(0, 3))

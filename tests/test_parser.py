@@ -86,7 +86,12 @@ def test_literals():
 
 def test_call_with_where_and_value():
     tree = parse_expression("ratio(units where kind == 1, safe)")
-    assert tree == ast.Call("ratio", (n("units"), n("safe")), b("==", n("kind"), i(1)))
+    assert tree == ast.Call("ratio", (b("where", n("units"), b("==", n("kind"), i(1))), n("safe")))
+
+
+def test_where_binds_loosest():
+    tree = parse_expression("units where a or b and c")
+    assert tree == b("where", n("units"), b("or", n("a"), b("and", n("b"), n("c"))))
 
 
 def test_vietnamese_names_and_nfc():

@@ -339,3 +339,37 @@ def test_period_is_required_when_used(evaluator):
     with pytest.raises(AntqError) as info:
         run("period.year == 2021", {}, evaluator)
     assert info.value.code == "no-period"
+
+
+# ------------------------------------------------------- filtered lists
+
+
+def test_filtered_list_as_a_value(evaluator):
+    data = {"units": [
+        {"kind": "school", "safe": True},
+        {"kind": "agency", "safe": False},
+        {"kind": "enterprise", "safe": False},
+    ]}
+    public = '(units where kind in ["agency", "school"])'
+    assert value(f"count({public})", data, evaluator) == 2
+    assert value(f"ratio({public}.safe)", data, evaluator) == Fraction(1, 2)
+    assert value(f"all({public}.safe)", data, evaluator) is False
+    assert value(f"count({public} where safe)", data, evaluator) == 1
+
+
+def test_filtered_list_with_doubtful_members(evaluator):
+    data = {"units": [{"kind": "school", "safe": True}, {"kind": None, "safe": False}]}
+    public = '(units where kind in ["agency", "school"])'
+    assert value(f"count({public})", data, evaluator) == Range(1, 2)
+    assert value(f"ratio({public}.safe)", data, evaluator) == Range(Fraction(1, 2), 1)
+    assert status(f"any({public}.safe)", data, evaluator) == "PASS"
+    assert status(f"all({public}.safe)", data, evaluator) == "UNKNOWN"
+
+
+def test_filtered_nested_lists(evaluator):
+    data = {"villages": [
+        {"safe": True, "households": [{"registered": True}, {"registered": False}]},
+        {"safe": False, "households": [{"registered": False}]},
+    ]}
+    assert value("ratio((villages where safe).households.registered)", data, evaluator) == Fraction(1, 2)
+    assert value("count((villages where not safe).households)", data, evaluator) == 1

@@ -62,7 +62,7 @@ class Unary:
 
 @attrs.frozen
 class Binary:
-    """Every two-operand form: `and or + - * / == != < <= > >= in not_in ?? ..`"""
+    """Every two-operand form: `where or and + - * / == != < <= > >= in not_in ?? ..`"""
 
     op: str
     left: Expr
@@ -73,20 +73,36 @@ class Binary:
 
 @attrs.frozen
 class Call:
-    """`name(args…)`; `where` filters the first argument (aggregates only)."""
+    """`name(args…)`: an aggregate such as `count`, or a function such as `passes`."""
 
     func: str
     args: tuple[Expr, ...]
-    where: Expr | None = None
     span: Span | None = _span
     name_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
-    where_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 Expr = Literal | ListLiteral | Name | Attribute | Unary | Binary | Call
 
 BINARY_OPS = frozenset(
-    {"or", "and", "==", "!=", "<", "<=", ">", ">=", "in", "not_in", "..", "??", "+", "-", "*", "/"}
+    {
+        "where",
+        "or",
+        "and",
+        "==",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "in",
+        "not_in",
+        "..",
+        "??",
+        "+",
+        "-",
+        "*",
+        "/",
+    }
 )
 
 
@@ -100,11 +116,7 @@ def children(node: Expr) -> Iterator[Expr]:
     elif isinstance(node, Attribute):
         yield node.obj
     elif isinstance(node, Call):
-        if node.args:
-            yield node.args[0]
-        if node.where is not None:
-            yield node.where
-        yield from node.args[1:]
+        yield from node.args
     elif isinstance(node, ListLiteral):
         yield from node.items
 

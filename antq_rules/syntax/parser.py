@@ -120,6 +120,7 @@ class _ToAst(lark.Transformer):
     """Callbacks named after the grammar's rules and aliases."""
 
     # ---- expressions
+    where = _binary("where")
     or_ = _binary("or")
     and_ = _binary("and")
     in_ = _binary("in")
@@ -154,35 +155,11 @@ class _ToAst(lark.Transformer):
 
     def call(self, children: list[Any]) -> ast.Call:
         name = children[0]
-        args: tuple[Any, ...] = ()
-        where = None
-        where_span = None
-        for child in children[1:]:
-            if isinstance(child, tuple):
-                args, where, where_span = child
-        return ast.Call(
-            str(name),
-            args,
-            where,
-            span=_cover(children),
-            name_span=_span_of(name),
-            where_span=where_span,
-        )
+        args = next((c for c in children[1:] if isinstance(c, tuple)), ())
+        return ast.Call(str(name), args, span=_cover(children), name_span=_span_of(name))
 
-    def call_args(self, children: list[Any]) -> tuple[tuple[Any, ...], Any, Span | None]:
-        args: list[Any] = []
-        where = None
-        where_span = None
-        for child in children:
-            if isinstance(child, _Where):
-                where, where_span = child.expr, child.span
-            else:
-                args.append(child)
-        return tuple(args), where, where_span
-
-    def where_clause(self, children: list[Any]) -> _Where:
-        (expr,) = children
-        return _Where(expr, expr.span)
+    def call_args(self, children: list[Any]) -> tuple[Any, ...]:
+        return tuple(children)
 
     def paren(self, children: list[Any]) -> Any:
         inner = _nodes(children)[0]
@@ -273,14 +250,6 @@ class _ToAst(lark.Transformer):
 
     def start_type(self, children: list[Any]) -> Any:
         return children[0]
-
-
-class _Where:
-    __slots__ = ("expr", "span")
-
-    def __init__(self, expr: Any, span: Span | None) -> None:
-        self.expr = expr
-        self.span = span
 
 
 class _Strings:
