@@ -45,6 +45,18 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "`{text}` is not a valid date",
         "vi": "`{text}` không phải ngày hợp lệ",
     },
+    "duplicate-option": {
+        "en": "`{name}` is given twice",
+        "vi": "`{name}` được khai báo hai lần",
+    },
+    "unknown-language": {
+        "en": "unknown language `{name}`; use `en` (the default title is Vietnamese)",
+        "vi": "không có ngôn ngữ `{name}`; dùng `en` (tiêu đề mặc định là tiếng Việt)",
+    },
+    "bad-day-month": {
+        "en": '`{text}` is not a day and month (write DD/MM, as "16/11")',
+        "vi": '`{text}` không phải ngày/tháng (hãy viết DD/MM, ví dụ "16/11")',
+    },
     "bad-escape": {
         "en": "unknown escape `{text}` in a string",
         "vi": "chuỗi có ký tự thoát không hợp lệ `{text}`",
@@ -192,6 +204,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "help-did-you-mean": {
         "en": "did you mean `{name}`?",
         "vi": "có phải ý bạn là `{name}`?",
+    },
+    "help-keyword": {
+        "en": "`{name}` is a keyword here; to use a field called `{name}`, write `({name})`",
+        "vi": "`{name}` là từ khóa ở đây; để dùng trường tên `{name}`, hãy viết `({name})`",
     },
     "help-fields": {
         "en": "fields of `{entity}`: {names}",

@@ -184,3 +184,146 @@ class EnumDecl:
 class SchemaDecl:
     items: tuple[EntityDecl | EnumDecl, ...]
     span: Span | None = _span
+
+
+# ----------------------------------------------------------------- rulesets
+
+
+@attrs.frozen
+class PeriodSpec:
+    """The evaluation period: fixed dates, or an annual rule such as 16/11 of
+    the previous year to 15/11 (`start`/`end` as (day, month) when annual)."""
+
+    start: datetime.date | tuple[int, int]
+    end: datetime.date | tuple[int, int]
+    span: Span | None = _span
+
+    @property
+    def annual(self) -> bool:
+        return isinstance(self.start, tuple)
+
+
+@attrs.frozen
+class RulesetHeader:
+    id: str
+    extends: str | None = None
+    title: str | None = None
+    title_en: str | None = None
+    version: str | None = None
+    effective: datetime.date | None = None
+    basis: tuple[str, ...] = ()
+    subject: str | None = None
+    period: PeriodSpec | None = None
+    applies: Expr | None = None
+    span: Span | None = _span
+    extends_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    subject_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+@attrs.frozen
+class UseDecl:
+    path: str
+    alias: str | None = None
+    span: Span | None = _span
+
+
+@attrs.frozen
+class ParamDecl:
+    name: str
+    default: Expr
+    label: str | None = None
+    override: bool = False
+    span: Span | None = _span
+
+
+@attrs.frozen
+class DefineDecl:
+    name: str
+    expr: Expr
+    override: bool = False
+    span: Span | None = _span
+
+
+@attrs.frozen
+class GroupDecl:
+    name: str
+    title: str | None = None
+    title_en: str | None = None
+    span: Span | None = _span
+
+
+@attrs.frozen
+class ScoreItemDecl:
+    """`item "title" points 2 when condition`: part of a criterion's points."""
+
+    title: str
+    points: int | Fraction
+    condition: Expr
+    span: Span | None = _span
+
+
+@attrs.frozen
+class TierDecl:
+    """`points 3 when condition`: the first tier whose condition holds gives the points."""
+
+    points: int | Fraction
+    condition: Expr
+    span: Span | None = _span
+
+
+@attrs.frozen
+class CriterionDecl:
+    id: str
+    title: str
+    test: Expr | None = None
+    title_en: str | None = None
+    source: str | None = None
+    points: int | Fraction | None = None
+    mandatory: bool = False
+    provisional: bool = False
+    applies: Expr | None = None
+    items: tuple[ScoreItemDecl, ...] = ()
+    tiers: tuple[TierDecl, ...] = ()
+    replace: bool = False
+    group: str | None = None  # set from the enclosing `group` declaration
+    span: Span | None = _span
+
+
+@attrs.frozen
+class DropDecl:
+    id: str
+    span: Span | None = _span
+
+
+@attrs.frozen
+class VerdictDecl:
+    expr: Expr
+    span: Span | None = _span
+
+
+@attrs.frozen
+class LevelDecl:
+    name: str
+    condition: Expr | None = None
+    span: Span | None = _span
+
+
+RulesetItem = (
+    RulesetHeader
+    | EntityDecl
+    | EnumDecl
+    | UseDecl
+    | ParamDecl
+    | DefineDecl
+    | GroupDecl
+    | CriterionDecl
+    | DropDecl
+    | VerdictDecl
+    | LevelDecl
+)
+
+
+@attrs.frozen
+class RulesetFile:
+    items: tuple[RulesetItem, ...]
+    span: Span | None = _span

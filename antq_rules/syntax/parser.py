@@ -241,6 +241,189 @@ class _ToAst(lark.Transformer):
         values = next(c for c in rest if isinstance(c, _Strings))
         return ast.EnumDecl(str(name), label, values.values, span=_span_of(name))
 
+    # ---- rulesets
+    def dotted_name(self, children: list[Any]) -> _Opt:
+        return _Opt("name", ".".join(str(c) for c in children), _cover(children))
+
+    def number(self, children: list[Any]) -> _Opt:
+        (token,) = children
+        value: int | Fraction = int(token) if token.type == "INT" else Fraction(str(token))
+        return _Opt("number", value, _span_of(token))
+
+    def h_title(self, children: list[Any]) -> _Opt:
+        return _title(children)
+
+    def c_title(self, children: list[Any]) -> _Opt:
+        return _title(children)
+
+    def h_version(self, children: list[Any]) -> _Opt:
+        return _Opt("version", _unquote(children[1]), _cover(children))
+
+    def h_effective(self, children: list[Any]) -> _Opt:
+        return _Opt("effective", _date_of(children[1]), _cover(children))
+
+    def h_basis(self, children: list[Any]) -> _Opt:
+        return _Opt("basis", _unquote(children[1]), _cover(children))
+
+    def h_subject(self, children: list[Any]) -> _Opt:
+        return _Opt("subject", str(children[1]), _span_of(children[1]))
+
+    def h_period_fixed(self, children: list[Any]) -> _Opt:
+        _kw, start, _dots, end = children
+        spec = ast.PeriodSpec(_date_of(start), _date_of(end), span=_cover(children))
+        return _Opt("period", spec, spec.span)
+
+    def h_period_annual(self, children: list[Any]) -> _Opt:
+        _kw, start, _dots, end = children
+        spec = ast.PeriodSpec(_day_month(start), _day_month(end), span=_cover(children))
+        return _Opt("period", spec, spec.span)
+
+    def h_applies(self, children: list[Any]) -> _Opt:
+        return _Opt("applies", children[-1], _cover(children))
+
+    def c_applies(self, children: list[Any]) -> _Opt:
+        return _Opt("applies", children[-1], _cover(children))
+
+    def c_source(self, children: list[Any]) -> _Opt:
+        return _Opt("source", _unquote(children[1]), _cover(children))
+
+    def c_points(self, children: list[Any]) -> _Opt:
+        return _Opt("points", children[1].value, _cover(children))
+
+    def c_mandatory(self, children: list[Any]) -> _Opt:
+        return _Opt("mandatory", True, _cover(children))
+
+    def c_provisional(self, children: list[Any]) -> _Opt:
+        return _Opt("provisional", True, _cover(children))
+
+    def c_item(self, children: list[Any]) -> _Opt:
+        _kw, title, _points, number, _when, condition = children
+        item = ast.ScoreItemDecl(_unquote(title), number.value, condition, span=_cover(children))
+        return _Opt("item", item, item.span)
+
+    def c_tier(self, children: list[Any]) -> _Opt:
+        _points, number, _when, condition = children
+        tier = ast.TierDecl(number.value, condition, span=_cover(children))
+        return _Opt("tier", tier, tier.span)
+
+    def ruleset_header(self, children: list[Any]) -> ast.RulesetHeader:
+        name = children[1]
+        rest = children[2:]
+        fields: dict[str, Any] = {"basis": ()}
+        extends_span = None
+        if rest and isinstance(rest[0], Token) and rest[0].type == "EXTENDS":
+            fields["extends"] = _unquote(rest[1])
+            extends_span = _span_of(rest[1])
+            rest = rest[2:]
+        subject_span = None
+        for opt in rest:
+            key = opt.kind
+            if key == "basis":
+                fields["basis"] = (*fields["basis"], opt.value)
+                continue
+            if key == "title":
+                lang, text = opt.value
+                key = "title_en" if lang == "en" else "title"
+                opt = _Opt(key, text, opt.span)
+            if key == "subject":
+                subject_span = opt.span
+            if key in fields:
+                _fail_at(opt, "duplicate-option", name=key.replace("_en", " en"))
+            fields[key] = opt.value
+        return ast.RulesetHeader(
+            name.value,
+            **fields,
+            span=name.span,
+            extends_span=extends_span,
+            subject_span=subject_span,
+        )
+
+    def use_decl(self, children: list[Any]) -> ast.UseDecl:
+        alias = str(children[3]) if len(children) > 2 else None
+        return ast.UseDecl(_unquote(children[1]), alias, span=_span_of(children[1]))
+
+    def param_decl(self, children: list[Any]) -> ast.ParamDecl:
+        override = str(children[0]) == "override"
+        rest = children[1:] if override else children
+        _kw, name, _eq, default, *label = rest
+        text = label[0].text if label else None
+        return ast.ParamDecl(str(name), default, text, override, span=_span_of(name))
+
+    def define_decl(self, children: list[Any]) -> ast.DefineDecl:
+        override = str(children[0]) == "override"
+        rest = children[1:] if override else children
+        _kw, name, _eq, expr = rest
+        return ast.DefineDecl(str(name), expr, override, span=_span_of(name))
+
+    def group_decl(self, children: list[Any]) -> ast.GroupDecl:
+        name = children[1]
+        title = _unquote(children[2]) if len(children) > 2 else None
+        title_en = None
+        if len(children) > 3:
+            lang, title_en = _title(children[3:]).value
+            if lang != "en":
+                title, title_en = title_en, None
+        return ast.GroupDecl(str(name), title, title_en, span=_span_of(name))
+
+    def criterion_decl(self, children: list[Any]) -> ast.CriterionDecl:
+        replace = str(children[0]) == "replace"
+        rest = children[1:] if replace else children
+        _kw, name, title, *body = rest
+        fields: dict[str, Any] = {}
+        items: list[ast.ScoreItemDecl] = []
+        tiers: list[ast.TierDecl] = []
+        for part in body:
+            if not isinstance(part, _Opt):
+                fields["test"] = part
+                continue
+            key, value = part.kind, part.value
+            if key == "item":
+                items.append(value)
+                continue
+            if key == "tier":
+                tiers.append(value)
+                continue
+            if key == "title":
+                lang, text = value
+                key, value = ("title_en" if lang == "en" else "title_vi"), text
+            if key in fields:
+                _fail_at(part, "duplicate-option", name=key)
+            fields[key] = value
+        title_text = fields.pop("title_vi", None) or _unquote(title)
+        return ast.CriterionDecl(
+            str(name),
+            title_text,
+            items=tuple(items),
+            tiers=tuple(tiers),
+            replace=replace,
+            span=_span_of(name),
+            **fields,
+        )
+
+    def drop_decl(self, children: list[Any]) -> ast.DropDecl:
+        return ast.DropDecl(str(children[2]), span=_span_of(children[2]))
+
+    def verdict_decl(self, children: list[Any]) -> ast.VerdictDecl:
+        return ast.VerdictDecl(children[1], span=_cover(children))
+
+    def level_decl(self, children: list[Any]) -> ast.LevelDecl:
+        condition = children[3] if len(children) > 3 else None
+        return ast.LevelDecl(_unquote(children[1]), condition, span=_span_of(children[1]))
+
+    def start_ruleset(self, children: list[Any]) -> ast.RulesetFile:
+        # Criteria belong to the group declared last before them.
+        items: list[Any] = []
+        group = None
+        for item in children:
+            if isinstance(item, ast.GroupDecl):
+                group = item.name
+            elif isinstance(item, ast.CriterionDecl) and group is not None:
+                import attrs
+
+                item = attrs.evolve(item, group=group)
+            items.append(item)
+        return ast.RulesetFile(tuple(items), span=_cover(children))
+
     # ---- start symbols
     def start_expression(self, children: list[Any]) -> Any:
         return children[0]
@@ -250,6 +433,47 @@ class _ToAst(lark.Transformer):
 
     def start_type(self, children: list[Any]) -> Any:
         return children[0]
+
+
+class _Opt:
+    """A tagged option of a header or criterion, before it is placed."""
+
+    __slots__ = ("kind", "span", "value")
+
+    def __init__(self, kind: str, value: Any, span: Span | None) -> None:
+        self.kind = kind
+        self.value = value
+        self.span = span
+
+
+def _title(children: list[Any]) -> _Opt:
+    """`title "…"` or `title en "…"`: value (language, text)."""
+    if len(children) == 3:
+        lang = str(children[1])
+        if lang not in ("en", "vi"):
+            _fail_at(children[1], "unknown-language", name=lang)
+    else:
+        lang = "vi"
+    return _Opt("title", (lang, _unquote(children[-1])), _cover(children))
+
+
+def _date_of(token: Token) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(str(token))
+    except ValueError:
+        _fail_at(token, "bad-date", text=str(token))
+        raise  # unreachable: _fail_at raises
+
+
+def _day_month(token: Token) -> tuple[int, int]:
+    text = _unquote(token)
+    try:
+        day, month = (int(part) for part in text.split("/"))
+        datetime.date(2000, month, day)  # a leap year: 29/02 is allowed
+    except ValueError:
+        _fail_at(token, "bad-day-month", text=text)
+        raise
+    return day, month
 
 
 class _Strings:
@@ -273,7 +497,7 @@ def _split_generic(children: list[Any]) -> tuple[Token, Any]:
     return name, inner
 
 
-START_SYMBOLS = ("start_expression", "start_schema", "start_type")
+START_SYMBOLS = ("start_expression", "start_schema", "start_type", "start_ruleset")
 
 
 def build_parser(*, strict: bool = False, cache: bool = True) -> lark.Lark:
@@ -298,6 +522,38 @@ def _parser() -> lark.Lark:
 
 # ------------------------------------------------------------- error words
 
+_KEYWORDS = frozenset(
+    {
+        "RULESET",
+        "EXTENDS",
+        "TITLE",
+        "VERSION",
+        "EFFECTIVE",
+        "BASIS",
+        "SUBJECT",
+        "PERIOD_KW",
+        "APPLIES",
+        "WHEN",
+        "USE",
+        "AS",
+        "PARAM",
+        "OVERRIDE",
+        "DEFINE",
+        "GROUP",
+        "CRITERION",
+        "REPLACE",
+        "DROP",
+        "SOURCE",
+        "POINTS",
+        "MANDATORY",
+        "PROVISIONAL",
+        "ITEM",
+        "VERDICT",
+        "LEVEL",
+        "ENTITY",
+        "ENUM",
+    }
+)
 _EXPR_STARTERS = frozenset(
     {"NAME", "INT", "DECIMAL", "STRING", "DATE", "TRUE", "FALSE", "LPAR", "LSQB", "MINUS", "NOT"}
 )
@@ -368,11 +624,17 @@ def _convert(error: UnexpectedInput, source: Source) -> ParseError:
     expected = set(error.expected)
     if token.type in ("COMP_OP", "IN") and not expected & _EXPR_STARTERS:
         return ParseError(Diagnostic("chained-comparison", {}, span))
+    if token.type == "EQUAL" and "EQUAL" not in expected:
+        return ParseError(Diagnostic("single-equals", {}, span))
+    helps = ()
+    if token.type in _KEYWORDS and "NAME" in expected:
+        helps = (("help-keyword", {"name": str(token)}),)
     return ParseError(
         Diagnostic(
             "unexpected-token",
             {"found": _describe_found(token), "expected": _describe_expected(expected)},
             span,
+            helps=helps,
         )
     )
 
@@ -413,6 +675,28 @@ def parse_schema(text: str, name: str = "<schema>") -> ast.SchemaDecl:
     """Parse `entity …` and `enum …` declarations."""
     node, _ = _parse(text, "start_schema", name)
     return node
+
+
+def parse_ruleset(text: str, name: str = "<ruleset>") -> ast.RulesetFile:
+    """Parse a ruleset file."""
+    node, _ = _parse(text, "start_ruleset", name)
+    for item in node.items:
+        for expr in _expressions_of(item):
+            _check_depth(expr)
+    return node
+
+
+def _expressions_of(item: Any) -> list[Any]:
+    found = []
+    for field in ("applies", "default", "expr", "test", "condition"):
+        value = getattr(item, field, None)
+        if value is not None and not isinstance(value, (str, bool)):
+            found.append(value)
+    for sub in getattr(item, "items", ()) if isinstance(item, ast.CriterionDecl) else ():
+        found.append(sub.condition)
+    for tier in getattr(item, "tiers", ()):
+        found.append(tier.condition)
+    return found
 
 
 def parse_type(text: str, name: str = "<type>") -> ast.TypeExpr:
