@@ -614,14 +614,18 @@ def _convert(error: UnexpectedInput, source: Source) -> ParseError:
     ):
         end = len(source.text.rstrip())
         span = Span(source, max(0, end - 1), max(end, 1)) if source.text else Span(source, 0, 0)
-        expected = _describe_expected(getattr(error, "expected", ()) or ())
+        expected = _describe_expected(
+            getattr(error, "accepts", None) or getattr(error, "expected", ()) or ()
+        )
         return ParseError(Diagnostic("unexpected-end", {"expected": expected}, span))
     assert isinstance(error, UnexpectedToken)
     token = error.token
     start = token.start_pos if token.start_pos is not None else 0
     end = token.end_pos if token.end_pos is not None else start + 1
     span = Span(source, start, max(end, start + 1))
-    expected = set(error.expected)
+    # `accepts` is what the parser could really take here; `expected` may list
+    # tokens of other contexts that share the LALR state.
+    expected = set(getattr(error, "accepts", None) or error.expected)
     if token.type in ("COMP_OP", "IN") and not expected & _EXPR_STARTERS:
         return ParseError(Diagnostic("chained-comparison", {}, span))
     if token.type == "EQUAL" and "EQUAL" not in expected:
