@@ -7,7 +7,10 @@ The facade most users need:
 
 from .errors import AntqError, CheckError, DataError, ParseError
 from .expression import Expression, compile_expression
+from .load import load
 from .model import Outcome, Status
+from .result import CriterionResult, Result
+from .ruleset import Ruleset
 from .schema import Schema
 from .values import UNDEFINED, Period, Range
 
@@ -17,14 +20,18 @@ __all__ = [
     "UNDEFINED",
     "AntqError",
     "CheckError",
+    "CriterionResult",
     "DataError",
     "Expression",
     "Outcome",
     "ParseError",
     "Period",
     "Range",
+    "Result",
+    "Ruleset",
     "Schema",
     "Status",
     "__version__",
     "compile_expression",
+    "load",
 ]

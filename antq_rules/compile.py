@@ -27,6 +27,7 @@ from . import types as t
 from . import values as v
 from .data import check_list, check_object, get_raw, is_object, scalar_reader
 from .errors import AntqError, Diagnostic
+from .interpret import verdict_as_bool
 from .values import UNDEFINED, Range
 
 Env = list[Any]
@@ -114,18 +115,21 @@ class Compiler:
         self.params = params or {}
         self.max_level = 0
 
-    def compile(self, node: ir.Node) -> Callable[[Any, Any], Any]:
-        """A function (subject data, period) -> value."""
+    def compile(self, node: ir.Node) -> Callable[..., Any]:
+        """A function (subject data, period, context=None) -> value; the context
+        carries a ruleset's outcomes so far (criteria, score, level)."""
         levels = [n.level for n in ir.walk(node) if isinstance(n, (ir.Aggregate, ir.Filter))]
         self.max_level = max(levels, default=0)
         self.period_slot = self.max_level + 1
+        self.context_slot = self.max_level + 2
         body = self.node(node)
-        size = self.max_level + 2
+        size = self.max_level + 3
 
-        def run(subject: Any, period: Any) -> Any:
+        def run(subject: Any, period: Any, context: Any = None) -> Any:
             env = [None] * size
             env[0] = subject
-            env[size - 1] = period
+            env[size - 2] = period
+            env[size - 1] = context
             return body(env)
 
         return run
@@ -160,6 +164,32 @@ class Compiler:
     def _param(self, node: ir.Param) -> Fn:
         value = self.params[node.name]
         return lambda env: value
+
+    def _constant(self, node: ir.Node) -> tuple[bool, Any]:
+        """Whether a node is fixed when compiling (a literal or a parameter), and its value."""
+        if isinstance(node, ir.Const):
+            return True, node.value
+        if isinstance(node, ir.Param):
+            return True, self.params[node.name]
+        return False, None
+
+    def _criterionref(self, node: ir.CriterionRef) -> Fn:
+        slot, key = self.context_slot, node.id
+        index = 0 if node.kind == "passes" else 1
+        return lambda env: env[slot].outcomes[key][index]
+
+    def _outcomeref(self, node: ir.OutcomeRef) -> Fn:
+        slot, name = self.context_slot, node.name
+        return lambda env: getattr(env[slot], name)
+
+    def _rulesetref(self, node: ir.RulesetRef) -> Fn:
+        slot, level, kind, ruleset = self.context_slot, node.level, node.kind, node.ruleset
+
+        def ruleset_ref(env: Env) -> Any:
+            year = env[slot].year if env[slot] is not None else None
+            return verdict_as_bool(ruleset.verdict_for(env[level], year, "compiled"), kind)
+
+        return ruleset_ref
 
     # -------------------------------------------------------------- fields
 
@@ -313,20 +343,15 @@ class Compiler:
     def _compare(self, node: ir.Compare) -> Fn:
         op = node.op
         left_node, right_node = node.left, node.right
-        if isinstance(left_node, ir.Const) and not isinstance(right_node, ir.Const):
+        if self._constant(left_node)[0] and not self._constant(right_node)[0]:
             op = _SWAP[op]
             left_node, right_node = right_node, left_node
-        if (
-            isinstance(left_node, ir.Aggregate)
-            and left_node.func == "ratio"
-            and isinstance(right_node, ir.Const)
-            and right_node.value is not None
-        ):
-            return self._ratio_compare(left_node, op, Fraction(right_node.value))
+        fixed, constant = self._constant(right_node)
+        if fixed and isinstance(left_node, ir.Aggregate) and left_node.func == "ratio":
+            return self._ratio_compare(left_node, op, Fraction(constant))
         test = _OPS[op]
         left = self.node(left_node)
-        if isinstance(right_node, ir.Const):
-            constant = right_node.value
+        if fixed:
 
             def compare_const(env: Env) -> Any:
                 a = left(env)

@@ -44,35 +44,50 @@ class Seq:
     members: list[Any]
     open: bool = False
     open_undefined: bool = False
+    # The entity each item is, or came from (for explanations); None if none.
+    origins: list[Any] | None = None
 
     @staticmethod
-    def sure(items: list[Any]) -> Seq:
-        return Seq(items, [True] * len(items))
+    def sure(items: list[Any], origins: list[Any] | None = None) -> Seq:
+        return Seq(items, [True] * len(items), origins=origins)
 
 
 class Context:
-    """What an evaluation may read besides the data: period and parameters."""
+    """What an evaluation may read besides the data: the period, the parameters,
+    and in a ruleset the outcomes so far (criteria, score, level)."""
 
-    def __init__(self, period: Any = None, params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, period: Any = None, params: dict[str, Any] | None = None, year: int | None = None
+    ) -> None:
         self.period = period
         self.params = params or {}
+        self.year = year
+        self.outcomes: dict[str, Any] = {}  # criterion id -> (passes, applies)
+        self.score: Any = None
+        self.max_score: Any = None
+        self.level: Any = None
+        self.tracer: Any = None
+        self.missing: list[str] | None = None  # when explaining: paths of missing data read
 
 
 def _at(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def read_field(obj: Obj, name: str, type_: t.Type) -> Any:
+def read_field(obj: Obj, name: str, type_: t.Type, missing: list[str] | None = None) -> Any:
     raw = None if obj.raw is None else get_raw(obj.raw, name)
     path = _at(obj.path, name)
+    if raw is None and missing is not None:
+        missing.append(path)
     try:
         if isinstance(type_, t.List):
             items = check_list(raw, str(type_.item))
             if items is None:
-                return Seq([], [], open=True)
-            return Seq.sure(
-                [read_item(item, type_.item, f"{path}[{i}]") for i, item in enumerate(items)]
-            )
+                return Seq([], [], open=True, origins=[])
+            read = [read_item(item, type_.item, f"{path}[{i}]") for i, item in enumerate(items)]
+            if isinstance(type_.item, t.Entity):
+                return Seq.sure(read, origins=read)
+            return Seq.sure(read, origins=[obj] * len(read))
         if isinstance(type_, t.Entity):
             return Obj(check_object(raw, type_.name), path)
         return scalar_reader(type_)(raw)
@@ -95,6 +110,17 @@ def evaluate(node: ir.Node, subject: Any, context: Context) -> Any:
 
 
 def _eval(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
+    tracer = ctx.tracer
+    if tracer is None or len(env) != 1:
+        return _eval_node(node, env, ctx)
+    # Explaining: note every value at the subject's level, in evaluation order.
+    slot = tracer.enter(node)
+    value = _eval_node(node, env, ctx)
+    tracer.leave(slot, value)
+    return value
+
+
+def _eval_node(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
     if isinstance(node, ir.Const):
         return node.value
     if isinstance(node, ir.Var):
@@ -102,22 +128,25 @@ def _eval(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
     if isinstance(node, ir.Get):
         base = _eval(node.base, env, ctx)
         if isinstance(base, Obj):
-            return read_field(base, node.field, node.field_type)
+            return read_field(base, node.field, node.field_type, ctx.missing)
         items: list[Any] = []
         members: list[Any] = []
+        origins: list[Any] = []
         open_, open_undefined = base.open, base.open_undefined
         for item, member in zip(base.items, base.members, strict=True):
-            value = read_field(item, node.field, node.field_type)
+            value = read_field(item, node.field, node.field_type, ctx.missing)
             if isinstance(value, Seq):
                 items.extend(value.items)
                 members.extend(v.logic_and(member, m) for m in value.members)
+                origins.extend(value.origins or [item] * len(value.items))
                 open_ = open_ or value.open
                 # Unknown items of a missing inner list belong as their parent does.
                 open_undefined = open_undefined or (value.open and v.flags(member)[2])
             else:
                 items.append(value)
                 members.append(member)
-        return Seq(items, members, open_, open_undefined)
+                origins.append(item)
+        return Seq(items, members, open_, open_undefined, origins)
     if isinstance(node, ir.Part):
         base = _eval(node.base, env, ctx)
         if node.base.type == t.PERIOD:
@@ -168,15 +197,28 @@ def _eval(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
         source = _eval(node.source, env, ctx)
         kept: list[Any] = []
         members = []
-        for item, member in zip(source.items, source.members, strict=True):
+        origins = []
+        for index, (item, member) in enumerate(zip(source.items, source.members, strict=True)):
             belongs = v.logic_and(member, _eval(node.condition, (*env, item), ctx))
             if belongs is not False:
                 kept.append(item)
                 members.append(belongs)
+                origins.append(source.origins[index] if source.origins else None)
         open_undefined = source.open_undefined or (source.open and node.unknown_item_undefined)
-        return Seq(kept, members, source.open, open_undefined)
+        return Seq(kept, members, source.open, open_undefined, origins)
     if isinstance(node, ir.Aggregate):
         return _aggregate(node, env, ctx)
+    if isinstance(node, ir.CriterionRef):
+        passes, applies = ctx.outcomes[node.id]
+        return passes if node.kind == "passes" else applies
+    if isinstance(node, ir.OutcomeRef):
+        return {"score": ctx.score, "max_score": ctx.max_score, "level": ctx.level}[node.name]
+    if isinstance(node, ir.RulesetRef):
+        target = env[node.level]
+        judged = node.ruleset.verdict_for(
+            target.raw, ctx.year, "reference", target.path, missing=ctx.missing
+        )
+        return verdict_as_bool(judged, node.kind)
     raise AssertionError(f"unhandled node {type(node).__name__}")
 
 
@@ -193,6 +235,8 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
         else:
             body = None  # not read: the item surely does not take part
         rows.append((keep, body))
+    if ctx.tracer is not None and len(env) == 1:
+        ctx.tracer.rows[id(node)] = (source, rows)
     func = node.func
     # An unknown item of a missing list: its test could be anything.
     phantom_undefined = source.open and (node.unknown_item_undefined or source.open_undefined)
@@ -246,3 +290,12 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
         )
     # sum, avg, min, max
     return v.value_aggregate(func, [], rows, source.open, phantom_undefined)
+
+
+def verdict_as_bool(judged: tuple[Any, Any], kind: str) -> Any:
+    """A ruleset's (verdict, applicability) as `passes(…)` or `applies(…)` sees it:
+    passes is true for PASS only (N/A is not a pass)."""
+    verdict, applicable = judged
+    if kind == "applies":
+        return applicable
+    return {"PASS": True, "FAIL": False, "NA": False}.get(verdict.name, v.UNKNOWN_BOOL)

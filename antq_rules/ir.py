@@ -171,6 +171,37 @@ class Filter:
     unknown_item_undefined: bool = attrs.field(default=False, kw_only=True)
 
 
+@attrs.frozen(eq=False)
+class CriterionRef:
+    """`passes(C)` or `applies(C)`: the outcome of another criterion of the ruleset."""
+
+    id: str
+    kind: str  # "passes" | "applies"
+    type: t.Type = t.BOOL
+    span: Span | None = _span
+
+
+@attrs.frozen(eq=False)
+class RulesetRef:
+    """`passes(R)` / `applies(R)`: another ruleset judging the subject or the item
+    bound at `level` (whose entity is that ruleset's subject)."""
+
+    ruleset: Any  # antq_rules.ruleset.Ruleset
+    kind: str
+    level: int
+    type: t.Type = t.BOOL
+    span: Span | None = _span
+
+
+@attrs.frozen(eq=False)
+class OutcomeRef:
+    """`score`, `max_score` or `level` inside a ruleset's verdict and levels."""
+
+    name: str
+    type: t.Type
+    span: Span | None = _span
+
+
 BOOL_AGGREGATES = ("count", "ratio", "all", "any", "none")
 VALUE_AGGREGATES = ("sum", "avg", "min", "max")
 AGGREGATES = BOOL_AGGREGATES + VALUE_AGGREGATES
@@ -217,6 +248,9 @@ Node = (
     | ListOf
     | Filter
     | Aggregate
+    | CriterionRef
+    | RulesetRef
+    | OutcomeRef
 )
 
 
@@ -260,6 +294,8 @@ def may_be_undefined(node: Node | None) -> bool:
     """Whether some data could make this node undefined (statically, soundly)."""
     if node is None:
         return False
+    if isinstance(node, OutcomeRef):
+        return node.name == "level"
     if isinstance(node, Aggregate):
         if node.func in ("ratio", "avg", "min", "max"):
             return True

@@ -179,6 +179,111 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "this expression must be true or false, but it is {type}",
         "vi": "biểu thức này phải là đúng/sai, nhưng lại có kiểu {type}",
     },
+    # ---- rulesets
+    "missing-file": {
+        "en": "cannot find the file `{path}`",
+        "vi": "không tìm thấy tệp `{path}`",
+    },
+    "unreadable-file": {
+        "en": "cannot read `{path}`: {detail}",
+        "vi": "không đọc được `{path}`: {detail}",
+    },
+    "not-utf8": {
+        "en": "`{path}` is not UTF-8 text; save it as UTF-8",
+        "vi": "`{path}` không phải văn bản UTF-8; hãy lưu lại dạng UTF-8",
+    },
+    "import-cycle": {
+        "en": "files use or extend each other in a circle: {chain}",
+        "vi": "các tệp dùng hoặc mở rộng lẫn nhau thành vòng: {chain}",
+    },
+    "duplicate-header": {
+        "en": "a file can declare only one `ruleset`",
+        "vi": "mỗi tệp chỉ khai báo một `ruleset`",
+    },
+    "missing-header": {
+        "en": "`{path}` has no `ruleset` header",
+        "vi": "`{path}` không có phần khai báo `ruleset`",
+    },
+    "missing-subject": {
+        "en": "ruleset `{id}` does not say what it judges; add `subject <entity>`",
+        "vi": "bộ tiêu chí `{id}` chưa nói đối tượng đánh giá; hãy thêm `subject <thực thể>`",
+    },
+    "missing-title": {
+        "en": 'ruleset `{id}` needs a Vietnamese title: `title "…"`',
+        "vi": 'bộ tiêu chí `{id}` cần tiêu đề tiếng Việt: `title "…"`',
+    },
+    "unknown-param": {
+        "en": "there is no parameter `{name}`",
+        "vi": "không có tham số `{name}`",
+    },
+    "unknown-define": {
+        "en": "there is no definition `{name}` to override",
+        "vi": "không có định nghĩa `{name}` để ghi đè",
+    },
+    "unknown-group": {
+        "en": "there is no group `{name}`; give it a title to declare it",
+        "vi": "không có nhóm `{name}`; hãy thêm tiêu đề để khai báo nhóm",
+    },
+    "unknown-criterion": {
+        "en": "there is no criterion `{name}`",
+        "vi": "không có tiêu chí `{name}`",
+    },
+    "duplicate-param": {
+        "en": "parameter `{name}` is declared twice",
+        "vi": "tham số `{name}` được khai báo hai lần",
+    },
+    "duplicate-define": {
+        "en": "definition `{name}` is declared twice",
+        "vi": "định nghĩa `{name}` được khai báo hai lần",
+    },
+    "duplicate-group": {
+        "en": "group `{name}` is declared twice",
+        "vi": "nhóm `{name}` được khai báo hai lần",
+    },
+    "duplicate-criterion": {
+        "en": "criterion `{name}` is declared twice",
+        "vi": "tiêu chí `{name}` được khai báo hai lần",
+    },
+    "param-type": {
+        "en": "parameter `{name}` is {expected}, not {got}",
+        "vi": "tham số `{name}` có kiểu {expected}, không phải {got}",
+    },
+    "param-not-constant": {
+        "en": "a parameter's value must be a constant such as `70%`; it cannot read data",
+        "vi": "giá trị tham số phải là hằng số như `70%`; không được đọc dữ liệu",
+    },
+    "empty-criterion": {
+        "en": "criterion `{id}` has no test, items or points tiers",
+        "vi": "tiêu chí `{id}` chưa có điều kiện, mục chấm điểm hay mức điểm",
+    },
+    "points-twice": {
+        "en": "criterion `{id}` gives `points` and also items or tiers; give one of them",
+        "vi": "tiêu chí `{id}` vừa có `points` vừa có mục hoặc mức điểm; chỉ dùng một cách",
+    },
+    "level-otherwise-last": {
+        "en": "level `{name}` has no condition, so it must be the last level",
+        "vi": "mức `{name}` không có điều kiện nên phải là mức cuối cùng",
+    },
+    "criterion-cycle": {
+        "en": "criteria depend on each other in a circle: {chain}",
+        "vi": "các tiêu chí phụ thuộc lẫn nhau thành vòng: {chain}",
+    },
+    "bad-reference": {
+        "en": "`{name}` takes the id of a criterion or a ruleset",
+        "vi": "`{name}` nhận mã của một tiêu chí hoặc một bộ tiêu chí",
+    },
+    "unknown-reference": {
+        "en": "there is no criterion or ruleset `{name}`",
+        "vi": "không có tiêu chí hay bộ tiêu chí `{name}`",
+    },
+    "ruleset-subject": {
+        "en": "ruleset `{name}` judges `{subject}`, but here the item is `{here}`",
+        "vi": "bộ tiêu chí `{name}` đánh giá `{subject}`, nhưng ở đây phần tử là `{here}`",
+    },
+    "bad-format": {
+        "en": "unknown format or language `{name}`; use one of {known}",
+        "vi": "không có định dạng hay ngôn ngữ `{name}`; hãy dùng một trong {known}",
+    },
     # ---- data errors
     "data-type": {
         "en": "expected {expected}, got {got}",
@@ -209,6 +314,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "`{name}` is a keyword here; to use a field called `{name}`, write `({name})`",
         "vi": "`{name}` là từ khóa ở đây; để dùng trường tên `{name}`, hãy viết `({name})`",
     },
+    "help-override": {
+        "en": "to change the base's one, write `{word} {name}`",
+        "vi": "để thay đổi khai báo của bộ gốc, hãy viết `{word} {name}`",
+    },
     "help-fields": {
         "en": "fields of `{entity}`: {names}",
         "vi": "các trường của `{entity}`: {names}",
@@ -226,6 +335,68 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     "an expression": {"en": "an expression", "vi": "một biểu thức"},
     "or": {"en": "or", "vi": "hoặc"},
     "help": {"en": "help", "vi": "gợi ý"},
+    # ---- reports
+    "PASS": {"en": "PASS", "vi": "ĐẠT"},
+    "FAIL": {"en": "FAIL", "vi": "KHÔNG ĐẠT"},
+    "UNKNOWN": {"en": "UNKNOWN", "vi": "CHƯA XÁC ĐỊNH"},
+    "NA": {"en": "N/A", "vi": "KHÔNG ÁP DỤNG"},
+    "ERROR": {"en": "ERROR", "vi": "LỖI"},
+    "ruleset": {"en": "Ruleset", "vi": "Bộ tiêu chí"},
+    "version": {"en": "version", "vi": "phiên bản"},
+    "basis": {"en": "Legal basis", "vi": "Căn cứ"},
+    "subject": {"en": "Subject", "vi": "Đối tượng"},
+    "period": {"en": "Evaluation period", "vi": "Kỳ đánh giá"},
+    "verdict": {"en": "Verdict", "vi": "Kết quả"},
+    "level": {"en": "Level", "vi": "Xếp loại"},
+    "level unknown": {"en": "not yet decided", "vi": "chưa xác định"},
+    "score": {"en": "Score", "vi": "Điểm"},
+    "criteria met": {"en": "Criteria met", "vi": "Số tiêu chí đạt"},
+    "criterion": {"en": "Criterion", "vi": "Tiêu chí"},
+    "status": {"en": "Outcome", "vi": "Kết quả"},
+    "points": {"en": "Points", "vi": "Điểm"},
+    "source": {"en": "Source", "vi": "Nguồn"},
+    "test": {"en": "Test", "vi": "Điều kiện"},
+    "provisional": {"en": "provisional", "vi": "tạm thời"},
+    "mandatory": {"en": "mandatory", "vi": "bắt buộc"},
+    "other criteria": {"en": "Other criteria", "vi": "Các tiêu chí khác"},
+    "needs": {"en": "needs", "vi": "cần"},
+    "failing": {"en": "Not meeting it", "vi": "Chưa đạt"},
+    "counted": {"en": "Counted", "vi": "Được tính"},
+    "unknown items": {"en": "Not known", "vi": "Chưa rõ"},
+    "missing": {"en": "Missing data", "vi": "Thiếu dữ liệu"},
+    "applies missing": {
+        "en": "Missing data for applicability",
+        "vi": "Thiếu dữ liệu để xét áp dụng",
+    },
+    "undefined": {
+        "en": "undefined (nothing to measure)",
+        "vi": "không xác định (không có gì để tính)",
+    },
+    "unknown": {"en": "unknown", "vi": "chưa rõ"},
+    "or undefined": {"en": "or undefined", "vi": "hoặc không xác định"},
+    "true": {"en": "true", "vi": "đúng"},
+    "false": {"en": "false", "vi": "sai"},
+    "between": {"en": "between {low} and {high}", "vi": "từ {low} đến {high}"},
+    "at least": {"en": "at least {low}", "vi": "ít nhất {low}"},
+    "at most": {"en": "at most {high}", "vi": "nhiều nhất {high}"},
+    "gap more": {
+        "en": "{count} more {entity} must meet `{test}`",
+        "vi": "cần thêm {count} {entity} thỏa `{test}`",
+    },
+    "gap fewer": {
+        "en": "{count} fewer {entity} may meet `{test}`",
+        "vi": "cần bớt {count} {entity} thỏa `{test}`",
+    },
+    "gap none": {
+        "en": "cannot pass by changing the items of `{list}`",
+        "vi": "không thể đạt chỉ bằng thay đổi các phần tử của `{list}`",
+    },
+    "error in record": {
+        "en": "This record could not be judged",
+        "vi": "Không đánh giá được bản ghi này",
+    },
+    "report title": {"en": "Evaluation report", "vi": "Báo cáo đánh giá"},
+    "and more": {"en": "and {count} more", "vi": "và {count} phần tử khác"},
 }
 
 

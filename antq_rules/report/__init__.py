@@ -1,0 +1,25 @@
+"""Rendering results: terminal text, JSON, Markdown and HTML, in Vietnamese or English."""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import AntqError, Diagnostic
+from ..messages import LANGUAGES
+from ..result import Result, _json_default
+from . import html, markdown, text, view
+
+FORMATS = ("text", "json", "md", "html")
+
+
+def render(result: Result, format: str = "text", lang: str = "vi") -> str:
+    if format not in FORMATS:
+        raise AntqError(Diagnostic("bad-format", {"name": format, "known": ", ".join(FORMATS)}))
+    if lang not in LANGUAGES:
+        raise AntqError(Diagnostic("bad-format", {"name": lang, "known": ", ".join(LANGUAGES)}))
+    if format == "json":
+        return (
+            json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+        )
+    built = view.build(result, lang)
+    return {"text": text.render, "md": markdown.render, "html": html.render}[format](built)

@@ -1,0 +1,186 @@
+"""The report of a result as rows and notes, once, for every human format.
+
+Text, Markdown and HTML differ in markup only; what they say — which rows,
+which notes, in which words — is decided here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from ..messages import word
+from ..model import Status
+from ..result import CriterionResult, Explanation, Fact, ItemRef, Result
+from . import format as fmt
+
+MAX_ITEMS = 10
+
+
+@attrs.frozen
+class CriterionView:
+    id: str
+    title: str
+    status: Status
+    status_word: str
+    points: str | None
+    source: str | None
+    test: str | None
+    provisional: bool
+    notes: tuple[str, ...]
+
+
+@attrs.frozen
+class GroupView:
+    title: str | None
+    criteria: tuple[CriterionView, ...]
+
+
+@attrs.frozen
+class ReportView:
+    lang: str
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    verdict: Status | None
+    verdict_word: str
+    groups: tuple[GroupView, ...]
+    error: str | None = None
+
+
+def status_word(status: Status | None, lang: str) -> str:
+    return word("ERROR" if status is None else status.name, lang)
+
+
+def build(result: Result, lang: str) -> ReportView:
+    title = (
+        result.ruleset_title_en
+        if lang == "en" and result.ruleset_title_en
+        else result.ruleset_title
+    )
+    ident = result.ruleset_id
+    if result.ruleset_version:
+        ident += f" · {word('version', lang)} {result.ruleset_version}"
+    rows: list[tuple[str, str]] = [(word("ruleset", lang), ident)]
+    for basis in result.basis:
+        rows.append((word("basis", lang), basis))
+    subject = result.subject or "—"
+    if result.subject_entity:
+        subject += f" ({result.subject_entity})"
+    rows.append((word("subject", lang), subject))
+    if result.period is not None:
+        rows.append((word("period", lang), fmt.value(result.period, lang)))
+    if result.error is not None:
+        return ReportView(
+            lang, title, tuple(rows), None, status_word(None, lang), (), result.error.render(lang)
+        )
+    verdict_word = status_word(result.verdict, lang)
+    rows.append((word("verdict", lang), verdict_word))
+    if result.level is not None or result.level_candidates:
+        level = (
+            result.level or f"{word('level unknown', lang)} ({' / '.join(result.level_candidates)})"
+        )
+        rows.append((word("level", lang), level))
+    if result.score is not None:
+        rows.append(
+            (
+                word("score", lang),
+                f"{fmt.value(result.score, lang)}/{fmt.value(result.max_score, lang)}",
+            )
+        )
+    rows.append((word("criteria met", lang), result.summary_line()))
+    return ReportView(lang, title, tuple(rows), result.verdict, verdict_word, _groups(result, lang))
+
+
+def _groups(result: Result, lang: str) -> tuple[GroupView, ...]:
+    groups: list[GroupView] = []
+    current: str | None = object()  # type: ignore[assignment]
+    bucket: list[CriterionView] = []
+    title: str | None = None
+    for criterion in result.criteria.values():
+        if criterion.group != current:
+            if bucket:
+                groups.append(GroupView(title, tuple(bucket)))
+            bucket = []
+            current = criterion.group
+            title = (
+                criterion.group_title_en
+                if lang == "en" and criterion.group_title_en
+                else criterion.group_title
+            )
+            if title is None and criterion.group is not None:
+                title = criterion.group
+        bucket.append(_criterion(criterion, lang))
+    if bucket:
+        groups.append(GroupView(title, tuple(bucket)))
+    return tuple(groups)
+
+
+def _criterion(c: CriterionResult, lang: str) -> CriterionView:
+    title = c.title_en if lang == "en" and c.title_en else c.title
+    points = None
+    if c.points is not None:
+        points = f"{fmt.value(c.points, lang)}/{fmt.value(c.max_points, lang)}"
+    return CriterionView(
+        c.id,
+        title,
+        c.status,
+        status_word(c.status, lang),
+        points,
+        c.source,
+        c.test_text,
+        c.provisional,
+        tuple(notes(c.explanation, lang)),
+    )
+
+
+def notes(explanation: Explanation, lang: str) -> list[str]:
+    out = [fact(f, lang) for f in explanation.facts]
+    for w in explanation.witnesses:
+        label = {"failing": "failing", "counted": "counted", "unknown": "unknown items"}[w.role]
+        out.append(f"{word(label, lang)} ({w.text}): {items(w.items, lang)}")
+    if explanation.missing:
+        out.append(f"{word('missing', lang)}: {paths(explanation.missing, lang)}")
+    if explanation.applies_missing:
+        out.append(f"{word('applies missing', lang)}: {paths(explanation.applies_missing, lang)}")
+    gap = explanation.gap
+    if gap is not None:
+        if gap.change is None:
+            out.append(word("gap none", lang).format(list=gap.list_text))
+        elif gap.change > 0:
+            key = "gap more" if gap.direction == "more" else "gap fewer"
+            out.append(
+                word(key, lang).format(
+                    count=gap.change, entity=gap.entity_label, test=gap.test_text
+                )
+            )
+    return out
+
+
+def fact(f: Fact, lang: str) -> str:
+    as_percent = f.text.startswith("ratio(") or f.threshold_text.rstrip().endswith("%")
+    threshold = fmt.value(f.threshold, lang, as_percent)
+    if f.threshold_text != threshold and not _is_literal(f.threshold_text):
+        threshold += f" ({f.threshold_text})"
+    shown = fmt.value(f.value, lang, as_percent)
+    return f"{f.text} = {shown}; {word('needs', lang)} {f.op} {threshold}"
+
+
+def _is_literal(text: str) -> bool:
+    return not any(ch.isalpha() for ch in text) or text in ("true", "false")
+
+
+def items(refs: Iterable[ItemRef], lang: str) -> str:
+    refs = list(refs)
+    shown = ", ".join(str(r) for r in refs[:MAX_ITEMS])
+    if len(refs) > MAX_ITEMS:
+        shown += ", " + word("and more", lang).format(count=len(refs) - MAX_ITEMS)
+    return shown
+
+
+def paths(found: Iterable[str], lang: str) -> str:
+    found = list(found)
+    shown = ", ".join(found[:MAX_ITEMS])
+    if len(found) > MAX_ITEMS:
+        shown += ", " + word("and more", lang).format(count=len(found) - MAX_ITEMS)
+    return shown

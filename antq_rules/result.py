@@ -1,0 +1,183 @@
+"""What judging a subject gives back: a frozen `Result`, one `CriterionResult`
+per criterion, and the explanations behind them (computed when first asked
+for, since a batch of thousands of communes rarely needs them all).
+
+`Result.to_dict()` is the documented, versioned JSON form (`RESULT_SCHEMA`,
+see docs/rulesets.md); `render()` draws text, Markdown or HTML in Vietnamese
+or English (see `report`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from .errors import AntqError
+from .model import Status
+from .values import Period
+
+RESULT_SCHEMA = "antq-result/1"
+
+
+class Lazy:
+    """A value computed on first use (kept out of equality and repr)."""
+
+    __slots__ = ("_compute", "_done", "_value")
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self._compute = compute
+        self._done = False
+        self._value: Any = None
+
+    def get(self) -> Any:
+        if not self._done:
+            self._value = self._compute()
+            self._done = True
+            self._compute = None  # type: ignore[assignment]
+        return self._value
+
+
+@attrs.frozen
+class ItemRef:
+    """An item of the data: its path (`hamlets[12]`) and a readable label."""
+
+    path: str
+    label: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.label})" if self.label else self.path
+
+
+@attrs.frozen
+class Fact:
+    """A comparison that decided a criterion: `ratio(hamlets.safe) = 12/13 … needs > 95%`."""
+
+    text: str
+    value: Any
+    op: str
+    threshold_text: str
+    threshold: Any
+    holds: Any  # True, False or an unknown bool
+
+
+@attrs.frozen
+class Witnesses:
+    """Items of one aggregate that explain its value."""
+
+    text: str  # the aggregate, as written
+    role: str  # "failing" | "counted" | "unknown"
+    items: tuple[ItemRef, ...]
+
+
+@attrs.frozen
+class Gap:
+    """How far a failing or unknown threshold is from passing."""
+
+    change: int | None  # items whose test must change; None: cannot pass
+    direction: str  # "more" (must meet the test) | "fewer" (must stop meeting it)
+    list_text: str
+    test_text: str
+    entity_label: str
+
+
+@attrs.frozen
+class TraceStep:
+    depth: int
+    text: str
+    value: Any
+
+
+@attrs.frozen
+class Explanation:
+    facts: tuple[Fact, ...] = ()
+    witnesses: tuple[Witnesses, ...] = ()
+    missing: tuple[str, ...] = ()
+    gap: Gap | None = None
+    trace: tuple[TraceStep, ...] = ()
+    applies_missing: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class CriterionResult:
+    id: str
+    title: str
+    status: Status
+    value: Any  # what the test gave (a bool, or the set of bools it could be)
+    points: Any = None  # awarded (a number, a Range when unsure); None if not scored
+    max_points: Any = None
+    mandatory: bool = True
+    provisional: bool = False
+    title_en: str | None = None
+    source: str | None = None
+    group: str | None = None
+    group_title: str | None = None
+    group_title_en: str | None = None
+    test_text: str | None = None
+    _lazy: Lazy | None = attrs.field(default=None, eq=False, repr=False, alias="lazy")
+
+    @property
+    def explanation(self) -> Explanation:
+        """Deciding values, witnesses, missing data and the gap (computed on first use)."""
+        return self._lazy.get() if self._lazy is not None else Explanation()
+
+
+@attrs.frozen
+class Result:
+    """The judgement of one subject by one ruleset."""
+
+    ruleset_id: str
+    ruleset_title: str
+    verdict: Status
+    criteria: Mapping[str, CriterionResult]
+    level: str | None = None
+    level_candidates: tuple[str, ...] = ()
+    score: Any = None
+    max_score: Any = None
+    met: int = 0
+    applicable: int = 0
+    subject: str | None = None
+    period: Period | None = None
+    ruleset_version: str | None = None
+    ruleset_title_en: str | None = None
+    basis: tuple[str, ...] = ()
+    subject_entity: str | None = None
+    index: int | None = None  # position in a batch
+    error: AntqError | None = attrs.field(default=None, eq=False)
+
+    @property
+    def ok(self) -> bool:
+        """False for a record that could not be judged (see `error`)."""
+        return self.error is None
+
+    def __iter__(self) -> Iterator[CriterionResult]:
+        return iter(self.criteria.values())
+
+    def summary_line(self) -> str:
+        """`28/34`: criteria met over criteria that apply."""
+        return f"{self.met}/{self.applicable}"
+
+    def to_dict(self, explain: bool = True) -> dict[str, Any]:
+        from .report.json_form import result_to_dict
+
+        return result_to_dict(self, explain=explain)
+
+    def to_json(self, *, explain: bool = True, indent: int | None = 2) -> str:
+        return json.dumps(
+            self.to_dict(explain), ensure_ascii=False, indent=indent, default=_json_default
+        )
+
+    def render(self, format: str = "text", lang: str = "vi") -> str:
+        """`text`, `json`, `md` or `html`, in `vi` or `en`."""
+        from .report import render
+
+        return render(self, format, lang)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,534 @@
+"""A loaded ruleset, and judging a subject with it.
+
+The orchestration below (applicability, criteria in dependency order,
+points, score, level, verdict) is shared by both evaluators: only the
+evaluation of each expression differs — compiled closures, or the
+reference interpreter. Explanations are produced afterwards, on request,
+by re-running the reference interpreter with a tracer (see `explain`).
+
+Rules decided here:
+* a criterion whose `applies when` is false is N/A: it counts neither for
+  nor against (not in `met`, not in `applicable`, no points, no max points);
+  when its applicability is unknown, its outcome is UNKNOWN;
+* the default verdict is "every mandatory criterion passes" (Kleene `and`
+  over them, N/A ones left out); criteria without points are mandatory,
+  scored ones only when marked `mandatory`; `verdict EXPR` replaces it;
+* a scored criterion with a test earns its points when it passes; one with
+  items earns each item's points whose condition holds; one with tiers earns
+  the points of the first tier that holds; without a test, it passes when it
+  earns all its points;
+* the level is the first whose condition holds; when an earlier condition is
+  unknown the level is unknown, and the candidates are listed;
+* `passes(X)` is true when X passed (N/A is not a pass); `applies(X)` is
+  whether X applies.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from . import ir
+from . import values as v
+from .compile import Compiler
+from .data import BadValue, describe_value, get_raw, is_object, to_plain_period
+from .errors import AntqError, DataError, Diagnostic
+from .interpret import Context, Obj
+from .interpret import _eval as interpret_at
+from .model import Status, status_of
+from .result import CriterionResult, Lazy, Result
+from .schema import Schema
+from .syntax import ast
+from .values import Period, Range
+
+LABEL_FIELDS = ("name", "tên", "ten", "title", "id", "mã", "ma", "code")
+
+
+@attrs.frozen
+class ScoreItem:
+    title: str
+    points: Any
+    condition: ir.Node
+
+
+@attrs.frozen
+class Tier:
+    points: Any
+    condition: ir.Node
+
+
+@attrs.frozen(eq=False)
+class Criterion:
+    id: str
+    title: str
+    test: ir.Node | None
+    applies: ir.Node | None = None
+    title_en: str | None = None
+    source: str | None = None
+    group: str | None = None
+    points: Any = None
+    items: tuple[ScoreItem, ...] = ()
+    tiers: tuple[Tier, ...] = ()
+    mandatory: bool = True
+    provisional: bool = False
+    test_text: str | None = None
+    span: Any = None
+
+    @property
+    def scored(self) -> bool:
+        return self.points is not None or bool(self.items) or bool(self.tiers)
+
+    @property
+    def max_points(self) -> Any:
+        if self.items:
+            return sum(item.points for item in self.items)
+        if self.tiers:
+            return max(tier.points for tier in self.tiers)
+        return self.points
+
+
+@attrs.frozen
+class Group:
+    name: str
+    title: str | None = None
+    title_en: str | None = None
+
+
+@attrs.frozen
+class Level:
+    name: str
+    condition: ir.Node | None
+
+
+@attrs.frozen
+class PeriodRule:
+    """Fixed dates, or an annual rule: from (day, month) of the previous year
+    to (day, month) of the evaluation year when the start falls after the end."""
+
+    spec: ast.PeriodSpec
+
+    def period_for(self, year: int | None) -> Period | None:
+        spec = self.spec
+        if not spec.annual:
+            return Period(spec.start, spec.end)
+        if year is None:
+            return None
+        (start_day, start_month), (end_day, end_month) = spec.start, spec.end
+        start_year = year - 1 if (start_month, start_day) > (end_month, end_day) else year
+        return Period(
+            _safe_date(start_year, start_month, start_day), _safe_date(year, end_month, end_day)
+        )
+
+    def __str__(self) -> str:
+        spec = self.spec
+        if spec.annual:
+            (sd, sm), (ed, em) = spec.start, spec.end
+            return f"{sd:02d}/{sm:02d} .. {ed:02d}/{em:02d}"
+        return f"{spec.start.isoformat()} .. {spec.end.isoformat()}"
+
+
+def _safe_date(year: int, month: int, day: int) -> datetime.date:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:  # 29/02 in a common year
+        return datetime.date(year, month, day - 1)
+
+
+@attrs.frozen
+class Judgement:
+    """The raw outcome of judging (before it becomes a `Result`)."""
+
+    applicable: Any
+    outcomes: dict[str, tuple[Status, Any, Any, Any]]  # id -> (status, test value, points, applies)
+    score: Any
+    max_score: Any
+    level: str | None
+    level_candidates: tuple[str, ...]
+    verdict: Status
+    period: Period | None
+
+
+class Ruleset:
+    """A checked and compiled ruleset. Build one with `antq_rules.load`."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        title: str,
+        schema: Schema,
+        subject: str,
+        criteria: tuple[Criterion, ...],
+        order: tuple[str, ...],
+        groups: Mapping[str, Group],
+        levels: tuple[Level, ...],
+        verdict: ir.Node | None,
+        applies: ir.Node | None,
+        params: Mapping[str, Any],
+        param_labels: Mapping[str, str | None],
+        period_rule: PeriodRule | None,
+        title_en: str | None = None,
+        version: str | None = None,
+        effective: datetime.date | None = None,
+        basis: tuple[str, ...] = (),
+        path: str | None = None,
+        year: int | None = None,
+        extends: str | None = None,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.title_en = title_en
+        self.version = version
+        self.effective = effective
+        self.basis = basis
+        self.schema = schema
+        self.subject = subject
+        self.criteria = criteria
+        self.order = order
+        self.groups = dict(groups)
+        self.levels = levels
+        self.verdict_node = verdict
+        self.applies = applies
+        self.params = dict(params)
+        self.param_labels = dict(param_labels)
+        self.period_rule = period_rule
+        self.path = path
+        self.year = year
+        self.extends = extends
+        self._by_id = {c.id: c for c in criteria}
+        compiler = Compiler(self.params)
+        self._compiled: dict[int, Callable[..., Any]] = {}
+        for node in self._roots():
+            self._compiled[builtins.id(node)] = compiler.compile(node)
+
+    # ------------------------------------------------------------- reading
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        return self._by_id[criterion_id]
+
+    def _roots(self) -> Iterator[ir.Node]:
+        if self.applies is not None:
+            yield self.applies
+        for c in self.criteria:
+            yield from (n for n in (c.test, c.applies) if n is not None)
+            yield from (item.condition for item in c.items)
+            yield from (tier.condition for tier in c.tiers)
+        yield from (level.condition for level in self.levels if level.condition is not None)
+        if self.verdict_node is not None:
+            yield self.verdict_node
+
+    def period_for(self, year: int | None = None, period: Any = None) -> Period | None:
+        if period is not None:
+            return to_plain_period(period)
+        if self.period_rule is None:
+            return None
+        return self.period_rule.period_for(year if year is not None else self.year)
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.id} ({len(self.criteria)} criteria)>"
+
+    # ------------------------------------------------------------- judging
+
+    def evaluate(
+        self, data: Any, *, year: int | None = None, period: Any = None, evaluator: str = "compiled"
+    ) -> Result:
+        """Judge one subject: a dict, an attrs instance or a dataclass."""
+        if evaluator not in ("compiled", "reference"):
+            raise AntqError(
+                Diagnostic("bad-schema-mapping", {"detail": f"unknown evaluator `{evaluator}`"})
+            )
+        if not is_object(data):
+            raise DataError(
+                Diagnostic(
+                    "data-type",
+                    {"expected": f"an object for `{self.subject}`", "got": describe_value(data)},
+                    path="(the data)",
+                )
+            )
+        resolved = self.period_for(year, period)
+        year = year if year is not None else (self.year if period is None else resolved.year)
+        try:
+            judgement = self.judge(data, resolved, year, evaluator)
+        except BadValue:
+            # The compiled code found a wrong type; the reference interpreter
+            # reads the same values and reports where.
+            self.judge(data, resolved, year, "reference")
+            raise AntqError(
+                Diagnostic("data-type", {"expected": "valid data", "got": "?"})
+            ) from None
+        return self._result(data, judgement, year)
+
+    def evaluate_many(
+        self,
+        records: Iterable[Any],
+        *,
+        year: int | None = None,
+        period: Any = None,
+        evaluator: str = "compiled",
+    ) -> Iterator[Result]:
+        """Judge a stream of subjects; a bad record gives a result with `error`
+        set (verdict UNKNOWN) and the rest are still judged."""
+        for index, record in enumerate(records):
+            try:
+                result = self.evaluate(record, year=year, period=period, evaluator=evaluator)
+            except AntqError as error:
+                result = self._error_result(record, error)
+            except RecursionError:
+                error = DataError(Diagnostic("data-too-deep", {}))
+                result = self._error_result(record, error)
+            yield attrs.evolve(result, index=index)
+
+    def verdict_for(
+        self,
+        raw: Any,
+        year: int | None,
+        evaluator: str,
+        path: str = "",
+        missing: list[str] | None = None,
+    ) -> tuple[Status, Any]:
+        """(verdict, applicability) of an item judged by this ruleset (for `passes`)."""
+        if raw is None:
+            return Status.UNKNOWN, v.UNKNOWN_BOOL
+        judgement = self.judge(raw, self.period_for(year), year, evaluator, path, missing)
+        return judgement.verdict, judgement.applicable
+
+    def judge(
+        self,
+        data: Any,
+        period: Period | None,
+        year: int | None,
+        evaluator: str,
+        path: str = "",
+        missing: list[str] | None = None,
+    ) -> Judgement:
+        context = Context(period, self.params, year)
+        context.missing = missing
+        if evaluator == "compiled":
+            compiled = self._compiled
+
+            def ev(node: ir.Node) -> Any:
+                return compiled[id(node)](data, period, context)
+        else:
+            env = (Obj(data, path),)
+
+            def ev(node: ir.Node) -> Any:
+                return interpret_at(node, env, context)
+
+        applicable = True if self.applies is None else ev(self.applies)
+        outcomes: dict[str, tuple[Status, Any, Any, Any]] = {}
+        for criterion_id in self.order:
+            c = self._by_id[criterion_id]
+            if applicable is False:
+                outcome = (Status.NA, None, None, False)
+            else:
+                outcome = self._judge_criterion(c, ev)
+            outcomes[criterion_id] = outcome
+            status, _, _, applies = outcome
+            context.outcomes[criterion_id] = (_passes(status), applies)
+        score, max_score = self._score(outcomes)
+        context.score, context.max_score = score, max_score
+        level, candidates = self._level(ev) if self.levels else (None, ())
+        context.level = level if level is not None else (v.UNKNOWN if candidates else v.UNDEFINED)
+        verdict = self._verdict(applicable, outcomes, ev)
+        return Judgement(applicable, outcomes, score, max_score, level, candidates, verdict, period)
+
+    def _judge_criterion(self, c: Criterion, ev: Callable[[ir.Node], Any]) -> tuple:
+        applies = True if c.applies is None else ev(c.applies)
+        if applies is False:
+            return Status.NA, None, None, False
+        value = None if c.test is None else ev(c.test)
+        points = None
+        if c.items:
+            points = 0
+            for item in c.items:
+                points = v.arith("+", points, _earned(ev(item.condition), item.points))
+        elif c.tiers:
+            points = _tier_points(c.tiers, ev)
+        if c.test is not None:
+            status = status_of(value)
+            if points is None and c.points is not None:
+                points = _earned(value, c.points)
+        else:
+            full = c.max_points
+            low, high = _bounds(points)
+            status = Status.PASS if low == full else Status.FAIL if high < full else Status.UNKNOWN
+        if applies is not True:
+            status = Status.UNKNOWN
+            if points is not None:
+                points = v.hull(points, 0)
+        return status, value, points, applies
+
+    def _score(self, outcomes: Mapping[str, tuple]) -> tuple[Any, Any]:
+        scored = [c for c in self.criteria if c.scored]
+        if not scored:
+            return None, None
+        score: Any = 0
+        max_score: Any = 0
+        for c in scored:
+            status, _, points, _ = outcomes[c.id]
+            if status is Status.NA:
+                continue
+            score = v.arith("+", score, points if points is not None else 0)
+            max_score = v.arith("+", max_score, c.max_points)
+        return score, max_score
+
+    def _level(self, ev: Callable[[ir.Node], Any]) -> tuple[str | None, tuple[str, ...]]:
+        """The first level whose condition holds; unknown while an earlier
+        condition is unknown (then every level it could be is a candidate)."""
+        candidates: list[str] = []
+        for level in self.levels:
+            holds = True if level.condition is None else ev(level.condition)
+            can_true, can_false, can_undefined = v.flags(holds)
+            if can_true and not can_false and not can_undefined:
+                if not candidates:
+                    return level.name, ()
+                candidates.append(level.name)
+                break
+            if can_true or can_undefined:
+                candidates.append(level.name)
+        return None, tuple(candidates)
+
+    def _verdict(
+        self, applicable: Any, outcomes: Mapping[str, tuple], ev: Callable[[ir.Node], Any]
+    ) -> Status:
+        if applicable is False:
+            return Status.NA
+        if self.verdict_node is not None:
+            verdict = status_of(ev(self.verdict_node))
+        else:
+            result: Any = True
+            for c in self.criteria:
+                if not c.mandatory:
+                    continue
+                status = outcomes[c.id][0]
+                if status is Status.NA:
+                    continue
+                result = v.logic_and(result, _passes(status))
+            verdict = status_of(result)
+        if applicable is not True:
+            return Status.UNKNOWN
+        return verdict
+
+    # -------------------------------------------------------------- results
+
+    def _result(self, data: Any, judgement: Judgement, year: int | None) -> Result:
+        from .explain import explain_criterion
+
+        criteria: dict[str, CriterionResult] = {}
+        shared: dict[str, Any] = {}  # one traced run serves every criterion's explanation
+        for c in self.criteria:
+            status, value, points, _ = judgement.outcomes[c.id]
+            group = self.groups.get(c.group) if c.group else None
+            lazy = Lazy(_explainer(self, c, data, judgement, year, shared, explain_criterion))
+            criteria[c.id] = CriterionResult(
+                c.id,
+                c.title,
+                status,
+                value,
+                points=points if c.scored and status is not Status.NA else None,
+                max_points=c.max_points if c.scored and status is not Status.NA else None,
+                mandatory=c.mandatory,
+                provisional=c.provisional,
+                title_en=c.title_en,
+                source=c.source,
+                group=c.group,
+                group_title=group.title if group else None,
+                group_title_en=group.title_en if group else None,
+                test_text=c.test_text,
+                lazy=lazy,
+            )
+        met = sum(1 for r in criteria.values() if r.status is Status.PASS)
+        applicable = sum(1 for r in criteria.values() if r.status is not Status.NA)
+        return Result(
+            self.id,
+            self.title,
+            judgement.verdict,
+            criteria,
+            level=judgement.level,
+            level_candidates=judgement.level_candidates,
+            score=judgement.score,
+            max_score=judgement.max_score,
+            met=met,
+            applicable=applicable,
+            subject=subject_label(data),
+            period=judgement.period,
+            ruleset_version=self.version,
+            ruleset_title_en=self.title_en,
+            basis=self.basis,
+            subject_entity=self.subject,
+        )
+
+    def _error_result(self, record: Any, error: AntqError) -> Result:
+        return Result(
+            self.id,
+            self.title,
+            Status.UNKNOWN,
+            {},
+            subject=subject_label(record),
+            ruleset_version=self.version,
+            ruleset_title_en=self.title_en,
+            basis=self.basis,
+            subject_entity=self.subject,
+            error=error,
+        )
+
+
+def _explainer(
+    ruleset: Ruleset,
+    c: Criterion,
+    data: Any,
+    judgement: Judgement,
+    year: int | None,
+    shared: dict[str, Any],
+    explain: Callable[..., Any],
+) -> Callable[[], Any]:
+    return lambda: explain(ruleset, c, data, judgement, year, shared)
+
+
+def subject_label(data: Any) -> str | None:
+    """A readable name for a subject or item: its `name` (or `tên`, `id`…) field."""
+    if not is_object(data):
+        return None
+    for field in LABEL_FIELDS:
+        try:
+            value = get_raw(data, field)
+        except Exception:  # a label is a courtesy; odd objects get none
+            return None
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            return str(value)
+    return None
+
+
+def _passes(status: Status) -> Any:
+    return {Status.PASS: True, Status.FAIL: False, Status.NA: False}.get(status, v.UNKNOWN_BOOL)
+
+
+def _earned(holds: Any, points: Any) -> Any:
+    can_true, can_false, can_undefined = v.flags(holds)
+    if can_true and not can_false and not can_undefined:
+        return points
+    if not can_true:
+        return 0 if not can_undefined else Range(0, points)
+    return Range(0, points)
+
+
+def _tier_points(tiers: tuple[Tier, ...], ev: Callable[[ir.Node], Any]) -> Any:
+    possible: list[Any] = []
+    for tier in tiers:
+        can_true, can_false, can_undefined = v.flags(ev(tier.condition))
+        if can_true or can_undefined:
+            possible.append(tier.points)
+        if can_true and not can_false and not can_undefined:
+            break
+    else:
+        possible.append(0)
+    return v.compose(True, min(possible), max(possible), False)
+
+
+def _bounds(value: Any) -> tuple[Any, Any]:
+    _, low, high, _ = v.parts(value)
+    return low, high
