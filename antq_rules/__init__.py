@@ -5,6 +5,7 @@ The facade most users need:
     from antq_rules import Schema, compile_expression, AntqError
 """
 
+from .cases import CasesReport, run_cases
 from .errors import AntqError, CheckError, DataError, ParseError
 from .expression import Expression, compile_expression
 from .load import load
@@ -34,4 +35,6 @@ __all__ = [
     "__version__",
     "compile_expression",
     "load",
+    "run_cases",
+    "CasesReport",
 ]

@@ -151,9 +151,9 @@ class _Loader:
             raise AntqError(Diagnostic("missing-file", {"path": reference}, span))
         origin = str(path)
         if origin in self.stack:
-            chain = " → ".join(
-                _display(p) for p in [*self.stack[self.stack.index(origin) :], origin]
-            )
+            loop = [*self.stack[self.stack.index(origin) :], origin]
+            common = os.path.commonpath(loop) if len(set(loop)) > 1 else os.path.dirname(origin)
+            chain = " → ".join(os.path.relpath(p, common) for p in loop)
             raise AntqError(Diagnostic("import-cycle", {"chain": chain}, span))
         return origin
 

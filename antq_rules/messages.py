@@ -280,6 +280,22 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "ruleset `{name}` judges `{subject}`, but here the item is `{here}`",
         "vi": "bộ tiêu chí `{name}` đánh giá `{subject}`, nhưng ở đây phần tử là `{here}`",
     },
+    "no-cases": {
+        "en": "`{path}` has no test cases file next to it (`<name>.cases.yaml`)",
+        "vi": "`{path}` không có tệp ca kiểm thử đi kèm (`<tên>.cases.yaml`)",
+    },
+    "bad-yaml": {
+        "en": "{where}: this is not valid YAML: {detail}",
+        "vi": "{where}: YAML không hợp lệ: {detail}",
+    },
+    "bad-json": {
+        "en": "`{path}` is not valid JSON: {detail}",
+        "vi": "`{path}` không phải JSON hợp lệ: {detail}",
+    },
+    "bad-cases": {
+        "en": "{file}: {at}: {detail}",
+        "vi": "{file}: {at}: {detail}",
+    },
     "bad-format": {
         "en": "unknown format or language `{name}`; use one of {known}",
         "vi": "không có định dạng hay ngôn ngữ `{name}`; hãy dùng một trong {known}",
@@ -396,6 +412,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "vi": "Không đánh giá được bản ghi này",
     },
     "report title": {"en": "Evaluation report", "vi": "Báo cáo đánh giá"},
+    "expected": {"en": "expected", "vi": "mong đợi"},
+    "got": {"en": "got", "vi": "thực tế"},
+    "passed": {"en": "passed", "vi": "đạt"},
+    "failed": {"en": "failed", "vi": "lỗi"},
     "and more": {"en": "and {count} more", "vi": "và {count} phần tử khác"},
 }
 

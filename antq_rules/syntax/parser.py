@@ -631,8 +631,12 @@ def _convert(error: UnexpectedInput, source: Source) -> ParseError:
     if token.type == "EQUAL" and "EQUAL" not in expected:
         return ParseError(Diagnostic("single-equals", {}, span))
     helps = ()
+    history = [tok for tok in (getattr(error, "token_history", None) or []) if tok is not None]
     if token.type in _KEYWORDS and "NAME" in expected:
         helps = (("help-keyword", {"name": str(token)}),)
+    elif history and history[-1].type in _KEYWORDS:
+        # `level > 1` as a criterion's test: `level` was read as a keyword.
+        helps = (("help-keyword", {"name": str(history[-1])}),)
     return ParseError(
         Diagnostic(
             "unexpected-token",

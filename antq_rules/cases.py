@@ -1,0 +1,276 @@
+"""Test cases for rule authors: data and the outcome it must get.
+
+A ruleset's cases live next to it in `<name>.cases.yaml`:
+
+    ruleset: xa.antq              # optional: the .antq file of the same name
+    year: 2021                    # optional, also per case
+    cases:
+      - name: Ngọc Đào meets every criterion
+        data_file: examples/ngoc_dao_pass.json   # or `data:` inline
+        expect:
+          verdict: PASS
+          level: Xuất sắc
+          score: 85
+          met: 7/7
+          criteria: {TC1: PASS, TC3: FAIL}
+
+`run_cases(path)` runs them (a cases file, a ruleset, or a folder of
+either) and returns a `CasesReport` that, for each failing case, shows the
+expected against the actual outcome of each criterion with the values that
+decided it. The command line's `antq test` and the pytest plugin call this.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import AntqError, DataError, Diagnostic
+from .messages import word
+from .model import Status
+from .result import Result
+from .ruleset import Ruleset
+from .suggest import closest
+
+CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
+STATUSES = {s.name for s in Status}
+
+
+@attrs.frozen
+class Mismatch:
+    what: str  # "verdict", "level", "score", "met", or a criterion id
+    expected: Any
+    actual: Any
+    explanation: Any = attrs.field(default=None, eq=False, repr=False)  # of a criterion
+
+
+@attrs.frozen
+class CaseOutcome:
+    file: str
+    name: str
+    mismatches: tuple[Mismatch, ...] = ()
+    error: AntqError | None = attrs.field(default=None, eq=False)
+    result: Result | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and not self.mismatches
+
+
+@attrs.frozen
+class CasesReport:
+    cases: tuple[CaseOutcome, ...]
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for c in self.cases if c.passed)
+
+    @property
+    def failed(self) -> int:
+        return len(self.cases) - self.passed
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def render(self, lang: str = "en") -> str:
+        return render_report(self, lang)
+
+
+def run_cases(path: str | os.PathLike[str], *, lang: str = "en") -> CasesReport:
+    """Run the test cases of a cases file, of a ruleset, or of every ruleset in a folder."""
+    outcomes: list[CaseOutcome] = []
+    for cases_file in find_case_files(Path(path)):
+        outcomes.extend(run_file(cases_file))
+    return CasesReport(tuple(outcomes))
+
+
+def find_case_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        found = sorted(p for suffix in CASES_SUFFIXES for p in path.rglob("*" + suffix))
+        return [p for p in found if ".venv" not in p.parts]
+    if path.name.endswith(CASES_SUFFIXES):
+        if not path.is_file():
+            raise AntqError(Diagnostic("missing-file", {"path": str(path)}))
+        return [path]
+    if path.suffix == ".antq":
+        for suffix in CASES_SUFFIXES:
+            sibling = path.with_name(path.name[: -len(".antq")] + suffix)
+            if sibling.is_file():
+                return [sibling]
+        raise AntqError(Diagnostic("no-cases", {"path": str(path)}))
+    raise AntqError(Diagnostic("missing-file", {"path": str(path)}))
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML document, with positions in its errors."""
+    import yaml
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AntqError(Diagnostic("not-utf8", {"path": str(path)})) from None
+    except OSError as error:
+        raise AntqError(
+            Diagnostic("unreadable-file", {"path": str(path), "detail": str(error)})
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        detail = getattr(error, "problem", None) or str(error)
+        raise AntqError(Diagnostic("bad-yaml", {"where": where, "detail": detail})) from None
+
+
+def _shape(file: Path, at: str, detail: str) -> AntqError:
+    return AntqError(Diagnostic("bad-cases", {"file": str(file), "at": at, "detail": detail}))
+
+
+def run_file(cases_file: Path) -> Iterator[CaseOutcome]:
+    from .load import load
+
+    document = read_yaml(cases_file)
+    if not isinstance(document, Mapping) or not isinstance(document.get("cases"), list):
+        raise _shape(cases_file, "(top)", "expected a mapping with a `cases` list")
+    here = cases_file.parent
+    ruleset_path = document.get("ruleset") or _default_ruleset(cases_file)
+    defaults = {k: document.get(k) for k in ("year", "period", "params")}
+    for index, case in enumerate(document["cases"]):
+        at = f"cases[{index}]"
+        name = str(case.get("name", at)) if isinstance(case, Mapping) else at
+        try:
+            if not isinstance(case, Mapping):
+                raise _shape(cases_file, at, "each case is a mapping with `data` and `expect`")
+            settings = {k: case.get(k, defaults[k]) for k in defaults}
+            ruleset = load(
+                here / str(case.get("ruleset", ruleset_path)), settings["params"] or None
+            )
+            data = _data_of(case, here, cases_file, at)
+            result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])
+            expect = case.get("expect")
+            if not isinstance(expect, Mapping):
+                raise _shape(cases_file, f"{at}.expect", "expected a mapping (verdict, criteria…)")
+            mismatches = compare(ruleset, result, expect, cases_file, f"{at}.expect")
+            yield CaseOutcome(str(cases_file), name, tuple(mismatches), result=result)
+        except AntqError as error:
+            yield CaseOutcome(str(cases_file), name, error=error)
+
+
+def _default_ruleset(cases_file: Path) -> str:
+    for suffix in CASES_SUFFIXES:
+        if cases_file.name.endswith(suffix):
+            return cases_file.name[: -len(suffix)] + ".antq"
+    return cases_file.stem + ".antq"
+
+
+def _data_of(case: Mapping[str, Any], here: Path, file: Path, at: str) -> Any:
+    if "data" in case and "data_file" in case:
+        raise _shape(file, at, "give `data` or `data_file`, not both")
+    if "data_file" in case:
+        path = here / str(case["data_file"])
+        if path.suffix in (".yaml", ".yml"):
+            return read_yaml(path)
+        try:
+            return json.loads(path.read_bytes().decode("utf-8-sig"))
+        except FileNotFoundError:
+            raise AntqError(Diagnostic("missing-file", {"path": str(path)})) from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise DataError(
+                Diagnostic("bad-json", {"path": str(path), "detail": str(error)})
+            ) from None
+    if "data" not in case:
+        raise _shape(file, at, "a case needs `data` or `data_file`")
+    return case["data"]
+
+
+def compare(
+    ruleset: Ruleset, result: Result, expect: Mapping[str, Any], file: Path, at: str
+) -> list[Mismatch]:
+    out: list[Mismatch] = []
+    for key, expected in expect.items():
+        if key == "verdict":
+            _status(expected, file, f"{at}.verdict")
+            if result.verdict.name != expected:
+                out.append(Mismatch("verdict", expected, result.verdict.name))
+        elif key == "level":
+            if result.level != expected:
+                actual = result.level or (list(result.level_candidates) or None)
+                out.append(Mismatch("level", expected, actual))
+        elif key in ("score", "max_score"):
+            actual = getattr(result, key)
+            if not _same_number(expected, actual):
+                out.append(Mismatch(key, expected, actual))
+        elif key == "met":
+            if str(expected) != result.summary_line():
+                out.append(Mismatch("met", str(expected), result.summary_line()))
+        elif key == "criteria":
+            if not isinstance(expected, Mapping):
+                raise _shape(
+                    file, f"{at}.criteria", "expected a mapping of criterion ids to outcomes"
+                )
+            for cid, status in expected.items():
+                cid = str(cid)
+                _status(status, file, f"{at}.criteria.{cid}")
+                got = result.criteria.get(cid)
+                if got is None:
+                    hint = closest(cid, list(result.criteria))
+                    detail = f"there is no criterion `{cid}`" + (
+                        f" (did you mean `{hint}`?)" if hint else ""
+                    )
+                    raise _shape(file, f"{at}.criteria.{cid}", detail)
+                if got.status.name != status:
+                    out.append(Mismatch(cid, status, got.status.name, got.explanation))
+        else:
+            hint = closest(str(key), ["verdict", "level", "score", "max_score", "met", "criteria"])
+            raise _shape(
+                file, f"{at}.{key}", "unknown key" + (f" (did you mean `{hint}`?)" if hint else "")
+            )
+    return out
+
+
+def _status(value: Any, file: Path, at: str) -> None:
+    if value not in STATUSES:
+        raise _shape(file, at, f"`{value}` is not an outcome; use PASS, FAIL, UNKNOWN or NA")
+
+
+def _same_number(expected: Any, actual: Any) -> bool:
+    try:
+        if isinstance(expected, float):
+            expected = Fraction(repr(expected))
+        elif isinstance(expected, str):
+            expected = Fraction(expected.strip().replace(",", "."))
+    except (ValueError, ZeroDivisionError):
+        return False
+    try:
+        return expected == actual
+    except TypeError:
+        return False
+
+
+def render_report(report: CasesReport, lang: str = "en") -> str:
+    from .report.view import notes
+
+    lines: list[str] = []
+    for case in report.cases:
+        mark = "ok  " if case.passed else "FAIL"
+        lines.append(f"{mark} {case.file} :: {case.name}")
+        if case.error is not None:
+            lines += ["     " + line for line in case.error.render(lang).splitlines()]
+        for m in case.mismatches:
+            lines.append(
+                f"     {m.what}: {word('expected', lang)} {m.expected}, {word('got', lang)} {m.actual}"
+            )
+            if m.explanation is not None:
+                lines += [f"         • {note}" for note in notes(m.explanation, lang)]
+    lines.append(f"{report.passed} {word('passed', lang)}, {report.failed} {word('failed', lang)}")
+    return "\n".join(lines) + "\n"
