@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "UNDEFINED",
     "AntqError",
+    "CasesReport",
     "CheckError",
     "CriterionResult",
     "DataError",
@@ -36,5 +37,4 @@ __all__ = [
     "compile_expression",
     "load",
     "run_cases",
-    "CasesReport",
 ]

@@ -267,9 +267,8 @@ def render_report(report: CasesReport, lang: str = "en") -> str:
         if case.error is not None:
             lines += ["     " + line for line in case.error.render(lang).splitlines()]
         for m in case.mismatches:
-            lines.append(
-                f"     {m.what}: {word('expected', lang)} {m.expected}, {word('got', lang)} {m.actual}"
-            )
+            expected, got = word("expected", lang), word("got", lang)
+            lines.append(f"     {m.what}: {expected} {m.expected}, {got} {m.actual}")
             if m.explanation is not None:
                 lines += [f"         • {note}" for note in notes(m.explanation, lang)]
     lines.append(f"{report.passed} {word('passed', lang)}, {report.failed} {word('failed', lang)}")
