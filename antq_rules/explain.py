@@ -104,6 +104,10 @@ def explain_criterion(
         for _, node, value in tracer.steps:
             if isinstance(node, ir.Compare):
                 facts.append(_fact(node, tracer, value))
+            elif isinstance(node, (ir.CriterionRef, ir.RulesetRef)) or (
+                isinstance(node, ir.Get) and node.type == t.BOOL
+            ):
+                facts.append(Fact(text_of(node), value, None, None, None, value))
             if isinstance(node, ir.Aggregate) and id(node) in tracer.rows:
                 witnesses.extend(_witnesses(node, tracer))
         if root is criterion.test and status is not Status.PASS:
@@ -185,10 +189,22 @@ def _witnesses(node: ir.Aggregate, tracer: Tracer) -> list[Witnesses]:
 
 
 def _deciding(node: ir.Node, tracer: Tracer) -> ir.Node:
-    """Through `and`, the first part that does not surely hold."""
-    while isinstance(node, ir.And):
-        left = tracer.values.get(id(node.left))
-        node = node.right if left is True else node.left
+    """Through `and`, the part that fails (or, failing none, the first that is unsure)."""
+    parts: list[ir.Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ir.And):
+            stack += [current.right, current.left]
+        else:
+            parts.append(current)
+    values = [tracer.values.get(id(part)) for part in parts]
+    for part, value in zip(parts, values, strict=True):
+        if value is False:
+            return part
+    for part, value in zip(parts, values, strict=True):
+        if value is not True and id(part) in tracer.values:
+            return part
     return node
 
 

@@ -58,8 +58,8 @@ class Fact:
 
     text: str
     value: Any
-    op: str
-    threshold_text: str
+    op: str | None  # None: a true/false value on its own, such as `passes(X1)`
+    threshold_text: str | None
     threshold: Any
     holds: Any  # True, False or an unknown bool
 

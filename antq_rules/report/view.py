@@ -85,7 +85,7 @@ def build(result: Result, lang: str) -> ReportView:
         rows.append(
             (
                 word("score", lang),
-                f"{fmt.value(result.score, lang)}/{fmt.value(result.max_score, lang)}",
+                f"{fmt.value(result.score, lang)} / {fmt.value(result.max_score, lang)}",
             )
         )
     rows.append((word("criteria met", lang), result.summary_line()))
@@ -158,6 +158,8 @@ def notes(explanation: Explanation, lang: str) -> list[str]:
 
 
 def fact(f: Fact, lang: str) -> str:
+    if f.op is None:
+        return f"{f.text} = {fmt.value(f.value, lang)}"
     as_percent = f.text.startswith("ratio(") or f.threshold_text.rstrip().endswith("%")
     threshold = fmt.value(f.threshold, lang, as_percent)
     if f.threshold_text != threshold and not _is_literal(f.threshold_text):
