@@ -63,24 +63,25 @@ def load(
     return ruleset
 
 
+_TEXT_STARTS = ("ruleset", "#", "use", "entity", "enum", "define", "param", "criterion")
+
+
 def _resolve(source: str | os.PathLike[str]) -> tuple[str | None, str, Path]:
     """(text if given as text, origin name, directory for relative paths)."""
-    if isinstance(source, os.PathLike) or (
-        isinstance(source, str)
-        and "\n" not in source
-        and (source.endswith(".antq") or Path(source).is_file())
-    ):
-        path = Path(source).resolve()
-        if not path.is_file():
-            raise AntqError(Diagnostic("missing-file", {"path": str(source)}))
-        return None, str(path), path.parent
-    if not isinstance(source, str):
+    if not isinstance(source, (str, os.PathLike)):
         raise AntqError(
-            Diagnostic(
-                "data-type", {"expected": "a path or ruleset text", "got": type(source).__name__}
-            )
+            Diagnostic("data-type", {"expected": "a path or ruleset text", "got": type(source).__name__})
         )
-    return source, "<ruleset>", Path.cwd()
+    looks_like_text = isinstance(source, str) and (
+        "\n" in source or source.lstrip().startswith(_TEXT_STARTS)
+    )
+    if looks_like_text:
+        return str(source), "<ruleset>", Path.cwd()
+    path = Path(source)
+    if not path.is_file():
+        raise AntqError(Diagnostic("missing-file", {"path": str(source)}))
+    path = path.resolve()
+    return None, str(path), path.parent
 
 
 def _fingerprint(origin: str, text: str | None) -> Any:

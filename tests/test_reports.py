@@ -41,8 +41,9 @@ def rich_result():
 def test_golden(format_, lang):
     rendered = rich_result().render(format_, lang)
     path = GOLDEN / f"report.{lang}.{format_}"
-    if UPDATE or not path.exists():
+    if UPDATE:
         path.write_text(rendered, encoding="utf-8")
+    assert path.exists(), f"run with ANTQ_UPDATE_GOLDEN=1 to create {path.name}"
     assert rendered == path.read_text(encoding="utf-8")
 
 
