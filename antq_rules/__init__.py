@@ -10,7 +10,7 @@ from .errors import AntqError, CheckError, DataError, ParseError
 from .expression import Expression, compile_expression
 from .load import load
 from .model import Outcome, Status
-from .result import CriterionResult, Result
+from .result import Batch, CriterionResult, Result, Summary
 from .ruleset import Ruleset
 from .schema import Schema
 from .values import UNDEFINED, Period, Range
@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "UNDEFINED",
     "AntqError",
+    "Batch",
     "CasesReport",
     "CheckError",
     "CriterionResult",
@@ -33,6 +34,7 @@ __all__ = [
     "Ruleset",
     "Schema",
     "Status",
+    "Summary",
     "__version__",
     "compile_expression",
     "load",

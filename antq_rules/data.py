@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from . import types as t
-from .errors import DataError, Diagnostic
+from .errors import AntqError, DataError, Diagnostic
 from .source import normalize_text
 from .values import UNKNOWN, UNKNOWN_BOOL
 
@@ -71,6 +71,25 @@ def is_object(raw: Any) -> bool:
         or attrs.has(type(raw))
         or (dataclasses.is_dataclass(raw) and not isinstance(raw, type))
     )
+
+
+EVALUATORS = ("compiled", "reference")
+
+
+def check_call(data: Any, subject: str, evaluator: str) -> None:
+    """What every `evaluate` checks first: the evaluator's name and the data's shape."""
+    if evaluator not in EVALUATORS:
+        raise AntqError(
+            Diagnostic("unknown-evaluator", {"name": evaluator, "known": ", ".join(EVALUATORS)})
+        )
+    if not is_object(data):
+        raise DataError(
+            Diagnostic(
+                "data-type",
+                {"expected": f"an object for `{subject}`", "got": describe_value(data)},
+                path="(the data)",
+            )
+        )
 
 
 def get_raw(obj: Any, name: str) -> Any:

@@ -12,16 +12,14 @@ from . import ir
 from . import types as t
 from .check import Checker
 from .compile import compile_tree
-from .data import BadValue, describe_value, is_object, to_plain_period
-from .errors import AntqError, DataError, Diagnostic
+from .data import BadValue, check_call, to_plain_period
+from .errors import AntqError, Diagnostic
 from .interpret import Context
 from .interpret import evaluate as interpret
 from .model import Outcome, status_of
 from .schema import Schema
 from .syntax import ast
 from .syntax.parser import parse_expression
-
-EVALUATORS = ("compiled", "reference")
 
 
 class Expression:
@@ -64,24 +62,10 @@ def evaluate_tree(
 ) -> Any:
     """Run one evaluator; a bad value found by the compiled one is re-read by the
     reference interpreter, which knows the data path for the message."""
-    if not is_object(data):
-        raise DataError(
-            Diagnostic(
-                "data-type",
-                {"expected": f"an object for `{subject}`", "got": describe_value(data)},
-                path="(the data)",
-            )
-        )
+    check_call(data, subject, evaluator)
     context = Context(period)
     if evaluator == "reference":
         return interpret(typed, data, context)
-    if evaluator != "compiled":
-        raise AntqError(
-            Diagnostic(
-                "bad-schema-mapping",
-                {"detail": f"unknown evaluator `{evaluator}`; use one of {', '.join(EVALUATORS)}"},
-            )
-        )
     try:
         return run(data, period)
     except BadValue as bad:

@@ -70,7 +70,9 @@ def _resolve(source: str | os.PathLike[str]) -> tuple[str | None, str, Path]:
     """(text if given as text, origin name, directory for relative paths)."""
     if not isinstance(source, (str, os.PathLike)):
         raise AntqError(
-            Diagnostic("data-type", {"expected": "a path or ruleset text", "got": type(source).__name__})
+            Diagnostic(
+                "data-type", {"expected": "a path or ruleset text", "got": type(source).__name__}
+            )
         )
     looks_like_text = isinstance(source, str) and (
         "\n" in source or source.lstrip().startswith(_TEXT_STARTS)

@@ -296,6 +296,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "{file}: {at}: {detail}",
         "vi": "{file}: {at}: {detail}",
     },
+    "unknown-evaluator": {
+        "en": "unknown evaluator `{name}`; use one of {known}",
+        "vi": "không có bộ đánh giá `{name}`; hãy dùng một trong {known}",
+    },
     "bad-format": {
         "en": "unknown format or language `{name}`; use one of {known}",
         "vi": "không có định dạng hay ngôn ngữ `{name}`; hãy dùng một trong {known}",
@@ -413,6 +417,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "report title": {"en": "Evaluation report", "vi": "Báo cáo đánh giá"},
     "expected": {"en": "expected", "vi": "mong đợi"},
+    "total": {"en": "Total", "vi": "Tổng số"},
     "got": {"en": "got", "vi": "thực tế"},
     "passed": {"en": "passed", "vi": "đạt"},
     "failed": {"en": "failed", "vi": "lỗi"},

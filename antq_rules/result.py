@@ -181,3 +181,59 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
+
+
+@attrs.define
+class Summary:
+    """Counts over a batch: verdicts, levels, records that could not be judged."""
+
+    total: int = 0
+    verdicts: dict[str, int] = attrs.field(factory=lambda: {s.name: 0 for s in Status})
+    levels: dict[str, int] = attrs.field(factory=dict)
+    errors: int = 0
+
+    def add(self, result: Result) -> None:
+        self.total += 1
+        if result.error is not None:
+            self.errors += 1
+            return
+        self.verdicts[result.verdict.name] += 1
+        level = (
+            result.level if result.level is not None else ("?" if result.level_candidates else None)
+        )
+        if level is not None:
+            self.levels[level] = self.levels.get(level, 0) + 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "verdicts": dict(self.verdicts),
+            "levels": dict(self.levels),
+            "errors": self.errors,
+        }
+
+    def render(self, lang: str = "vi") -> str:
+        from .messages import word
+
+        rows = [(word(name, lang), count) for name, count in self.verdicts.items()]
+        rows += [(f"{word('level', lang)}: {name}", count) for name, count in self.levels.items()]
+        rows.append((word("ERROR", lang), self.errors))
+        rows.append((word("total", lang), self.total))
+        width = max(len(label) for label, _ in rows)
+        return "\n".join(f"{label:<{width}}  {count:>7}" for label, count in rows) + "\n"
+
+
+class Batch:
+    """The results of `evaluate_many`, streamed; `summary` counts what has passed by."""
+
+    def __init__(self, results: Iterator[Result]) -> None:
+        self._results = results
+        self.summary = Summary()
+
+    def __iter__(self) -> Batch:
+        return self
+
+    def __next__(self) -> Result:
+        result = next(self._results)
+        self.summary.add(result)
+        return result

@@ -35,12 +35,12 @@ import attrs
 from . import ir
 from . import values as v
 from .compile import Compiler
-from .data import BadValue, describe_value, get_raw, is_object, to_plain_period
+from .data import BadValue, check_call, get_raw, is_object, to_plain_period
 from .errors import AntqError, DataError, Diagnostic
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
 from .model import Status, status_of
-from .result import CriterionResult, Lazy, Result
+from .result import Batch, CriterionResult, Lazy, Result
 from .schema import Schema
 from .syntax import ast
 from .values import Period, Range
@@ -237,18 +237,7 @@ class Ruleset:
         self, data: Any, *, year: int | None = None, period: Any = None, evaluator: str = "compiled"
     ) -> Result:
         """Judge one subject: a dict, an attrs instance or a dataclass."""
-        if evaluator not in ("compiled", "reference"):
-            raise AntqError(
-                Diagnostic("bad-schema-mapping", {"detail": f"unknown evaluator `{evaluator}`"})
-            )
-        if not is_object(data):
-            raise DataError(
-                Diagnostic(
-                    "data-type",
-                    {"expected": f"an object for `{self.subject}`", "got": describe_value(data)},
-                    path="(the data)",
-                )
-            )
+        check_call(data, self.subject, evaluator)
         resolved = self.period_for(year, period)
         year = year if year is not None else (self.year if period is None else resolved.year)
         try:
@@ -269,9 +258,15 @@ class Ruleset:
         year: int | None = None,
         period: Any = None,
         evaluator: str = "compiled",
-    ) -> Iterator[Result]:
+    ) -> Batch:
         """Judge a stream of subjects; a bad record gives a result with `error`
-        set (verdict UNKNOWN) and the rest are still judged."""
+        set (verdict UNKNOWN) and the rest are still judged. The returned
+        `Batch` is an iterator; its `summary` counts verdicts and levels."""
+        return Batch(self._judge_all(records, year, period, evaluator))
+
+    def _judge_all(
+        self, records: Iterable[Any], year: int | None, period: Any, evaluator: str
+    ) -> Iterator[Result]:
         for index, record in enumerate(records):
             try:
                 result = self.evaluate(record, year=year, period=period, evaluator=evaluator)
@@ -331,7 +326,8 @@ class Ruleset:
             context.outcomes[criterion_id] = (_passes(status), applies)
         score, max_score = self._score(outcomes)
         context.score, context.max_score = score, max_score
-        level, candidates = self._level(ev) if self.levels else (None, ())
+        judged = self.levels and applicable is not False
+        level, candidates = self._level(ev) if judged else (None, ())
         context.level = level if level is not None else (v.UNKNOWN if candidates else v.UNDEFINED)
         verdict = self._verdict(applicable, outcomes, ev)
         return Judgement(applicable, outcomes, score, max_score, level, candidates, verdict, period)

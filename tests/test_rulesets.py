@@ -381,6 +381,14 @@ def test_evaluate_many_reports_bad_records_and_judges_the_rest(evaluator):
     assert [r.ok for r in results] == [True, False, False, True, True]
     assert [r.verdict.name for r in results] == ["PASS", "UNKNOWN", "UNKNOWN", "NA", "PASS"]
     assert results[2].error.path == "police.disciplined"
+    batch = rs.evaluate_many(records, year=2021, evaluator=evaluator)
+    assert batch.summary.total == 0  # nothing judged until asked for
+    assert len(list(batch)) == 5
+    assert batch.summary.to_dict() == {
+        "total": 5, "verdicts": {"PASS": 2, "FAIL": 0, "UNKNOWN": 0, "NA": 1},
+        "levels": {"Xuất sắc": 2}, "errors": 2,
+    }
+    assert "Xuất sắc" in batch.summary.render("vi")
     assert "police.disciplined" in results[2].render("text", "en")
 
 
