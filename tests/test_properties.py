@@ -225,3 +225,21 @@ def test_mutated_expressions_raise_only_antq_errors(data):
 
 def test_generated_dates_are_in_the_schema_domain():
     assert isinstance(datetime.date.fromisoformat(PERIOD[0]), datetime.date)
+
+
+RULESET_WORDS = st.sampled_from([
+    "ruleset", "r", "title", '"T"', "subject", "commune", "criterion", "C1", '"c"', "points", "3",
+    "when", "applies", "level", "verdict", "param", "p", "=", "70%", "define", "d", "group", "g",
+    "extends", '"x.antq"', "use", "entity", "commune", "n:", "int", "count(villages)", ">=", "1",
+    "and", "\n", "  ", "replace", "drop", "override", "item", "period", '"16/11"', "..", "#",
+])
+
+
+@given(st.lists(RULESET_WORDS, max_size=40).map(" ".join) | st.text(max_size=120))
+def test_arbitrary_ruleset_text_raises_only_antq_errors(text):
+    import antq_rules
+
+    try:
+        antq_rules.load("ruleset r\n" + text)
+    except AntqError:
+        pass
