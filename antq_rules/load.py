@@ -471,7 +471,7 @@ class _Loader:
             points=decl.points,
             items=items,
             tiers=tiers,
-            mandatory=decl.mandatory or not scored,
+            mandatory=decl.mandatory or not (scored or decl.provisional),
             provisional=decl.provisional,
             test_text=None
             if decl.test is None or decl.test.span is None

@@ -12,7 +12,8 @@ Rules decided here:
   when its applicability is unknown, its outcome is UNKNOWN;
 * the default verdict is "every mandatory criterion passes" (Kleene `and`
   over them, N/A ones left out); criteria without points are mandatory,
-  scored ones only when marked `mandatory`; `verdict EXPR` replaces it;
+  scored and provisional ones only when marked `mandatory`; `verdict EXPR`
+  replaces it;
 * a scored criterion with a test earns its points when it passes; one with
   items earns each item's points whose condition holds; one with tiers earns
   the points of the first tier that holds; without a test, it passes when it
