@@ -103,7 +103,7 @@ def explain_criterion(
         steps.extend(TraceStep(depth, text_of(node), value) for depth, node, value in tracer.steps)
         for _, node, value in tracer.steps:
             if isinstance(node, ir.Compare):
-                facts.append(_fact(node, tracer, value))
+                facts.append(_fact(node, tracer, value, ruleset.percent_params))
             elif isinstance(node, (ir.CriterionRef, ir.RulesetRef)) or (
                 isinstance(node, ir.Get) and node.type == t.BOOL
             ):
@@ -122,10 +122,27 @@ def explain_criterion(
     )
 
 
-def _fact(node: ir.Compare, tracer: Tracer, holds: Any) -> Fact:
+def _outermost(paths: list[str]) -> tuple[str, ...]:
+    """Missing paths, without those inside a missing object (`police` covers
+    `police.disciplined`)."""
+    unique = list(dict.fromkeys(paths))
+    found = set(unique)
+
+    def covered(path: str) -> bool:
+        return any(path[cut] in ".[" and path[:cut] in found for cut in range(1, len(path)))
+
+    return tuple(p for p in unique if not covered(p))
+
+
+def _fact(node: ir.Compare, tracer: Tracer, holds: Any, percent_params: frozenset[str]) -> Fact:
     left, right, op = node.left, node.right, node.op
     if _is_fixed(left) and not _is_fixed(right):
         left, right, op = right, left, _FLIP[op]
+    percent = (
+        (isinstance(left, ir.Aggregate) and left.func == "ratio")
+        or (isinstance(right, ir.Param) and right.name in percent_params)
+        or text_of(right).endswith("%")
+    )
     return Fact(
         text_of(left),
         tracer.values.get(id(left)),
@@ -133,6 +150,7 @@ def _fact(node: ir.Compare, tracer: Tracer, holds: Any) -> Fact:
         text_of(right),
         tracer.values.get(id(right)),
         holds,
+        percent,
     )
 
 

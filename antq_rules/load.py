@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -63,7 +64,7 @@ def load(
     return ruleset
 
 
-_TEXT_STARTS = ("ruleset", "#", "use", "entity", "enum", "define", "param", "criterion")
+_TEXT_START = re.compile(r"\s*(#|(ruleset|use|entity|enum|define|param|criterion)\s)")
 
 
 def _resolve(source: str | os.PathLike[str]) -> tuple[str | None, str, Path]:
@@ -75,7 +76,7 @@ def _resolve(source: str | os.PathLike[str]) -> tuple[str | None, str, Path]:
             )
         )
     looks_like_text = isinstance(source, str) and (
-        "\n" in source or source.lstrip().startswith(_TEXT_STARTS)
+        "\n" in source or _TEXT_START.match(source) is not None
     )
     if looks_like_text:
         return str(source), "<ruleset>", Path.cwd()
@@ -333,12 +334,15 @@ class _Loader:
         values: dict[str, Any] = {}
         names: dict[str, ir.Node] = {}
         labels: dict[str, str | None] = {}
+        percent: set[str] = set()  # parameters written as percentages, shown as such
         for name, decl in a.params.items():
             node = _constant(empty, decl.default, self.problems)
             if node is None:
                 continue
             values[name] = _value_of(node)
             labels[name] = decl.label
+            if isinstance(decl.default, ast.Literal) and decl.default.kind == "percent":
+                percent.add(name)
             names[name] = ir.Param(name, node.type, span=decl.span)
         for name, decl in a.overrides.items():
             if name not in names:
@@ -422,6 +426,7 @@ class _Loader:
             applies=applies,
             params=values,
             param_labels=labels,
+            percent_params=frozenset(percent),
             period_rule=PeriodRule(header.period) if header.period else None,
             path=a.path if a.path != "<ruleset>" else None,
             year=year,
@@ -429,18 +434,31 @@ class _Loader:
         )
 
     def schema(self, a: _Assembled) -> Any:
-        seen: dict[str, Any] = {}
-        decls = []
+        """The schema of every file reached. Declaring an entity again adds its
+        fields (a ruleset may add fields to a shared schema); a field declared
+        twice must keep its type."""
+        merged: dict[str, Any] = {}
         for decl, _origin in a.entities:
-            previous = seen.get(decl.name)
-            if previous is not None:
-                if previous == decl:
-                    continue  # the same declaration reached twice (a shared schema file)
+            previous = merged.get(decl.name)
+            if previous is None or previous == decl:
+                merged[decl.name] = previous or decl
+                continue
+            if isinstance(decl, ast.EnumDecl) or isinstance(previous, ast.EnumDecl):
                 self.problems.append(Diagnostic("duplicate-entity", {"name": decl.name}, decl.span))
                 continue
-            seen[decl.name] = decl
-            decls.append(decl)
-        return _SchemaBuilder().build(ast.SchemaDecl(tuple(decls)))
+            fields = {f.name: f for f in previous.fields}
+            for field in decl.fields:
+                known = fields.get(field.name)
+                if known is not None and known.type != field.type:
+                    self.problems.append(
+                        Diagnostic(
+                            "duplicate-field", {"name": field.name, "entity": decl.name}, field.span
+                        )
+                    )
+                elif known is None:
+                    fields[field.name] = field
+            merged[decl.name] = attrs.evolve(previous, fields=tuple(fields.values()))
+        return _SchemaBuilder().build(ast.SchemaDecl(tuple(merged.values())))
 
     def boolean(self, checker: Checker, expr: ast.Expr) -> ir.Node:
         node = checker.expr(expr, checker.root_scope())

@@ -62,6 +62,7 @@ class Fact:
     threshold_text: str | None
     threshold: Any
     holds: Any  # True, False or an unknown bool
+    percent: bool = False  # shown as a percentage (a ratio, or a threshold written as one)
 
 
 @attrs.frozen

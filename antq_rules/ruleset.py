@@ -171,6 +171,7 @@ class Ruleset:
         applies: ir.Node | None,
         params: Mapping[str, Any],
         param_labels: Mapping[str, str | None],
+        percent_params: frozenset[str] = frozenset(),
         period_rule: PeriodRule | None,
         title_en: str | None = None,
         version: str | None = None,
@@ -196,11 +197,13 @@ class Ruleset:
         self.applies = applies
         self.params = dict(params)
         self.param_labels = dict(param_labels)
+        self.percent_params = percent_params
         self.period_rule = period_rule
         self.path = path
         self.year = year
         self.extends = extends
         self._by_id = {c.id: c for c in criteria}
+        self._verdict_uses_outcome, self._verdict_needs = self._verdict_dependencies()
         compiler = Compiler(self.params)
         self._compiled: dict[int, Callable[..., Any]] = {}
         for node in self._roots():
@@ -210,6 +213,40 @@ class Ruleset:
 
     def criterion(self, criterion_id: str) -> Criterion:
         return self._by_id[criterion_id]
+
+    def _verdict_dependencies(self) -> tuple[bool, set[str]]:
+        """(whether the verdict reads score or level, the criteria it needs)."""
+        if self.verdict_node is None:
+            uses_outcome = False
+            wanted = {c.id for c in self.criteria if c.mandatory}
+        else:
+            nodes = ir.walk(self.verdict_node)
+            uses_outcome = any(isinstance(n, ir.OutcomeRef) for n in nodes)
+            wanted = {n.id for n in nodes if isinstance(n, ir.CriterionRef)}
+        if uses_outcome:
+            wanted |= {c.id for c in self.criteria if c.scored}
+            for level in self.levels:
+                if level.condition is not None:
+                    wanted |= {
+                        n.id for n in ir.walk(level.condition) if isinstance(n, ir.CriterionRef)
+                    }
+        needed: set[str] = set()
+        stack = list(wanted)
+        while stack:
+            cid = stack.pop()
+            if cid in needed or cid not in self._by_id:
+                continue
+            needed.add(cid)
+            c = self._by_id[cid]
+            for root in (
+                c.test,
+                c.applies,
+                *(i.condition for i in c.items),
+                *(t.condition for t in c.tiers),
+            ):
+                if root is not None:
+                    stack.extend(n.id for n in ir.walk(root) if isinstance(n, ir.CriterionRef))
+        return uses_outcome, needed
 
     def _roots(self) -> Iterator[ir.Node]:
         if self.applies is not None:
@@ -240,7 +277,12 @@ class Ruleset:
         """Judge one subject: a dict, an attrs instance or a dataclass."""
         check_call(data, self.subject, evaluator)
         resolved = self.period_for(year, period)
-        year = year if year is not None else (self.year if period is None else resolved.year)
+        if year is None:
+            # The evaluation year: given, or fixed when loading, or the year
+            # the period ends (rulesets this one uses take their periods from it).
+            year = self.year if self.year is not None and period is None else None
+            if year is None and resolved is not None:
+                year = resolved.year
         try:
             judgement = self.judge(data, resolved, year, evaluator)
         except BadValue:
@@ -289,7 +331,9 @@ class Ruleset:
         """(verdict, applicability) of an item judged by this ruleset (for `passes`)."""
         if raw is None:
             return Status.UNKNOWN, v.UNKNOWN_BOOL
-        judgement = self.judge(raw, self.period_for(year), year, evaluator, path, missing)
+        judgement = self.judge(
+            raw, self.period_for(year), year, evaluator, path, missing, verdict_only=True
+        )
         return judgement.verdict, judgement.applicable
 
     def judge(
@@ -300,7 +344,10 @@ class Ruleset:
         evaluator: str,
         path: str = "",
         missing: list[str] | None = None,
+        verdict_only: bool = False,
     ) -> Judgement:
+        """Judge one subject. With `verdict_only` (for `passes(R)`), skip the
+        criteria, score and levels the verdict does not depend on."""
         context = Context(period, self.params, year)
         context.missing = missing
         if evaluator == "compiled":
@@ -314,9 +361,12 @@ class Ruleset:
             def ev(node: ir.Node) -> Any:
                 return interpret_at(node, env, context)
 
+        needed = self._verdict_needs if verdict_only else None
         applicable = True if self.applies is None else ev(self.applies)
         outcomes: dict[str, tuple[Status, Any, Any, Any]] = {}
         for criterion_id in self.order:
+            if needed is not None and criterion_id not in needed:
+                continue
             c = self._by_id[criterion_id]
             if applicable is False:
                 outcome = (Status.NA, None, None, False)
@@ -325,11 +375,16 @@ class Ruleset:
             outcomes[criterion_id] = outcome
             status, _, _, applies = outcome
             context.outcomes[criterion_id] = (_passes(status), applies)
-        score, max_score = self._score(outcomes)
-        context.score, context.max_score = score, max_score
-        judged = self.levels and applicable is not False
-        level, candidates = self._level(ev) if judged else (None, ())
-        context.level = level if level is not None else (v.UNKNOWN if candidates else v.UNDEFINED)
+        score = max_score = level = None
+        candidates: tuple[str, ...] = ()
+        if needed is None or self._verdict_uses_outcome:
+            score, max_score = self._score(outcomes)
+            context.score, context.max_score = score, max_score
+            judged = self.levels and applicable is not False
+            level, candidates = self._level(ev) if judged else (None, ())
+            context.level = (
+                level if level is not None else (v.UNKNOWN if candidates else v.UNDEFINED)
+            )
         verdict = self._verdict(applicable, outcomes, ev)
         return Judgement(applicable, outcomes, score, max_score, level, candidates, verdict, period)
 

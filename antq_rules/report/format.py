@@ -48,6 +48,15 @@ def number(value: int | Fraction, lang: str, places: int = 1) -> str:
     return f"{sign}≈ {_group(str(whole), lang)}{point}{frac:0{places}d}"
 
 
+def exact(value: int | Fraction, lang: str) -> str:
+    """A number for a reader who must not be misled: `2/3 ≈ 0,667` when it does not end."""
+    text = number(value, lang)
+    if "≈" not in text:
+        return text
+    frac = Fraction(value)
+    return f"{frac.numerator}/{frac.denominator} {number(value, lang, places=3)}"
+
+
 def percent(value: Fraction | int, lang: str) -> str:
     """`92,3 %` (vi) / `92.3%` (en), with the exact fraction when it is not exact."""
     pct = Fraction(value) * 100
@@ -74,7 +83,7 @@ def value(item: Any, lang: str, as_percent: bool = False) -> str:
     if item is True or item is False:
         return word("true" if item else "false", lang)
     if isinstance(item, (int, Fraction)):
-        return percent(item, lang) if as_percent else number(item, lang)
+        return percent(item, lang) if as_percent else exact(item, lang)
     if isinstance(item, datetime.date):
         return date(item, lang)
     if isinstance(item, Period):

@@ -160,7 +160,7 @@ def notes(explanation: Explanation, lang: str) -> list[str]:
 def fact(f: Fact, lang: str) -> str:
     if f.op is None:
         return f"{f.text} = {fmt.value(f.value, lang)}"
-    as_percent = f.text.startswith("ratio(") or f.threshold_text.rstrip().endswith("%")
+    as_percent = f.percent
     threshold = fmt.value(f.threshold, lang, as_percent)
     if f.threshold_text != threshold and not _is_literal(f.threshold_text):
         threshold += f" ({f.threshold_text})"
