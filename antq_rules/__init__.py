@@ -13,6 +13,7 @@ from .model import Outcome, Status
 from .result import Batch, CriterionResult, Result, Summary
 from .ruleset import Ruleset
 from .schema import Schema
+from .shipped import shipped
 from .values import UNDEFINED, Period, Range
 
 __version__ = "0.1.0"
@@ -39,4 +40,5 @@ __all__ = [
     "compile_expression",
     "load",
     "run_cases",
+    "shipped",
 ]

@@ -1,35 +1,27 @@
-"""`make demo`: judge the shipped demo commune with a few criteria of the Ngọc Đào plan."""
+"""`make demo`: judge the Ngọc Đào 2021 examples with the shipped plan ruleset
+and print the Vietnamese report of the one that fails a criterion."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from . import Schema, compile_expression
+from . import load
+from .shipped import shipped
 
-ROOT = Path(__file__).resolve().parent.parent / "rulesets" / "demo"
-
-CRITERIA = [
-    ("Trên 95% xóm đạt “An toàn về ANTT”", "ratio(hamlets.recognised_safe) > 95%"),
-    ("Ít nhất 90% xóm đạt “An toàn về ANTT”", "ratio(hamlets.recognised_safe) >= 90%"),
-    ("Không có hoạt động chống Đảng, chính quyền", 'none(incidents where kind == "anti_party")'),
-    (
-        "Không có tai nạn giao thông nghiêm trọng",
-        'count(incidents where kind == "traffic_accident" and serious) == 0',
-    ),
-    ("Tỉ lệ xóm đạt", "ratio(hamlets.recognised_safe)"),
-]
+EXAMPLES = ("ngoc_dao_2021_pass.json", "ngoc_dao_2021_fail_tc3.json", "ngoc_dao_2021_unknown.json")
 
 
 def main() -> None:
-    schema = Schema.from_text(
-        (ROOT / "commune.schema").read_text(encoding="utf-8"), "commune.schema"
-    )
-    data = json.loads((ROOT / "ngoc_dao.json").read_text(encoding="utf-8"))
-    print(f"Xã {data['name']} — {len(data['hamlets'])} xóm")
-    for title, text in CRITERIA:
-        outcome = compile_expression(text, schema=schema, subject="commune").evaluate(data)
-        print(f"  {outcome!s:<24} {title}\n  {'':<24} {text}")
+    ruleset = load(shipped("plans/ngoc_dao_2021.antq"))
+    results = {}
+    for name in EXAMPLES:
+        data = json.loads(shipped(f"examples/{name}").read_text(encoding="utf-8"))
+        results[name] = ruleset.evaluate(data)
+    print(f"Bộ tiêu chí: {ruleset.title}\n")
+    for name, result in results.items():
+        print(f"  {result.verdict.name:<8} {result.summary_line():>6}  {name}")
+    print()
+    print(results["ngoc_dao_2021_fail_tc3.json"].render("text", lang="vi"))
 
 
 if __name__ == "__main__":

@@ -372,7 +372,9 @@ class _Loader:
         checker = Checker(schema, subject, names, functions)
         for name, decl in a.defines.items():
             node = checker.expr(decl.expr, checker.root_scope())
-            names[name] = node
+            # Its own node, spanning the name: explanations then say
+            # `public_units` rather than repeating the definition.
+            names[name] = attrs.evolve(node, span=decl.span) if decl.span else node
             checker.names = names
         self.problems.extend(checker.problems)
         checker.problems = []
