@@ -12,12 +12,11 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 
-def blocks():
-    for path in DOCS:
-        for index, match in enumerate(BLOCK.finditer(path.read_text(encoding="utf-8"))):
-            yield pytest.param(match.group(1), id=f"{path.name}-{index}")
-
-
-@pytest.mark.parametrize("code", list(blocks()))
-def test_doc_code_runs(code, capsys):
-    exec(compile(code, "<doc>", "exec"), {"__name__": "__doc_example__"})
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
+def test_doc_code_runs(path, monkeypatch, tmp_path):
+    """The Python blocks of one document run in order, sharing their names, from
+    the repository's root (as a reader following along would)."""
+    monkeypatch.chdir(ROOT)
+    namespace = {"__name__": "__doc_example__"}
+    for index, match in enumerate(BLOCK.finditer(path.read_text(encoding="utf-8"))):
+        exec(compile(match.group(1), f"<{path.name} block {index}>", "exec"), namespace)
