@@ -31,6 +31,8 @@ def test_wheel_contains_grammar_and_works_elsewhere(tmp_path):
     (wheel,) = wheels.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "antq_rules/grammar/antq.lark" in names
+    assert "antq_rules/rulesets/tt124/xa.antq" in names
+    assert "antq_rules/result.schema.json" in names
     site = tmp_path / "site"
     subprocess.run(
         [
@@ -56,6 +58,10 @@ def test_wheel_contains_grammar_and_works_elsewhere(tmp_path):
         "s = Schema.from_mapping({'c': {'vs': 'list[v]'}, 'v': {'safe': 'bool'}})\n"
         "e = compile_expression('ratio(vs.safe) >= 70%', schema=s, subject='c')\n"
         "print(e.evaluate({'vs': [{'safe': True}] * 7 + [{'safe': False}] * 3}).status.name)\n"
+        "rs = antq_rules.load(antq_rules.shipped('plans/ngoc_dao_2021.antq'))\n"
+        "import json\n"
+        "data = json.loads(antq_rules.shipped('examples/ngoc_dao_2021_pass.json').read_text(encoding='utf-8'))\n"
+        "print(rs.evaluate(data).verdict.name)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -65,4 +71,4 @@ def test_wheel_contains_grammar_and_works_elsewhere(tmp_path):
         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "PASS"
+    assert done.stdout.split() == ["PASS", "PASS"]
