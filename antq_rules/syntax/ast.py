@@ -178,6 +178,7 @@ class EnumDecl:
     label: str | None
     values: tuple[str, ...]
     span: Span | None = _span
+    value_spans: tuple[Span, ...] = attrs.field(default=(), eq=False, repr=False, kw_only=True)
 
 
 @attrs.frozen
@@ -218,6 +219,10 @@ class RulesetHeader:
     span: Span | None = _span
     extends_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
     subject_span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    # Where each option was written, for the formatter to keep comments beside them.
+    option_spans: tuple[tuple[str, Span], ...] = attrs.field(
+        default=(), eq=False, repr=False, kw_only=True
+    )
 
 
 @attrs.frozen
@@ -287,6 +292,9 @@ class CriterionDecl:
     replace: bool = False
     group: str | None = None  # set from the enclosing `group` declaration
     span: Span | None = _span
+    option_spans: tuple[tuple[str, Span], ...] = attrs.field(
+        default=(), eq=False, repr=False, kw_only=True
+    )
 
 
 @attrs.frozen
@@ -327,3 +335,4 @@ RulesetItem = (
 class RulesetFile:
     items: tuple[RulesetItem, ...]
     span: Span | None = _span
+    comments: tuple[Span, ...] = attrs.field(default=(), eq=False, repr=False, kw_only=True)

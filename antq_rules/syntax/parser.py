@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
 
+import attrs
 import lark
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -53,6 +54,14 @@ _current = threading.local()
 
 def _source() -> Source:
     return _current.source
+
+
+def _remember_comment(token: Token) -> Token:
+    """Comments are not in the tree; the formatter puts them back by position."""
+    found = getattr(_current, "comments", None)
+    if found is not None:
+        found.append(Span(_current.source, token.start_pos, token.end_pos))
+    return token
 
 
 def _span_of(item: Any) -> Span | None:
@@ -216,7 +225,9 @@ class _ToAst(lark.Transformer):
         return ast.EnumTypeExpr(values.values, span=_cover(children))
 
     def string_list(self, children: list[Any]) -> _Strings:
-        return _Strings(tuple(_unquote(t) for t in children), _cover(children))
+        strings = _Strings(tuple(_unquote(t) for t in children), _cover(children))
+        strings.spans = tuple(_span_of(t) for t in children)
+        return strings
 
     def label(self, children: list[Any]) -> _Label:
         (token,) = children
@@ -239,7 +250,9 @@ class _ToAst(lark.Transformer):
         _kw, name, *rest = children
         label = next((c.text for c in rest if isinstance(c, _Label)), None)
         values = next(c for c in rest if isinstance(c, _Strings))
-        return ast.EnumDecl(str(name), label, values.values, span=_span_of(name))
+        return ast.EnumDecl(
+            str(name), label, values.values, span=_span_of(name), value_spans=values.spans
+        )
 
     # ---- rulesets
     def dotted_name(self, children: list[Any]) -> _Opt:
@@ -316,8 +329,10 @@ class _ToAst(lark.Transformer):
             extends_span = _span_of(rest[1])
             rest = rest[2:]
         subject_span = None
+        option_spans = []
         for opt in rest:
             key = opt.kind
+            option_spans.append((key, opt.span))
             if key == "basis":
                 fields["basis"] = (*fields["basis"], opt.value)
                 continue
@@ -372,11 +387,15 @@ class _ToAst(lark.Transformer):
         fields: dict[str, Any] = {}
         items: list[ast.ScoreItemDecl] = []
         tiers: list[ast.TierDecl] = []
+        option_spans: list[tuple[str, Any]] = []
         for part in body:
             if not isinstance(part, _Opt):
                 fields["test"] = part
+                option_spans.append(("test", part.span))
                 continue
             key, value = part.kind, part.value
+            if key not in ("item", "tier"):
+                option_spans.append((key if key != "title" else "title_" + value[0], part.span))
             if key == "item":
                 items.append(value)
                 continue
@@ -397,6 +416,7 @@ class _ToAst(lark.Transformer):
             tiers=tuple(tiers),
             replace=replace,
             span=_span_of(name),
+            option_spans=tuple(option_spans),
             **fields,
         )
 
@@ -477,11 +497,12 @@ def _day_month(token: Token) -> tuple[int, int]:
 
 
 class _Strings:
-    __slots__ = ("span", "values")
+    __slots__ = ("span", "spans", "values")
 
     def __init__(self, values: tuple[str, ...], span: Span | None) -> None:
         self.values = values
         self.span = span
+        self.spans: tuple[Any, ...] = ()
 
 
 class _Label:
@@ -509,6 +530,7 @@ def build_parser(*, strict: bool = False, cache: bool = True) -> lark.Lark:
         lexer="contextual",
         start=list(START_SYMBOLS),
         transformer=_ToAst(),
+        lexer_callbacks={"COMMENT": _remember_comment},
         strict=strict,
         cache=cache,
         maybe_placeholders=False,
@@ -654,6 +676,7 @@ def _parse(text: str, start: str, name: str) -> tuple[Any, Source]:
         raise ParseError(Diagnostic("too-long", {"size": len(text), "limit": MAX_TEXT}))
     source = Source(name, normalize_text(text))
     _current.source = source
+    _current.comments = []
     try:
         tree = _parser().parse(source.text, start=start)
     except UnexpectedInput as error:
@@ -664,6 +687,9 @@ def _parse(text: str, start: str, name: str) -> tuple[Any, Source]:
         raise
     finally:
         _current.source = None
+        comments, _current.comments = _current.comments, None
+    if isinstance(tree, ast.RulesetFile):
+        tree = attrs.evolve(tree, comments=tuple(comments))
     return tree, source
 
 
