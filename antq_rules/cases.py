@@ -22,7 +22,6 @@ decided it. The command line's `antq test` and the pytest plugin call this.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
@@ -31,7 +30,8 @@ from typing import Any
 
 import attrs
 
-from .errors import AntqError, DataError, Diagnostic
+from .datafiles import YAML_SUFFIXES, read_json, read_yaml
+from .errors import AntqError, Diagnostic
 from .messages import word
 from .model import Status
 from .result import Result
@@ -111,27 +111,6 @@ def find_case_files(path: Path) -> list[Path]:
     raise AntqError(Diagnostic("missing-file", {"path": str(path)}))
 
 
-def read_yaml(path: Path) -> Any:
-    """A YAML document, with positions in its errors."""
-    import yaml
-
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise AntqError(Diagnostic("not-utf8", {"path": str(path)})) from None
-    except OSError as error:
-        raise AntqError(
-            Diagnostic("unreadable-file", {"path": str(path), "detail": str(error)})
-        ) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        detail = getattr(error, "problem", None) or str(error)
-        raise AntqError(Diagnostic("bad-yaml", {"where": where, "detail": detail})) from None
-
-
 def _shape(file: Path, at: str, detail: str) -> AntqError:
     return AntqError(Diagnostic("bad-cases", {"file": str(file), "at": at, "detail": detail}))
 
@@ -178,16 +157,7 @@ def _data_of(case: Mapping[str, Any], here: Path, file: Path, at: str) -> Any:
         raise _shape(file, at, "give `data` or `data_file`, not both")
     if "data_file" in case:
         path = here / str(case["data_file"])
-        if path.suffix in (".yaml", ".yml"):
-            return read_yaml(path)
-        try:
-            return json.loads(path.read_bytes().decode("utf-8-sig"))
-        except FileNotFoundError:
-            raise AntqError(Diagnostic("missing-file", {"path": str(path)})) from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise DataError(
-                Diagnostic("bad-json", {"path": str(path), "detail": str(error)})
-            ) from None
+        return read_yaml(path) if path.suffix in YAML_SUFFIXES else read_json(path)
     if "data" not in case:
         raise _shape(file, at, "a case needs `data` or `data_file`")
     return case["data"]

@@ -288,10 +288,6 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "{where}: this is not valid YAML: {detail}",
         "vi": "{where}: YAML không hợp lệ: {detail}",
     },
-    "bad-json": {
-        "en": "`{path}` is not valid JSON: {detail}",
-        "vi": "`{path}` không phải JSON hợp lệ: {detail}",
-    },
     "bad-cases": {
         "en": "{file}: {at}: {detail}",
         "vi": "{file}: {at}: {detail}",
@@ -299,6 +295,59 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "unknown-evaluator": {
         "en": "unknown evaluator `{name}`; use one of {known}",
         "vi": "không có bộ đánh giá `{name}`; hãy dùng một trong {known}",
+    },
+    "bad-encoding": {
+        "en": "{where}: cannot read the text ({detail}); save it as UTF-8, or give --encoding",
+        "vi": "{where}: không đọc được văn bản ({detail}); hãy lưu dạng UTF-8 hoặc dùng --encoding",
+    },
+    "bad-json-at": {
+        "en": "{where}: this is not valid JSON: {detail}",
+        "vi": "{where}: JSON không hợp lệ: {detail}",
+    },
+    "unknown-column": {
+        "en": "{where}: no field matches the column `{column}`{hint}",
+        "vi": "{where}: không có trường nào ứng với cột `{column}`{hint}",
+    },
+    "missing-table": {
+        "en": "there is no table `{table}` (a `{table}.csv` file or sheet); found: {known}",
+        "vi": "không có bảng `{table}` (tệp `{table}.csv` hoặc trang tính); đã thấy: {known}",
+    },
+    "unknown-table": {
+        "en": "no list of the schema matches the table `{table}`{hint}",
+        "vi": "không có danh sách nào của lược đồ ứng với bảng `{table}`{hint}",
+    },
+    "bad-cell": {
+        "en": "{where}: expected {expected}, got {got}",
+        "vi": "{where}: cần {expected}, nhận được {got}",
+    },
+    "duplicate-id": {
+        "en": "{where}: the id `{id}` is used twice",
+        "vi": "{where}: mã `{id}` bị dùng hai lần",
+    },
+    "missing-link": {
+        "en": "{where}: the column `{column}` is needed to say which row this one belongs to",
+        "vi": "{where}: cần cột `{column}` để biết dòng này thuộc về dòng nào",
+    },
+    "unknown-parent": {
+        "en": "{where}: `{column}` is `{id}`, but no row of `{table}` has that id",
+        "vi": "{where}: `{column}` là `{id}`, nhưng bảng `{table}` không có dòng nào mang mã đó",
+    },
+    "no-tables": {
+        "en": "`{path}` holds no .csv file",
+        "vi": "`{path}` không có tệp .csv nào",
+    },
+    "csv-needs-folder": {
+        "en": "`{path}`: give the folder that holds the CSV files (one per list), not one file",
+        "vi": "`{path}`: hãy chỉ ra thư mục chứa các tệp CSV (mỗi danh sách một tệp), "
+        "không phải một tệp",
+    },
+    "needs-openpyxl": {
+        "en": "reading and writing .xlsx needs openpyxl: pip install 'antq-rules[xlsx]'",
+        "vi": "đọc và ghi .xlsx cần openpyxl: pip install 'antq-rules[xlsx]'",
+    },
+    "bad-xlsx": {
+        "en": "`{path}` is not a readable Excel workbook: {detail}",
+        "vi": "`{path}` không phải sổ tính Excel đọc được: {detail}",
     },
     "bad-format": {
         "en": "unknown format or language `{name}`; use one of {known}",
