@@ -57,6 +57,8 @@ class CaseOutcome:
     mismatches: tuple[Mismatch, ...] = ()
     error: AntqError | None = attrs.field(default=None, eq=False)
     result: Result | None = attrs.field(default=None, eq=False, repr=False)
+    # With keep_data: (ruleset, data, year, period) — for coverage.
+    run: tuple[Any, ...] | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -86,11 +88,11 @@ class CasesReport:
         return render_report(self, lang)
 
 
-def run_cases(path: str | os.PathLike[str], *, lang: str = "en") -> CasesReport:
+def run_cases(path: str | os.PathLike[str], *, keep_data: bool = False) -> CasesReport:
     """Run the test cases of a cases file, of a ruleset, or of every ruleset in a folder."""
     outcomes: list[CaseOutcome] = []
     for cases_file in find_case_files(Path(path)):
-        outcomes.extend(run_file(cases_file))
+        outcomes.extend(run_file(cases_file, keep_data))
     return CasesReport(tuple(outcomes))
 
 
@@ -115,7 +117,7 @@ def _shape(file: Path, at: str, detail: str) -> AntqError:
     return AntqError(Diagnostic("bad-cases", {"file": str(file), "at": at, "detail": detail}))
 
 
-def run_file(cases_file: Path) -> Iterator[CaseOutcome]:
+def run_file(cases_file: Path, keep_data: bool = False) -> Iterator[CaseOutcome]:
     from .load import load
 
     document = read_yaml(cases_file)
@@ -140,7 +142,8 @@ def run_file(cases_file: Path) -> Iterator[CaseOutcome]:
             if not isinstance(expect, Mapping):
                 raise _shape(cases_file, f"{at}.expect", "expected a mapping (verdict, criteria…)")
             mismatches = compare(ruleset, result, expect, cases_file, f"{at}.expect")
-            yield CaseOutcome(str(cases_file), name, tuple(mismatches), result=result)
+            run = (ruleset, data, settings["year"], settings["period"]) if keep_data else None
+            yield CaseOutcome(str(cases_file), name, tuple(mismatches), result=result, run=run)
         except AntqError as error:
             yield CaseOutcome(str(cases_file), name, error=error)
 

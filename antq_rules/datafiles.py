@@ -286,20 +286,23 @@ def tables_for(schema: Schema, subject: str) -> list[Table]:
     """The tables a subject's data spreads over, parents first."""
     out: list[Table] = []
 
-    def columns(entity: EntityDef, prefix: str, trail: tuple[str, ...]) -> list[Column]:
+    def columns(
+        entity: EntityDef, prefix: str, label_prefix: str, trail: tuple[str, ...]
+    ) -> list[Column]:
         found: list[Column] = []
         for field in entity.fields.values():
             name = prefix + field.name
             ftype = field.type
             if isinstance(ftype, t.Entity):
                 if ftype.name not in trail:
-                    found += columns(schema.entities[ftype.name], name + ".", (*trail, ftype.name))
+                    inner = f"{label_prefix}{field.label or field.name}: "
+                    found += columns(
+                        schema.entities[ftype.name], name + ".", inner, (*trail, ftype.name)
+                    )
             elif isinstance(ftype, t.List) and isinstance(ftype.item, t.Entity):
                 continue  # a table of its own
             elif not isinstance(ftype, t.Nothing):
-                label = field.label
-                if prefix and label:
-                    label = f"{prefix.rstrip('.')}: {label}"
+                label = f"{label_prefix}{field.label}" if field.label else None
                 found.append(Column(name, ftype, label))
         return found
 
@@ -319,7 +322,7 @@ def tables_for(schema: Schema, subject: str) -> list[Table]:
                 parent,
                 parent_entity,
                 field,
-                tuple(columns(entity, "", (entity_name,))),
+                tuple(columns(entity, "", "", (entity_name,))),
             )
         )
         for f in entity.fields.values():

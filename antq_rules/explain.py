@@ -26,7 +26,7 @@ from . import values as v
 from .interpret import Context, Obj, Seq
 from .interpret import _eval as interpret_at
 from .model import Status
-from .result import Explanation, Fact, Gap, ItemRef, TraceStep, Witnesses
+from .result import Explanation, Fact, Gap, ItemRef, ListSummary, TraceStep, Witnesses
 
 
 class Tracer:
@@ -100,7 +100,9 @@ def explain_criterion(
     for root in roots:
         tracer = trace(ruleset, root, data, judgement, year)
         missing.extend(tracer.missing)
-        steps.extend(TraceStep(depth, text_of(node), value) for depth, node, value in tracer.steps)
+        steps.extend(
+            TraceStep(depth, text_of(node), _shown(value)) for depth, node, value in tracer.steps
+        )
         for _, node, value in tracer.steps:
             if isinstance(node, ir.Compare):
                 facts.append(_fact(node, tracer, value, ruleset.percent_params))
@@ -120,6 +122,15 @@ def explain_criterion(
         trace=tuple(steps),
         applies_missing=applies_missing,
     )
+
+
+def _shown(value: Any) -> Any:
+    """Values as a trace shows them: an entity by its path, a list by its size."""
+    if isinstance(value, Seq):
+        return ListSummary(len(value.items), value.open)
+    if isinstance(value, Obj):
+        return item_ref(value, None)
+    return value
 
 
 def _outermost(paths: list[str]) -> tuple[str, ...]:

@@ -685,3 +685,17 @@ def _literal_value(expr: ast.Expr) -> Any:
     if isinstance(expr, ast.ListLiteral):
         return [_literal_value(item) for item in expr.items]
     raise ValueError("not a literal")
+
+
+def check_file(path: str | os.PathLike[str]) -> None:
+    """Check one file: a ruleset is loaded in full; a library (no `ruleset`
+    header) is parsed and its schema built. Raises the `AntqError` found."""
+    text, origin, base_dir = _resolve(path)
+    loader = _Loader()
+    assembled = loader.assemble(origin, text, base_dir)
+    if assembled.header is not None:
+        load(path)
+        return
+    loader.schema(assembled)
+    if loader.problems:
+        raise CheckError(loader.problems)

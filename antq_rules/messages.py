@@ -470,8 +470,20 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     "got": {"en": "got", "vi": "thực tế"},
     "passed": {"en": "passed", "vi": "đạt"},
     "failed": {"en": "failed", "vi": "lỗi"},
+    "items": {"en": "{count} items", "vi": "{count} phần tử"},
     "and more": {"en": "and {count} more", "vi": "và {count} phần tử khác"},
 }
+
+
+class OneOf(tuple):
+    """Alternatives in a message, joined with the language's "or"; an item that
+    is a key of WORDS ("an expression") is translated too."""
+
+    def render(self, lang: str) -> str:
+        items = [word(i, lang) if i in WORDS else i for i in self]
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + f" {word('or', lang)} " + items[-1]
 
 
 def message(code: str, params: Mapping[str, object], lang: str = "en") -> str:
@@ -479,6 +491,7 @@ def message(code: str, params: Mapping[str, object], lang: str = "en") -> str:
     if table is None:
         return code
     template = table.get(lang) or table["en"]
+    params = {k: v.render(lang) if isinstance(v, OneOf) else v for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

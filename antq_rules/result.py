@@ -86,6 +86,14 @@ class Gap:
 
 
 @attrs.frozen
+class ListSummary:
+    """A list in a trace: how many items (and whether more may exist)."""
+
+    count: int
+    open: bool = False
+
+
+@attrs.frozen
 class TraceStep:
     depth: int
     text: str

@@ -314,10 +314,10 @@ class Ruleset:
             try:
                 result = self.evaluate(record, year=year, period=period, evaluator=evaluator)
             except AntqError as error:
-                result = self._error_result(record, error)
+                result = self.error_result(error, record)
             except RecursionError:
                 error = DataError(Diagnostic("data-too-deep", {}))
-                result = self._error_result(record, error)
+                result = self.error_result(error, record)
             yield attrs.evolve(result, index=index)
 
     def verdict_for(
@@ -514,7 +514,8 @@ class Ruleset:
             subject_entity=self.subject,
         )
 
-    def _error_result(self, record: Any, error: AntqError) -> Result:
+    def error_result(self, error: AntqError, record: Any = None) -> Result:
+        """The result of a record that could not be judged."""
         return Result(
             self.id,
             self.title,

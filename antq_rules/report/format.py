@@ -92,6 +92,9 @@ def value(item: Any, lang: str, as_percent: bool = False) -> str:
         return "[" + ", ".join(value(i, lang, as_percent) for i in item) + "]"
     if item is None:
         return "—"
+    if type(item).__name__ == "ListSummary":
+        text = word("items", lang).format(count=item.count)
+        return word("at least", lang).format(low=text) if item.open else text
     return str(item)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from ..messages import word
 from .view import ReportView
@@ -24,14 +25,40 @@ ul { margin: .2em 0 .2em 1.2em; padding: 0; } code { font-size: .92em; }
 """
 
 
-def render(view: ReportView) -> str:
-    lang = view.lang
-    e = escape
-    out = [
+def _page(title: str, lang: str, body: list[str]) -> str:
+    head = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
-        f"<title>{e(view.title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{e(word('report title', lang))}: {e(view.title)}</h1>",
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+    ]
+    return "\n".join([*head, *body, "</body></html>"]) + "\n"
+
+
+def render(view: ReportView) -> str:
+    return _page(view.title, view.lang, _body(view))
+
+
+def render_many(views: list[ReportView], summary: Any, lang: str) -> str:
+    """One page for a batch: the summary, then each subject's report."""
+    e = escape
+    title = views[0].title if views else word("report title", lang)
+    body = [f"<h1>{e(word('report title', lang))}: {e(title)}</h1>", "<table>"]
+    for name, count in summary.verdicts.items():
+        body.append(f'<tr><th class="{name}">{e(word(name, lang))}</th><td>{count}</td></tr>')
+    body.append(f"<tr><th>{e(word('ERROR', lang))}</th><td>{summary.errors}</td></tr>")
+    body.append(f"<tr><th>{e(word('total', lang))}</th><td>{summary.total}</td></tr></table>")
+    for view in views:
+        body.append('<hr style="page-break-after: always">')
+        body += _body(view, heading="h2")
+    return _page(title, lang, body)
+
+
+def _body(view: ReportView, heading: str = "h1") -> list[str]:
+    lang = view.lang
+    e = escape
+    sub = "h3" if heading == "h2" else "h2"
+    out = [
+        f"<{heading}>{e(word('report title', lang))}: {e(view.title)}</{heading}>",
         "<table>",
     ]
     for label, value in view.rows:
@@ -46,7 +73,7 @@ def render(view: ReportView) -> str:
         )
     for group in view.groups:
         if group.title:
-            out.append(f"<h2>{e(group.title)}</h2>")
+            out.append(f"<{sub}>{e(group.title)}</{sub}>")
         out.append(
             f"<table><tr><th>{e(word('criterion', lang))}</th><th>{e(word('status', lang))}</th>"
             f"<th>{e(word('points', lang))}</th></tr>"
@@ -70,5 +97,4 @@ def render(view: ReportView) -> str:
                 f"<td>{e(c.points or '')}</td></tr>"
             )
         out.append("</table>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    return out

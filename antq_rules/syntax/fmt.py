@@ -170,6 +170,9 @@ def expression(node: ast.Expr, guard: bool = False) -> str:
         return "-" + _wrap(node.operand, _PREC["neg"])
     assert isinstance(node, ast.Binary)
     left_min, right_min = _operand_mins(node.op)
+    if node.op == "or":
+        # `and` inside `or` gets parentheses it does not need: authors misread the mix.
+        left_min = right_min = _PREC["and"] + 1
     op = "not in" if node.op == "not_in" else node.op
     return f"{_wrap(node.left, left_min, guard)} {op} {_wrap(node.right, right_min)}"
 
@@ -194,11 +197,12 @@ _BREAKABLE = ("and", "or", "where")
 
 
 def expression_lines(
-    node: ast.Expr, indent: str, first: str = "", guard: bool = False
+    node: ast.Expr, indent: str, first: str = "", guard: bool = False, last: str = ""
 ) -> list[str]:
-    """The expression after `first`, broken before its top-level `and`, `or`
-    or `where` (and so on inwards) while a line would be too long."""
-    line = indent + first + expression(node, guard)
+    """The expression after `first` (and before `last`), broken before its
+    top-level `and`, `or` or `where` — and so on inwards — while a line would
+    be too long. Continuation lines are indented two more spaces."""
+    line = indent + first + expression(node, guard) + last
     if len(line) <= WIDTH or not (isinstance(node, ast.Binary) and node.op in _BREAKABLE):
         return [line]
     parts = []
@@ -209,16 +213,27 @@ def expression_lines(
     parts.append(current)
     parts.reverse()
     left_min, right_min = _operand_mins(node.op)
-    lines = _part_lines(parts[0], left_min, indent, first, guard)
-    for part in parts[1:]:
-        lines += _part_lines(part, right_min, indent + "    ", node.op + " ", False)
+    inner = indent + "  "
+    lines: list[str] = []
+    for index, part in enumerate(parts):
+        closing = last if index == len(parts) - 1 else ""
+        if index == 0:
+            lines += _part_lines(part, left_min, indent, first, guard, closing, node.op)
+        else:
+            lines += _part_lines(part, right_min, inner, node.op + " ", False, closing, node.op)
     return lines
 
 
-def _part_lines(part: ast.Expr, minimum: int, indent: str, first: str, guard: bool) -> list[str]:
-    if _prec(part) < minimum:
-        return [indent + first + "(" + expression(part) + ")"]
-    return expression_lines(part, indent, first, guard)
+def _part_lines(
+    part: ast.Expr, minimum: int, indent: str, first: str, guard: bool, last: str, outer: str
+) -> list[str]:
+    # `and` inside `or` gets parentheses it does not need: authors misread the mix.
+    paren = _prec(part) < minimum or (
+        outer == "or" and isinstance(part, ast.Binary) and part.op == "and"
+    )
+    if paren:
+        return expression_lines(part, indent, first + "(", False, ")" + last)
+    return expression_lines(part, indent, first, guard, last)
 
 
 # ---------------------------------------------------------------- files
@@ -299,16 +314,28 @@ def _entity(e: ast.EntityDecl) -> list[_Line]:
 
 def _enum(e: ast.EnumDecl, comment_lines: set[int]) -> list[_Line]:
     head = f"enum {e.name}" + (f" {quote(e.label)}" if e.label else "")
-    one_line = f"{head} [" + ", ".join(quote(v) for v in e.values) + "]"
+    quoted = [quote(v) for v in e.values]
+    one_line = f"{head} [" + ", ".join(quoted) + "]"
     value_lines = [_line_of(s) for s in e.value_spans]
     commented = any(line in comment_lines for line in value_lines if line is not None)
     if len(one_line) <= WIDTH and not commented:
         return [_Line(one_line, _line_of(e.span))]
     lines = [_Line(head + " [", _line_of(e.span))]
-    for index, value in enumerate(e.values):
-        anchor = value_lines[index] if index < len(value_lines) else None
-        comma = "," if index < len(e.values) - 1 else ""
-        lines.append(_Line(f"{INDENT}{quote(value)}{comma}", anchor))
+    if commented:
+        # One value a line, so that each keeps its comment.
+        for index, value in enumerate(quoted):
+            anchor = value_lines[index] if index < len(value_lines) else None
+            comma = "," if index < len(quoted) - 1 else ""
+            lines.append(_Line(f"{INDENT}{value}{comma}", anchor))
+    else:
+        current = INDENT
+        for index, value in enumerate(quoted):
+            piece = value + ("," if index < len(quoted) - 1 else "")
+            if current.strip() and len(current) + 1 + len(piece) > WIDTH:
+                lines.append(_Line(current.rstrip()))
+                current = INDENT
+            current += ("" if not current.strip() else " ") + piece
+        lines.append(_Line(current.rstrip()))
     lines.append(_Line("]"))
     return lines
 
@@ -399,9 +426,6 @@ def _item(item: Any, comment_lines: set[int]) -> list[_Line]:
     raise AssertionError(f"cannot format {type(item).__name__}")
 
 
-_ONE_LINERS = (ast.UseDecl, ast.ParamDecl, ast.DefineDecl, ast.DropDecl, ast.LevelDecl)
-
-
 def format_ruleset(text: str, name: str = "<ruleset>") -> str:
     """A ruleset or schema file in canonical layout, comments kept."""
     tree = parse_ruleset(text, name)
@@ -412,6 +436,9 @@ def format_ruleset(text: str, name: str = "<ruleset>") -> str:
         before = source_lines[line - 1][: span.column - 1] if line - 1 < len(source_lines) else ""
         comments.append((line, span.text().rstrip(), bool(before.strip())))
     comment_lines = {line for line, _, trailing in comments if trailing}
+
+    def blank_after(line: int) -> bool:
+        return line < len(source_lines) and not source_lines[line].strip()
 
     blocks: list[list[_Line]] = []
     kinds: list[type] = []
@@ -437,15 +464,21 @@ def format_ruleset(text: str, name: str = "<ruleset>") -> str:
     out: list[str] = []
     pending = sorted(standalone)
     for index, block in enumerate(blocks):
-        if index > 0 and not (kinds[index] is kinds[index - 1] and kinds[index] in _ONE_LINERS):
+        one_liners = len(block) == 1 and index > 0 and len(blocks[index - 1]) == 1
+        if index > 0 and not (one_liners and kinds[index] is kinds[index - 1]):
             out.append("")
         for line in block:
             while pending and line.anchor is not None and pending[0][0] <= line.anchor:
                 indent = line.text[: len(line.text) - len(line.text.lstrip())]
-                out.append(indent + pending.pop(0)[1])
+                comment_line, comment = pending.pop(0)
+                out.append(indent + comment)
+                if blank_after(comment_line):
+                    out.append("")  # a comment block set apart stays apart
             out.append(line.text)
     if pending:
         if out:
             out.append("")
         out.extend(text_ for _, text_ in pending)
+    while "" in out[:1]:
+        out.pop(0)
     return "\n".join(out).rstrip() + "\n" if out else ""

@@ -25,7 +25,7 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..errors import Diagnostic, ParseError
-from ..messages import word
+from ..messages import OneOf
 from ..source import Source, Span, normalize_text
 from . import ast
 
@@ -351,6 +351,7 @@ class _ToAst(lark.Transformer):
             span=name.span,
             extends_span=extends_span,
             subject_span=subject_span,
+            option_spans=tuple(option_spans),
         )
 
     def use_decl(self, children: list[Any]) -> ast.UseDecl:
@@ -589,11 +590,11 @@ _TERMINAL_WORDS = {
 }
 
 
-def _describe_terminal(name: str, lang: str = "en") -> str:
+def _describe_terminal(name: str) -> str:
     if name == "$END":
-        return word("end of text", lang)
+        return "end of text"
     if name in _TERMINAL_WORDS:
-        return word(_TERMINAL_WORDS[name], lang)
+        return _TERMINAL_WORDS[name]
     try:
         pattern = _parser().get_terminal(name).pattern
     except KeyError:
@@ -603,23 +604,24 @@ def _describe_terminal(name: str, lang: str = "en") -> str:
     return f"`{name.lower()}`"
 
 
-def _describe_expected(expected: Iterable[str]) -> str:
+def _describe_expected(expected: Iterable[str]) -> OneOf:
+    """What the parser could take, in words translated when the message is shown."""
     names = set(expected)
     words: list[str] = []
     if len(names & _EXPR_STARTERS) >= 4:
         names -= _EXPR_STARTERS
-        words.append(word("an expression"))
+        words.append("an expression")
     words.extend(sorted({_describe_terminal(n) for n in names}))
     if not words:
-        return word("end of text")
+        words = ["end of text"]
     if len(words) > 8:
         words = [*words[:8], "…"]
-    return ", ".join(words[:-1]) + (f" {word('or')} " if len(words) > 1 else "") + words[-1]
+    return OneOf(words)
 
 
 def _describe_found(token: Token) -> str:
     if token.type == "$END":
-        return word("end of text")
+        return OneOf(["end of text"])
     return f"`{token}`"
 
 

@@ -1,0 +1,512 @@
+"""`antq`: everything a rule author or a data officer needs, without Python.
+
+    antq check FILE…                 parse and check rulesets
+    antq eval RULESET DATA…          judge one subject or a batch
+    antq test [PATH…]                run rulesets' test cases
+    antq fmt FILE…                   rewrite rulesets in the canonical layout
+    antq schema RULESET              the data a ruleset reads; spreadsheet templates
+    antq explain RULESET DATA ID     every step of one criterion's evaluation
+
+Exit codes: 0 — everything passed (or does not apply); 1 — a subject failed,
+a check found a problem, a test failed, or `fmt --check` would change a file;
+2 — the command could not do its work (bad arguments, an unreadable file or
+ruleset, a record that could not be judged); 3 — no failure, but a subject's
+verdict is UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from . import __version__
+from .errors import AntqError
+from .messages import word
+from .model import Status
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_UNKNOWN = 0, 1, 2, 3
+
+EXAMPLES = {
+    "check": """examples:
+  antq check rulesets/tt124/xa.antq
+  antq check rulesets/**/*.antq --format json     # for editors and CI""",
+    "eval": """examples:
+  antq eval rulesets/plans/ngoc_dao_2021.antq rulesets/examples/ngoc_dao_2021_pass.json
+  antq eval rulesets/tt124/xa.antq commune.json --year 2021 --lang en --format html \\
+            --out report.html
+  antq eval rulesets/tt124/xa.antq province.xlsx --year 2021 --param safe_villages_min=80%
+  antq eval rulesets/tt124/xa.antq csv-folder/ --year 2021 --format json""",
+    "test": """examples:
+  antq test                               # every *.cases.yaml under this folder
+  antq test rulesets/tt124/xa.antq --coverage""",
+    "fmt": """examples:
+  antq fmt rulesets/plans/my_plan.antq    # rewrite in place
+  antq fmt --check rulesets/              # exit 1 if a file would change
+  antq fmt --diff my_plan.antq""",
+    "schema": """examples:
+  antq schema rulesets/tt124/xa.antq                       # JSON Schema of the data
+  antq schema rulesets/tt124/xa.antq --template xlsx --out mau-nhap-lieu.xlsx
+  antq schema rulesets/tt124/xa.antq --template csv --out mau-csv/""",
+    "explain": """examples:
+  antq explain rulesets/plans/ngoc_dao_2021.antq rulesets/examples/ngoc_dao_2021_fail_tc3.json TC3
+  antq explain rulesets/tt124/xa.antq province.xlsx C3 --record 4 --year 2021""",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="antq",
+        description="Judge communes, residential areas, agencies and schools against "
+        "ANTQ/ANTT rulesets, and help rule authors write and test them.",
+        epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"antq {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=help_,
+            description=help_,
+            epilog=EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    def lang(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--lang", choices=("vi", "en"), default="vi", help="language of the output (default vi)"
+        )
+
+    def when(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--year", type=int, help="the evaluation year (for annual periods)")
+        p.add_argument("--period", help='the evaluation period, "YYYY-MM-DD..YYYY-MM-DD"')
+        p.add_argument(
+            "--param",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="set a parameter (repeatable), e.g. safe_villages_min=80%%",
+        )
+        p.add_argument("--encoding", help="the encoding of CSV files, when it cannot be told")
+
+    p = command("check", "Parse and check rulesets (and what they use or extend).")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    lang(p)
+
+    p = command("eval", "Judge one subject or a batch with a ruleset.")
+    p.add_argument("ruleset", type=Path, metavar="RULESET")
+    p.add_argument(
+        "data",
+        nargs="+",
+        type=Path,
+        metavar="DATA",
+        help="JSON or YAML files, Excel workbooks, or folders of CSV files",
+    )
+    p.add_argument("--format", choices=("text", "json", "md", "html"), default="text")
+    p.add_argument("--out", type=Path, help="write the report to this file")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    when(p)
+    lang(p)
+
+    p = command("test", "Run rulesets' test cases (the *.cases.yaml next to each ruleset).")
+    p.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
+    p.add_argument(
+        "--coverage",
+        action="store_true",
+        help="report criteria and branches of and/or that no case exercised",
+    )
+    lang(p)
+
+    p = command("fmt", "Rewrite ruleset files in the canonical layout (comments kept).")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a file would change"
+    )
+    p.add_argument("--diff", action="store_true", help="show the changes instead of writing them")
+
+    p = command(
+        "schema", "The data a ruleset reads: a JSON Schema, or an empty spreadsheet to fill."
+    )
+    p.add_argument("ruleset", type=Path, metavar="RULESET")
+    p.add_argument("--template", choices=("xlsx", "csv"), help="write an empty template")
+    p.add_argument("--out", type=Path, help="where to write (a .xlsx file, or a folder for csv)")
+
+    p = command("explain", "Every step of one criterion's evaluation, with its value.")
+    p.add_argument("ruleset", type=Path, metavar="RULESET")
+    p.add_argument("data", type=Path, metavar="DATA")
+    p.add_argument("criterion", metavar="CRITERION")
+    p.add_argument("--record", type=int, default=0, help="which record of a batch (from 0)")
+    when(p)
+    lang(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            # Vietnamese must print whatever the terminal's locale says.
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    handler = globals()["_" + args.command]
+    try:
+        return handler(args)
+    except AntqError as error:
+        print(error.render(getattr(args, "lang", "en")), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug: say so plainly (ANTQ_DEBUG=1 shows the traceback)
+        if os.environ.get("ANTQ_DEBUG"):
+            raise
+        print(
+            f"antq: internal error ({type(error).__name__}: {error}); please report it",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+# ------------------------------------------------------------------ check
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .load import check_file
+
+    reports = []
+    for path in args.files:
+        files = sorted(path.rglob("*.antq")) if path.is_dir() else [path]
+        for file in files:
+            try:
+                check_file(file)
+                reports.append((file, None))
+            except AntqError as error:
+                reports.append((file, error))
+    if args.format == "json":
+        out = []
+        for file, error in reports:
+            problems = (
+                [] if error is None else [_diagnostic_json(d, args.lang) for d in error.diagnostics]
+            )
+            out.append({"file": str(file), "ok": error is None, "problems": problems})
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for file, error in reports:
+            if error is None:
+                print(f"ok    {file}")
+            else:
+                print(error.render(args.lang))
+                print()
+        bad = sum(1 for _, e in reports if e is not None)
+        print(
+            f"{len(reports) - bad} ok, {bad} with problems"
+            if args.lang == "en"
+            else f"{len(reports) - bad} tệp đúng, {bad} tệp có lỗi"
+        )
+    return EXIT_FAIL if any(e is not None for _, e in reports) else EXIT_OK
+
+
+def _diagnostic_json(d: Any, lang: str) -> dict[str, Any]:
+    from .messages import message
+
+    entry: dict[str, Any] = {"code": d.code, "message": d.message(lang), "path": d.path}
+    if d.span is not None:
+        line, col = d.span.source.line_col(d.span.start)
+        end_line, end_col = d.span.source.line_col(d.span.end)
+        entry.update(
+            file=d.span.source.name, line=line, column=col, end_line=end_line, end_column=end_col
+        )
+    entry["help"] = [message(code, params, lang) for code, params in d.helps]
+    return entry
+
+
+# ------------------------------------------------------------------- eval
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from .load import load
+
+    params = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise AntqError(_usage(f"--param needs NAME=VALUE, not `{item}`"))
+        params[name.strip()] = value.strip()
+    return load(args.ruleset, params or None)
+
+
+def _usage(detail: str) -> Any:
+    from .errors import Diagnostic
+
+    return Diagnostic("bad-schema-mapping", {"detail": detail})
+
+
+class Progress:
+    """A bar on a terminal's stderr; nothing when piped or asked for quiet."""
+
+    def __init__(self, total: int, enabled: bool, stream: IO[str] = sys.stderr) -> None:
+        self.total = total
+        self.enabled = enabled and total > 1 and stream.isatty()
+        self.stream = stream
+        self.done = 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled and (self.done == self.total or self.done % max(1, self.total // 200) == 0):
+            width = 30
+            filled = width * self.done // self.total
+            self.stream.write(
+                f"\r[{'█' * filled}{'░' * (width - filled)}] {self.done}/{self.total}"
+            )
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .datafiles import iter_records
+    from .result import Summary
+
+    ruleset = _load(args)
+    records = list(iter_records(args.data, ruleset.schema, ruleset.subject, args.encoding))
+    progress = Progress(len(records), not args.no_progress)
+    results = []
+    summary = Summary()
+    for index, record in enumerate(records):
+        error = record.error
+        if error is None:
+            try:
+                result = ruleset.evaluate(record.data, year=args.year, period=args.period)
+            except AntqError as problem:
+                error = problem
+        if error is not None:
+            result = ruleset.error_result(error, record.data)
+        result = _with(result, index=index, subject=result.subject or record.label)
+        summary.add(result)
+        results.append((record.label, result))
+        progress.step()
+    progress.close()
+    text = (
+        _render_batch(results, summary, args.format, args.lang)
+        if len(results) != 1
+        else results[0][1].render(args.format, args.lang)
+    )
+    _write(text, args.out)
+    return _exit_for(summary)
+
+
+def _with(result: Any, **changes: Any) -> Any:
+    import attrs
+
+    return attrs.evolve(result, **changes)
+
+
+def _exit_for(summary: Any) -> int:
+    if summary.errors:
+        return EXIT_ERROR
+    if summary.verdicts.get("FAIL"):
+        return EXIT_FAIL
+    if summary.verdicts.get("UNKNOWN"):
+        return EXIT_UNKNOWN
+    return EXIT_OK
+
+
+def _render_batch(results: list[tuple[str, Any]], summary: Any, format_: str, lang: str) -> str:
+    from .report import html as html_report
+    from .report import view as report_view
+    from .result import _json_default
+
+    if format_ == "json":
+        document = {
+            "schema": "antq-batch/1",
+            "results": [result.to_dict() for _, result in results],
+            "summary": summary.to_dict(),
+        }
+        return json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    if format_ == "html":
+        views = [report_view.build(result, lang) for _, result in results]
+        return html_report.render_many(views, summary, lang)
+    table = _summary_table(results, lang, markdown=format_ == "md")
+    parts = [result.render(format_, lang) for _, result in results]
+    rule = "\n---\n\n" if format_ == "md" else "\n" + "═" * 72 + "\n\n"
+    return rule.join(parts) + rule + table + "\n" + summary.render(lang)
+
+
+def _summary_table(results: list[tuple[str, Any]], lang: str, markdown: bool = False) -> str:
+    rows = []
+    for label, result in results:
+        verdict = word("ERROR" if result.error is not None else result.verdict.name, lang)
+        level = result.level or ("?" if result.level_candidates else "")
+        rows.append(
+            (str(result.index), result.subject or label, verdict, result.summary_line(), level)
+        )
+    head = (
+        "#",
+        word("subject", lang),
+        word("verdict", lang),
+        word("criteria met", lang),
+        word("level", lang),
+    )
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines) + "\n"
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [head, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+
+
+# ------------------------------------------------------------------- test
+
+
+def _test(args: argparse.Namespace) -> int:
+    from .cases import CasesReport, run_cases
+
+    outcomes = []
+    for path in args.paths:
+        outcomes.extend(run_cases(path, keep_data=args.coverage).cases)
+    report = CasesReport(tuple(outcomes))
+    sys.stdout.write(report.render(args.lang))
+    if args.coverage:
+        from .coverage import coverage_of, render_coverage
+
+        sys.stdout.write("\n" + render_coverage(coverage_of(report), args.lang))
+    return EXIT_OK if report.ok and report.cases else EXIT_FAIL
+
+
+# -------------------------------------------------------------------- fmt
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    from .datafiles import read_text
+    from .syntax.fmt import format_ruleset
+
+    changed = []
+    files = []
+    for path in args.files:
+        files += sorted(path.rglob("*.antq")) if path.is_dir() else [path]
+    for file in files:
+        original = read_text(file)
+        formatted = format_ruleset(original, str(file))
+        if formatted == original:
+            continue
+        changed.append(file)
+        if args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    original.splitlines(keepends=True),
+                    formatted.splitlines(keepends=True),
+                    fromfile=str(file),
+                    tofile=f"{file} (formatted)",
+                )
+            )
+        elif not args.check:
+            file.write_text(formatted, encoding="utf-8")
+    for file in changed:
+        verb = "would reformat" if args.check or args.diff else "reformatted"
+        print(f"{verb} {file}", file=sys.stderr)
+    if args.check and changed:
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------- schema
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .datafiles import write_template
+    from .dataschema import json_schema
+    from .load import load
+
+    ruleset = load(args.ruleset)
+    if args.template:
+        default = Path("template.xlsx") if args.template == "xlsx" else Path("template-csv")
+        written = write_template(
+            ruleset.schema, ruleset.subject, args.out or default, args.template
+        )
+        for path in written:
+            print(path)
+        return EXIT_OK
+    text = json.dumps(json_schema(ruleset), ensure_ascii=False, indent=2) + "\n"
+    _write(text, args.out)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- explain
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .datafiles import read_records
+    from .report import format as fmt
+    from .report.view import notes, status_word
+    from .suggest import closest
+
+    ruleset = _load(args)
+    records = read_records(args.data, ruleset.schema, ruleset.subject, args.encoding)
+    if not 0 <= args.record < len(records):
+        raise AntqError(_usage(f"--record {args.record}: the data holds {len(records)} record(s)"))
+    record = records[args.record]
+    if record.error is not None:
+        raise record.error
+    result = ruleset.evaluate(record.data, year=args.year, period=args.period)
+    criterion = result.criteria.get(args.criterion)
+    if criterion is None:
+        hint = closest(args.criterion, list(result.criteria))
+        raise AntqError(
+            _usage(
+                f"there is no criterion `{args.criterion}`"
+                + (f"; did you mean `{hint}`?" if hint else "")
+            )
+        )
+    lang = args.lang
+    title = criterion.title_en if lang == "en" and criterion.title_en else criterion.title
+    lines = [f"{criterion.id} — {title}: {status_word(criterion.status, lang)}"]
+    if criterion.source:
+        lines.append(f"{word('source', lang)}: {criterion.source}")
+    lines.append("")
+    percent = ruleset.percent_params
+    for step in criterion.explanation.trace:
+        as_percent = (
+            step.text.startswith("ratio(") or step.text in percent or step.text.endswith("%")
+        )
+        lines.append(
+            f"{'  ' * step.depth}{step.text}  →  {fmt.value(step.value, lang, as_percent)}"
+        )
+    extra = notes(criterion.explanation, lang)
+    if extra:
+        lines.append("")
+        lines += [f"• {note}" for note in extra]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return {Status.PASS: EXIT_OK, Status.NA: EXIT_OK, Status.FAIL: EXIT_FAIL}.get(
+        criterion.status, EXIT_UNKNOWN
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
