@@ -23,8 +23,10 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
+# The Ngọc Đào 2021 example that misses one criterion: `antq eval` exits 1 (FAIL).
 demo: $(VENV)/.installed
-	$(BIN)/python -m antq_rules.demo
+	$(BIN)/antq eval rulesets/plans/ngoc_dao_2021.antq \
+		rulesets/examples/ngoc_dao_2021_fail_tc3.json --lang vi || [ $$? -eq 1 ]
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -36,6 +36,7 @@ import attrs
 
 from . import types as t
 from .errors import AntqError, DataError, Diagnostic
+from .messages import Phrase
 from .schema import EntityDef, Schema
 from .source import normalize_text
 from .suggest import fold
@@ -144,8 +145,8 @@ _FALSE = {"false", "0", "no", "n", "khong", "sai", "khong dat", "chua dat", "-"}
 
 
 class CellError(Exception):
-    def __init__(self, expected: str, got: Any) -> None:
-        super().__init__(expected)
+    def __init__(self, expected: Any, got: Any) -> None:
+        super().__init__(str(expected))
         self.expected = expected
         self.got = got
 
@@ -167,10 +168,10 @@ def cell_value(raw: Any, type_: t.Type) -> Any:
             return True
         if word in _FALSE:
             return False
-        raise CellError("true/false (có/không)", raw)
+        raise CellError(Phrase("true/false"), raw)
     if type_ == t.INT:
         if isinstance(raw, bool):
-            raise CellError("a whole number", raw)
+            raise CellError(Phrase("a whole number"), raw)
         if isinstance(raw, int):
             return raw
         if isinstance(raw, float) and raw.is_integer():
@@ -181,7 +182,7 @@ def cell_value(raw: Any, type_: t.Type) -> Any:
         try:
             return int(text)
         except ValueError:
-            raise CellError("a whole number", raw) from None
+            raise CellError(Phrase("a whole number"), raw) from None
     if type_ == t.DECIMAL:
         return _decimal(raw)
     if type_ == t.DATE:
@@ -192,7 +193,7 @@ def cell_value(raw: Any, type_: t.Type) -> Any:
             by_fold = {fold(v): v for v in type_.values}
             if fold(text) in by_fold:
                 return by_fold[fold(text)]
-            raise CellError("one of " + ", ".join(type_.values), raw)
+            raise CellError(Phrase("one of", values=", ".join(type_.values)), raw)
         return text
     text = (
         raw
@@ -204,7 +205,7 @@ def cell_value(raw: Any, type_: t.Type) -> Any:
 
 def _decimal(raw: Any) -> Any:
     if isinstance(raw, bool):
-        raise CellError("a number", raw)
+        raise CellError(Phrase("a cell number"), raw)
     if isinstance(raw, int):
         return raw
     if isinstance(raw, float):
@@ -223,7 +224,7 @@ def _decimal(raw: Any) -> Any:
     try:
         value = Fraction(Decimal(text))
     except (InvalidOperation, ValueError):
-        raise CellError("a number (0,95 or 95%)", raw) from None
+        raise CellError(Phrase("a cell number"), raw) from None
     value = value / 100 if percent else value
     return value.numerator if value.denominator == 1 else value
 
@@ -245,7 +246,7 @@ def _date(raw: Any) -> datetime.date:
             return datetime.date(year, month, day)
         except ValueError:
             pass
-    raise CellError("a date (15/11/2021 or 2021-11-15)", raw)
+    raise CellError(Phrase("a cell date"), raw)
 
 
 # ----------------------------------------------------------------- tables

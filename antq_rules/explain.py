@@ -101,7 +101,9 @@ def explain_criterion(
         tracer = trace(ruleset, root, data, judgement, year)
         missing.extend(tracer.missing)
         steps.extend(
-            TraceStep(depth, text_of(node), _shown(value)) for depth, node, value in tracer.steps
+            TraceStep(depth, text_of(node), _shown(value))
+            for depth, node, value in tracer.steps
+            if not isinstance(node, ir.Var)  # the subject itself says nothing
         )
         for _, node, value in tracer.steps:
             if isinstance(node, ir.Compare):

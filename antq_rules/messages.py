@@ -471,6 +471,14 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     "passed": {"en": "passed", "vi": "đạt"},
     "failed": {"en": "failed", "vi": "lỗi"},
     "items": {"en": "{count} items", "vi": "{count} phần tử"},
+    "a whole number": {"en": "a whole number", "vi": "một số nguyên"},
+    "a cell number": {"en": "a number (0,95 or 95%)", "vi": "một số (0,95 hoặc 95%)"},
+    "true/false": {"en": "true/false (có/không)", "vi": "đúng/sai (có/không)"},
+    "a cell date": {
+        "en": "a date (15/11/2021 or 2021-11-15)",
+        "vi": "một ngày (15/11/2021 hoặc 2021-11-15)",
+    },
+    "one of": {"en": "one of {values}", "vi": "một trong {values}"},
     "and more": {"en": "and {count} more", "vi": "và {count} phần tử khác"},
 }
 
@@ -486,12 +494,26 @@ class OneOf(tuple):
         return ", ".join(items[:-1]) + f" {word('or', lang)} " + items[-1]
 
 
+class Phrase:
+    """A phrase of WORDS inside a message, translated when the message is shown."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+
+    def render(self, lang: str) -> str:
+        return word(self.key, lang).format(**self.params)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
 def message(code: str, params: Mapping[str, object], lang: str = "en") -> str:
     table = MESSAGES.get(code)
     if table is None:
         return code
     template = table.get(lang) or table["en"]
-    params = {k: v.render(lang) if isinstance(v, OneOf) else v for k, v in params.items()}
+    params = {k: v.render(lang) if hasattr(v, "render") else v for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
