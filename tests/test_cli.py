@@ -438,3 +438,15 @@ def test_explain():
     assert code == 2 and "did you mean `TC3`?" in err
     code, out, err = antq("explain", NGOC, EXAMPLES / "ngoc_dao_2021_fail_tc3.json", "TC3", "--record", "4")
     assert code == 2 and "--record 4" in err
+
+
+def test_missing_openpyxl_is_a_clear_message(monkeypatch, tmp_path):
+    from antq_rules import AntqError, load
+    from antq_rules.datafiles import read_records
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
+    ruleset = load(XA)
+    (tmp_path / "a.xlsx").write_bytes(b"PK")
+    with pytest.raises(AntqError) as info:
+        read_records(tmp_path / "a.xlsx", ruleset.schema, ruleset.subject)
+    assert "pip install 'antq-rules[xlsx]'" in str(info.value)
