@@ -59,10 +59,11 @@ class CaseOutcome:
     result: Result | None = attrs.field(default=None, eq=False, repr=False)
     # With keep_data: (ruleset, data, year, period) — for coverage.
     run: tuple[Any, ...] | None = attrs.field(default=None, eq=False, repr=False)
+    failure: str | None = None  # a property that does not hold: the counterexample
 
     @property
     def passed(self) -> bool:
-        return self.error is None and not self.mismatches
+        return self.error is None and not self.mismatches and self.failure is None
 
 
 @attrs.frozen
@@ -117,35 +118,78 @@ def _shape(file: Path, at: str, detail: str) -> AntqError:
     return AntqError(Diagnostic("bad-cases", {"file": str(file), "at": at, "detail": detail}))
 
 
+def read_cases(cases_file: Path) -> Mapping[str, Any]:
+    document = read_yaml(cases_file)
+    if not isinstance(document, Mapping) or not isinstance(document.get("cases", []), list):
+        raise _shape(cases_file, "(top)", "expected a mapping with a `cases` list")
+    if not isinstance(document.get("properties", []), list):
+        raise _shape(cases_file, "properties", "expected a list of properties")
+    if "cases" not in document and "properties" not in document:
+        raise _shape(cases_file, "(top)", "expected a mapping with a `cases` list")
+    return document
+
+
 def run_file(cases_file: Path, keep_data: bool = False) -> Iterator[CaseOutcome]:
+    document = read_cases(cases_file)
+    for index in range(len(document.get("cases", []))):
+        yield run_case(cases_file, document, index, keep_data)
+    for index in range(len(document.get("properties", []))):
+        yield run_property(cases_file, document, index)
+
+
+def _settings(document: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: entry.get(k, document.get(k)) for k in ("year", "period", "params")}
+
+
+def _ruleset_of(
+    cases_file: Path, document: Mapping[str, Any], entry: Mapping[str, Any], params: Any
+) -> Any:
     from .load import load
 
-    document = read_yaml(cases_file)
-    if not isinstance(document, Mapping) or not isinstance(document.get("cases"), list):
-        raise _shape(cases_file, "(top)", "expected a mapping with a `cases` list")
-    here = cases_file.parent
-    ruleset_path = document.get("ruleset") or _default_ruleset(cases_file)
-    defaults = {k: document.get(k) for k in ("year", "period", "params")}
-    for index, case in enumerate(document["cases"]):
-        at = f"cases[{index}]"
-        name = str(case.get("name", at)) if isinstance(case, Mapping) else at
-        try:
-            if not isinstance(case, Mapping):
-                raise _shape(cases_file, at, "each case is a mapping with `data` and `expect`")
-            settings = {k: case.get(k, defaults[k]) for k in defaults}
-            ruleset = load(
-                here / str(case.get("ruleset", ruleset_path)), settings["params"] or None
-            )
-            data = _data_of(case, here, cases_file, at)
-            result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])
-            expect = case.get("expect")
-            if not isinstance(expect, Mapping):
-                raise _shape(cases_file, f"{at}.expect", "expected a mapping (verdict, criteria…)")
-            mismatches = compare(ruleset, result, expect, cases_file, f"{at}.expect")
-            run = (ruleset, data, settings["year"], settings["period"]) if keep_data else None
-            yield CaseOutcome(str(cases_file), name, tuple(mismatches), result=result, run=run)
-        except AntqError as error:
-            yield CaseOutcome(str(cases_file), name, error=error)
+    name = entry.get("ruleset", document.get("ruleset") or _default_ruleset(cases_file))
+    return load(cases_file.parent / str(name), params or None)
+
+
+def run_case(
+    cases_file: Path, document: Mapping[str, Any], index: int, keep_data: bool = False
+) -> CaseOutcome:
+    """One case of a cases file."""
+    case = document["cases"][index]
+    at = f"cases[{index}]"
+    name = str(case.get("name", at)) if isinstance(case, Mapping) else at
+    try:
+        if not isinstance(case, Mapping):
+            raise _shape(cases_file, at, "each case is a mapping with `data` and `expect`")
+        settings = _settings(document, case)
+        ruleset = _ruleset_of(cases_file, document, case, settings["params"])
+        data = _data_of(case, cases_file.parent, cases_file, at)
+        result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])
+        expect = case.get("expect")
+        if not isinstance(expect, Mapping):
+            raise _shape(cases_file, f"{at}.expect", "expected a mapping (verdict, criteria…)")
+        mismatches = compare(ruleset, result, expect, cases_file, f"{at}.expect")
+        run = (ruleset, data, settings["year"], settings["period"]) if keep_data else None
+        return CaseOutcome(str(cases_file), name, tuple(mismatches), result=result, run=run)
+    except AntqError as error:
+        return CaseOutcome(str(cases_file), name, error=error)
+
+
+def run_property(cases_file: Path, document: Mapping[str, Any], index: int) -> CaseOutcome:
+    """One property of a cases file, checked with Hypothesis on generated data."""
+    from .properties import check_property
+
+    spec = document["properties"][index]
+    at = f"properties[{index}]"
+    name = str(spec.get("name", at)) if isinstance(spec, Mapping) else at
+    try:
+        if not isinstance(spec, Mapping):
+            raise _shape(cases_file, at, "each property is a mapping")
+        settings = _settings(document, spec)
+        ruleset = _ruleset_of(cases_file, document, spec, settings["params"])
+        failure = check_property(ruleset, spec, cases_file, at, settings)
+        return CaseOutcome(str(cases_file), f"property: {name}", failure=failure)
+    except AntqError as error:
+        return CaseOutcome(str(cases_file), f"property: {name}", error=error)
 
 
 def _default_ruleset(cases_file: Path) -> str:
@@ -239,6 +283,8 @@ def render_report(report: CasesReport, lang: str = "en") -> str:
         lines.append(f"{mark} {case.file} :: {case.name}")
         if case.error is not None:
             lines += ["     " + line for line in case.error.render(lang).splitlines()]
+        if case.failure is not None:
+            lines += ["     " + line for line in case.failure.splitlines()]
         for m in case.mismatches:
             expected, got = word("expected", lang), word("got", lang)
             lines.append(f"     {m.what}: {expected} {m.expected}, {got} {m.actual}")

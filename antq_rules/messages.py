@@ -349,6 +349,25 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "`{path}` is not a readable Excel workbook: {detail}",
         "vi": "`{path}` không phải sổ tính Excel đọc được: {detail}",
     },
+    "needs-hypothesis": {
+        "en": "antq_rules.testing needs Hypothesis: pip install 'antq-rules[testing]'",
+        "vi": "antq_rules.testing cần Hypothesis: pip install 'antq-rules[testing]'",
+    },
+    "needs-subject": {
+        "en": "give the subject entity when generating data for a schema",
+        "vi": "hãy cho biết thực thể đối tượng khi sinh dữ liệu cho một lược đồ",
+    },
+    "no-threshold": {
+        "en": "criterion `{id}` has no `ratio(…)` or `count(…)` threshold "
+        "over a list of the subject",
+        "vi": "tiêu chí `{id}` không có ngưỡng `ratio(…)` hay `count(…)` "
+        "trên một danh sách của đối tượng",
+    },
+    "no-exemplars": {
+        "en": "could not find items of `{list}` that meet the test and items that do not; "
+        "give them in `base`",
+        "vi": "không tìm được phần tử của `{list}` đạt và không đạt điều kiện; hãy đưa vào `base`",
+    },
     "bad-format": {
         "en": "unknown format or language `{name}`; use one of {known}",
         "vi": "không có định dạng hay ngôn ngữ `{name}`; hãy dùng một trong {known}",

@@ -365,7 +365,7 @@ def test_csv_errors(tmp_path):
 
 def test_test_command_and_coverage(work):
     code, out, _ = antq("test", "rulesets/tt124/xa.antq", "--lang", "en", cwd=work)
-    assert code == 0 and "12 passed, 0 failed" in out
+    assert code == 0 and "14 passed, 0 failed" in out  # 12 cases and 2 properties
     code, out, _ = antq("test", "rulesets/tt124/xa.antq", "--coverage", "--lang", "en", cwd=work)
     assert code == 0 and "C1a: never FAIL" in out and "`and` in `antt_plan.issued and registration.issued`" in out
     cases = work / "rulesets" / "tt124" / "xa.cases.yaml"
