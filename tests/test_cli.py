@@ -28,7 +28,12 @@ def antq(*args, cwd=None, input_=None):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
         [sys.executable, "-m", "antq_rules.cli", *map(str, args)],
-        cwd=cwd or ROOT, capture_output=True, text=True, encoding="utf-8", env=env, input=input_,
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        input=input_,
     )
     return done.returncode, done.stdout, done.stderr
 
@@ -81,7 +86,9 @@ def test_check_errors_text_and_json(work):
     bad = work / "bad.antq"
     bad.write_text(
         'ruleset bad\n  title "Sai"\n  subject commune\nuse "rulesets/common/schema.antq"\n\n'
-        'criterion A "A"\n  count(areas where recognized_safe) >= 1\n', encoding="utf-8")
+        'criterion A "A"\n  count(areas where recognized_safe) >= 1\n',
+        encoding="utf-8",
+    )
     code, out, _ = antq("check", "bad.antq", "--lang", "en", cwd=work)
     assert code == 1
     golden("check-unknown-name.txt", out)
@@ -89,12 +96,19 @@ def test_check_errors_text_and_json(work):
     assert code == 1
     report = json.loads(out)
     problem = report[0]["problems"][0]
-    assert (report[0]["ok"], problem["code"], problem["line"], problem["column"]) == (False, "unknown-name", 7, 21)
+    assert (report[0]["ok"], problem["code"], problem["line"], problem["column"]) == (
+        False,
+        "unknown-name",
+        7,
+        21,
+    )
     assert problem["help"] == ["có phải ý bạn là `recognised_safe`?"]
 
 
 def test_check_parse_error(work):
-    (work / "broken.antq").write_text('ruleset x\n  title "X"\ncriterion A "A"\n  count(areas >= 1\n', encoding="utf-8")
+    (work / "broken.antq").write_text(
+        'ruleset x\n  title "X"\ncriterion A "A"\n  count(areas >= 1\n', encoding="utf-8"
+    )
     code, out, _ = antq("check", "broken.antq", "--lang", "vi", cwd=work)
     assert code == 1
     golden("check-parse-error.txt", out)
@@ -139,7 +153,9 @@ def test_eval_params_and_period():
     assert code == 2 and "did you mean `hamlets_safe_min`?" in err
     code, _, err = antq("eval", NGOC, data, "--param", "nonsense")
     assert code == 2 and "NAME=VALUE" in err
-    code, out, _ = antq("eval", XA, EXAMPLES / "ngoc_dao_2021_pass.json", "--period", "2020-11-16..2021-11-15")
+    code, out, _ = antq(
+        "eval", XA, EXAMPLES / "ngoc_dao_2021_pass.json", "--period", "2020-11-16..2021-11-15"
+    )
     assert code == 0
 
 
@@ -158,8 +174,12 @@ def test_eval_batch_reports_bad_records_and_summarises(tmp_path):
     code, out, _ = antq("eval", NGOC, batch, "--format", "json")
     document = json.loads(out)
     assert document["schema"] == "antq-batch/1"
-    assert document["summary"] == {"total": 4, "verdicts": {"PASS": 2, "FAIL": 0, "UNKNOWN": 0, "NA": 0},
-                                   "levels": {}, "errors": 2}
+    assert document["summary"] == {
+        "total": 4,
+        "verdicts": {"PASS": 2, "FAIL": 0, "UNKNOWN": 0, "NA": 0},
+        "levels": {},
+        "errors": 2,
+    }
 
 
 def test_progress_bar_only_on_a_terminal():
@@ -190,7 +210,11 @@ def test_progress_bar_only_on_a_terminal():
     ("name", "content", "needle"),
     [
         ("broken.json", '{"name": "X", "areas": [}', "broken.json:1:25: this is not valid JSON"),
-        ("wrong.json", '{"name": "X", "areas": [{"households": "many"}]}', "areas[0].households: expected int, got \"many\""),
+        (
+            "wrong.json",
+            '{"name": "X", "areas": [{"households": "many"}]}',
+            'areas[0].households: expected int, got "many"',
+        ),
         ("list.yaml", "- name: X\n  areas: 3\n", "areas: expected list of area"),
         ("bad.yaml", "name: [x\n", "bad.yaml:2:1: this is not valid YAML"),
     ],
@@ -203,7 +227,9 @@ def test_eval_bad_data_messages(tmp_path, name, content, needle):
 
 
 def test_eval_data_error_golden(tmp_path):
-    (tmp_path / "xa.json").write_text('{"name": "Xã A", "areas": [{"name": "Thôn 1", "households": "nhiều"}]}', encoding="utf-8")
+    (tmp_path / "xa.json").write_text(
+        '{"name": "Xã A", "areas": [{"name": "Thôn 1", "households": "nhiều"}]}', encoding="utf-8"
+    )
     code, out, err = antq("eval", NGOC, "xa.json", "--lang", "vi", cwd=tmp_path)
     assert code == 2
     golden("eval-data-type.txt", out.split("\n\n", 1)[1] if "\n\n" in out else out)
@@ -247,13 +273,30 @@ def _fill_csv(path: Path, rows: list[dict[str, str]], encoding="utf-8-sig"):
 
 
 def _commune_rows(hamlets=13, late=()):
-    commune = [{"id": "ND", "name": "Ngọc Đào", "party_resolution.date": "26/02/2021", "antt_plan.issued": "có",
-                "registration.issued": "có", "policy_implemented": "x"}]
-    areas = [{"id": f"X{i}", "commune_id": "ND", "name": f"Xóm {i}",
-              "party_cell_resolution.date": "15/04/2021" if i in late else "15/02/2021",
-              "registration.date": "2021-01-20", "registration.issued": "có",
-              "households": "86", "households_registered": "86", "policy_implemented": "có"}
-             for i in range(1, hamlets + 1)]
+    commune = [
+        {
+            "id": "ND",
+            "name": "Ngọc Đào",
+            "party_resolution.date": "26/02/2021",
+            "antt_plan.issued": "có",
+            "registration.issued": "có",
+            "policy_implemented": "x",
+        }
+    ]
+    areas = [
+        {
+            "id": f"X{i}",
+            "commune_id": "ND",
+            "name": f"Xóm {i}",
+            "party_cell_resolution.date": "15/04/2021" if i in late else "15/02/2021",
+            "registration.date": "2021-01-20",
+            "registration.issued": "có",
+            "households": "86",
+            "households_registered": "86",
+            "policy_implemented": "có",
+        }
+        for i in range(1, hamlets + 1)
+    ]
     return commune, areas
 
 
@@ -293,7 +336,10 @@ def test_xlsx_round_trip(tmp_path):
         sheet = workbook[sheet_name]
         headers = [c.value for c in sheet[1]]
         for row in rows:
-            values = {next(h for h in headers if h == k or h.endswith(f"({k})")): v for k, v in row.items()}
+            values = {
+                next(h for h in headers if h == k or h.endswith(f"({k})")): v
+                for k, v in row.items()
+            }
             sheet.append([values.get(h) for h in headers])
 
     fill("commune", commune)
@@ -349,7 +395,9 @@ def test_csv_errors(tmp_path):
     _fill_csv(tmp_path / "areas.csv", areas)
     code, out, err = antq("eval", XA, ".", "--year", "2021", "--lang", "en", cwd=tmp_path)
     assert code == 2
-    golden("eval-csv-bad-cell.txt", (out + err).split("\n\n", 1)[-1].replace(str(tmp_path), "<dir>"))
+    golden(
+        "eval-csv-bad-cell.txt", (out + err).split("\n\n", 1)[-1].replace(str(tmp_path), "<dir>")
+    )
     areas[1]["households"] = "80"
     areas[1]["commune_id"] = "XX"
     _fill_csv(tmp_path / "areas.csv", areas)
@@ -367,9 +415,16 @@ def test_test_command_and_coverage(work):
     code, out, _ = antq("test", "rulesets/tt124/xa.antq", "--lang", "en", cwd=work)
     assert code == 0 and "14 passed, 0 failed" in out  # 12 cases and 2 properties
     code, out, _ = antq("test", "rulesets/tt124/xa.antq", "--coverage", "--lang", "en", cwd=work)
-    assert code == 0 and "C1a: never FAIL" in out and "`and` in `antt_plan.issued and registration.issued`" in out
+    assert (
+        code == 0
+        and "C1a: never FAIL" in out
+        and "`and` in `antt_plan.issued and registration.issued`" in out
+    )
     cases = work / "rulesets" / "tt124" / "xa.cases.yaml"
-    cases.write_text(cases.read_text(encoding="utf-8").replace("criteria: {C4: FAIL}", "criteria: {C4: PASS}"), encoding="utf-8")
+    cases.write_text(
+        cases.read_text(encoding="utf-8").replace("criteria: {C4: FAIL}", "criteria: {C4: PASS}"),
+        encoding="utf-8",
+    )
     code, out, _ = antq("test", "rulesets/tt124", "--lang", "en", cwd=work)
     assert code == 1
     assert "C4: expected PASS, got FAIL" in out
@@ -382,9 +437,11 @@ def test_test_command_and_coverage(work):
 
 def test_fmt(work):
     path = work / "messy.antq"
-    path.write_text('ruleset  m\n title "M"   # the title\n subject commune\nuse "rulesets/common/schema.antq"\n'
-                    'criterion A "a"\n   count(models where effective)>=1 and not(   policy_implemented )\n',
-                    encoding="utf-8")
+    path.write_text(
+        'ruleset  m\n title "M"   # the title\n subject commune\nuse "rulesets/common/schema.antq"\n'
+        'criterion A "a"\n   count(models where effective)>=1 and not(   policy_implemented )\n',
+        encoding="utf-8",
+    )
     code, out, err = antq("fmt", "--check", "messy.antq", cwd=work)
     assert code == 1 and "would reformat messy.antq" in err
     code, out, _ = antq("fmt", "--diff", "messy.antq", cwd=work)
@@ -430,13 +487,19 @@ def test_schema_json():
 
 
 def test_explain():
-    code, out, _ = antq("explain", NGOC, EXAMPLES / "ngoc_dao_2021_fail_tc3.json", "TC3", "--lang", "en")
+    code, out, _ = antq(
+        "explain", NGOC, EXAMPLES / "ngoc_dao_2021_fail_tc3.json", "TC3", "--lang", "en"
+    )
     assert code == 1
     assert "ratio(areas where passes(tt124.kdc))  →  12/13 ≈ 92.3%" in out
     assert "1 more Khu dân cư must meet `passes(tt124.kdc)`" in out
-    code, out, err = antq("explain", NGOC, EXAMPLES / "ngoc_dao_2021_fail_tc3.json", "TC33", "--lang", "en")
+    code, out, err = antq(
+        "explain", NGOC, EXAMPLES / "ngoc_dao_2021_fail_tc3.json", "TC33", "--lang", "en"
+    )
     assert code == 2 and "did you mean `TC3`?" in err
-    code, out, err = antq("explain", NGOC, EXAMPLES / "ngoc_dao_2021_fail_tc3.json", "TC3", "--record", "4")
+    code, out, err = antq(
+        "explain", NGOC, EXAMPLES / "ngoc_dao_2021_fail_tc3.json", "TC3", "--record", "4"
+    )
     assert code == 2 and "--record 4" in err
 
 

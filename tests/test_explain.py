@@ -34,10 +34,19 @@ criterion T "t"
 """
 
 TESTS = [
-    "ratio(areas.ok) >= 70%", "ratio(areas.ok) > 50%", "ratio(areas.ok) == 100%",
-    "ratio(areas.ok) <= 25%", "ratio(areas.ok) < 40%", "80% <= ratio(areas.ok)",
-    "count(areas where ok) >= 3", "count(areas where ok) <= 1", "count(areas where ok) == 0",
-    "all(areas.ok)", "any(areas.ok)", "none(areas.ok)", "all(areas where ok)",
+    "ratio(areas.ok) >= 70%",
+    "ratio(areas.ok) > 50%",
+    "ratio(areas.ok) == 100%",
+    "ratio(areas.ok) <= 25%",
+    "ratio(areas.ok) < 40%",
+    "80% <= ratio(areas.ok)",
+    "count(areas where ok) >= 3",
+    "count(areas where ok) <= 1",
+    "count(areas where ok) == 0",
+    "all(areas.ok)",
+    "any(areas.ok)",
+    "none(areas.ok)",
+    "all(areas where ok)",
 ]
 
 
@@ -50,7 +59,9 @@ def status_with(rs, flags):
     return rs.evaluate(data).criteria["T"]
 
 
-@given(test=st.sampled_from(TESTS), flags=st.lists(st.sampled_from([True, False, None]), max_size=8))
+@given(
+    test=st.sampled_from(TESTS), flags=st.lists(st.sampled_from([True, False, None]), max_size=8)
+)
 def test_gap_is_the_least_change(test, flags):
     rs = ruleset_for(test)
     criterion = status_with(rs, flags)
@@ -95,8 +106,8 @@ def test_gap_message_for_the_design_example():
     gap = criterion.explanation.gap
     assert (gap.change, gap.direction, gap.entity_label) == (1, "more", "Thôn")
     assert "cần thêm 1 Thôn thỏa `areas.ok`" in antq_rules.load(
-        GAP_RULESET.format(test="ratio(areas.ok) > 95%")).evaluate(
-        {"areas": [{"ok": True}] * 12 + [{"ok": False}]}).render("text", "vi")
+        GAP_RULESET.format(test="ratio(areas.ok) > 95%")
+    ).evaluate({"areas": [{"ok": True}] * 12 + [{"ok": False}]}).render("text", "vi")
 
 
 def test_cannot_pass_is_said():
@@ -115,13 +126,19 @@ def test_facts_witnesses_and_missing():
     x4 = result.criteria["X4"]
     assert x4.status is Status.FAIL
     explanation = x4.explanation
-    by_role = {(w.text.split("(")[0], w.role): [str(i) for i in w.items] for w in explanation.witnesses}
+    by_role = {
+        (w.text.split("(")[0], w.role): [str(i) for i in w.items] for w in explanation.witnesses
+    }
     assert by_role[("all", "unknown")] == ["areas[1] (Thôn 2)"]
     assert by_role[("ratio", "failing")] == ["areas[0] (Thôn 1)", "areas[3] (Thôn 4)"]
     assert "areas[1].registered" in explanation.missing
     ratio_fact = next(f for f in explanation.facts if f.text.startswith("ratio("))
     assert ratio_fact.value == Fraction(1, 2)
-    assert (ratio_fact.op, ratio_fact.threshold_text, ratio_fact.threshold) == (">=", "areas_min", Fraction(7, 10))
+    assert (ratio_fact.op, ratio_fact.threshold_text, ratio_fact.threshold) == (
+        ">=",
+        "areas_min",
+        Fraction(7, 10),
+    )
     assert any(step.text.startswith("all(areas.registered)") for step in explanation.trace)
     assert (explanation.gap.change, explanation.gap.direction) == (1, "more")
 

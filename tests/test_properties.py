@@ -5,6 +5,7 @@ Kleene laws; the parser and checker raise nothing but AntqError."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 from gen import (
     PERIOD,
@@ -227,12 +228,54 @@ def test_generated_dates_are_in_the_schema_domain():
     assert isinstance(datetime.date.fromisoformat(PERIOD[0]), datetime.date)
 
 
-RULESET_WORDS = st.sampled_from([
-    "ruleset", "r", "title", '"T"', "subject", "commune", "criterion", "C1", '"c"', "points", "3",
-    "when", "applies", "level", "verdict", "param", "p", "=", "70%", "define", "d", "group", "g",
-    "extends", '"x.antq"', "use", "entity", "commune", "n:", "int", "count(villages)", ">=", "1",
-    "and", "\n", "  ", "replace", "drop", "override", "item", "period", '"16/11"', "..", "#",
-])
+RULESET_WORDS = st.sampled_from(
+    [
+        "ruleset",
+        "r",
+        "title",
+        '"T"',
+        "subject",
+        "commune",
+        "criterion",
+        "C1",
+        '"c"',
+        "points",
+        "3",
+        "when",
+        "applies",
+        "level",
+        "verdict",
+        "param",
+        "p",
+        "=",
+        "70%",
+        "define",
+        "d",
+        "group",
+        "g",
+        "extends",
+        '"x.antq"',
+        "use",
+        "entity",
+        "commune",
+        "n:",
+        "int",
+        "count(villages)",
+        ">=",
+        "1",
+        "and",
+        "\n",
+        "  ",
+        "replace",
+        "drop",
+        "override",
+        "item",
+        "period",
+        '"16/11"',
+        "..",
+        "#",
+    ]
+)
 
 
 @given(st.lists(RULESET_WORDS, max_size=40).map(" ".join) | st.text(max_size=120))
@@ -243,3 +286,86 @@ def test_arbitrary_ruleset_text_raises_only_antq_errors(text):
         antq_rules.load("ruleset r\n" + text)
     except AntqError:
         pass
+
+
+# ---------------------------------------------------------- the formatter
+
+
+@given(data=st.data(), kind=KINDS)
+def test_fmt_then_parse_is_the_identity(data, kind):
+    from antq_rules.syntax.fmt import expression
+
+    tree = parse_expression(data.draw(expressions(kind)))
+    text = expression(tree)
+    assert parse_expression(text) == tree
+    assert expression(parse_expression(text)) == text  # idempotent
+
+
+@given(data=st.data())
+def test_fmt_of_generated_rulesets_is_ast_equal_and_idempotent(data):
+    from antq_rules.syntax.fmt import format_ruleset
+    from antq_rules.syntax.parser import parse_ruleset
+
+    tests = [data.draw(expressions("bool")) for _ in range(data.draw(st.integers(1, 3)))]
+    comments = data.draw(
+        st.lists(st.sampled_from(["# một chú thích", "# note", ""]), min_size=3, max_size=3)
+    )
+    text = f'ruleset p.q  {comments[0]}\n  title "Tiêu đề"\n  subject commune\n  period "16/11" .. "15/11"\n'
+    text += 'param m = 70% "ngưỡng"\n'
+    for index, test in enumerate(tests):
+        text += f'{comments[1]}\ncriterion C{index} "Tiêu chí {index}"  {comments[2]}\n  source "Điều {index}"\n  {test}\n'
+    text += 'level "Tốt" when true\n'
+    formatted = format_ruleset(text)
+    assert parse_ruleset(formatted) == parse_ruleset(text)
+    assert format_ruleset(formatted) == formatted
+    assert len(parse_ruleset(formatted).comments) == len(parse_ruleset(text).comments)
+
+
+# ----------------------------------------------------- no mutation of data
+
+
+@given(data=st.data(), kind=KINDS)
+def test_evaluating_never_mutates_the_data(data, kind):
+    import copy
+
+    text = data.draw(expressions(kind))
+    document = to_data(data.draw(entity_template("commune", unknown=0.3)))
+    before = copy.deepcopy(document)
+    expr = compile_(text)
+    for evaluator in ("compiled", "reference"):
+        try:
+            expr.evaluate(document, evaluator=evaluator)
+        except AntqError:
+            pass
+        assert document == before
+
+
+SHIPPED = sorted((Path(__file__).resolve().parent.parent / "rulesets").rglob("*.antq"))
+
+
+@given(data=st.data())
+def test_mutated_shipped_rulesets_raise_only_antq_errors(data):
+    import antq_rules
+
+    path = data.draw(st.sampled_from(SHIPPED))
+    text = path.read_text(encoding="utf-8")
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(text)))
+        mutation = data.draw(st.sampled_from(["delete", "insert", "duplicate"]))
+        if mutation == "delete":
+            text = text[:at] + text[at + data.draw(st.integers(1, 20)) :]
+        elif mutation == "insert":
+            text = text[:at] + data.draw(ALPHABET | RULESET_WORDS) + text[at:]
+        else:
+            text = text[:at] + text[at : at + 40] + text[at:]
+    # relative `use` and `extends` resolve from the ruleset's own folder
+    cwd = Path.cwd()
+    try:
+        import os
+
+        os.chdir(path.parent)
+        antq_rules.load(text)
+    except AntqError:
+        pass
+    finally:
+        os.chdir(cwd)

@@ -19,7 +19,9 @@ from antq_rules.report import format as fmt
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
 GOOD = json.loads((HERE / "rulesets" / "data" / "good.json").read_text(encoding="utf-8"))
-SCHEMA = json.loads((Path(antq_rules.__file__).parent / "result.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads(
+    (Path(antq_rules.__file__).parent / "result.schema.json").read_text(encoding="utf-8")
+)
 UPDATE = os.environ.get("ANTQ_UPDATE_GOLDEN") == "1"
 
 
@@ -74,7 +76,10 @@ def test_vietnamese_and_english_numbers():
     assert fmt.number(13013, "en") == "13,013"
     assert fmt.number(2021, "vi") == "2021"
     assert fmt.number(Fraction(1, 2), "vi") == "0,5"
-    assert fmt.value(Range(Fraction(12, 13), 1), "vi", as_percent=True) == "từ 12/13 ≈ 92,3 % đến 100 %"
+    assert (
+        fmt.value(Range(Fraction(12, 13), 1), "vi", as_percent=True)
+        == "từ 12/13 ≈ 92,3 % đến 100 %"
+    )
     assert fmt.value(Range(0, None), "en") == "at least 0"
     import datetime
 

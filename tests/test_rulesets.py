@@ -225,7 +225,10 @@ def test_period_from_year_or_given(evaluator):
     rs = antq_rules.load(XA)
     data = good()
     assert rs.evaluate(data, year=2022, evaluator=evaluator).criteria["X1"].status is Status.FAIL
-    assert rs.evaluate(data, period=("2020-11-16", "2021-11-15"), evaluator=evaluator).verdict is Status.PASS
+    assert (
+        rs.evaluate(data, period=("2020-11-16", "2021-11-15"), evaluator=evaluator).verdict
+        is Status.PASS
+    )
     with pytest.raises(AntqError) as info:
         rs.evaluate(data, evaluator=evaluator)
     assert info.value.code == "no-period"
@@ -248,7 +251,18 @@ def test_extension_overrides_replaces_drops_and_adds(evaluator):
     assert rs.id == "demo.tinh"
     assert rs.extends == "demo.xa"
     assert rs.subject == base.subject and rs.period_rule == base.period_rule  # inherited
-    assert [c.id for c in rs.criteria] == ["X1", "X3", "X4", "X5", "X6", "X7", "X8", "X9", "X10", "T1"]
+    assert [c.id for c in rs.criteria] == [
+        "X1",
+        "X3",
+        "X4",
+        "X5",
+        "X6",
+        "X7",
+        "X8",
+        "X9",
+        "X10",
+        "T1",
+    ]
     assert rs.params["areas_min"] == Fraction(4, 5)
     assert rs.criterion("X3").title == "Có ít nhất hai mô hình hiệu quả"
     assert rs.criterion("X3").group == "phong_trao"  # keeps its place
@@ -280,9 +294,17 @@ criterion B "B"
     ("child", "code", "needle"),
     [
         ("override param area_min = 80%", "unknown-param", "did you mean `areas_min`?"),
-        ('replace criterion C "C"\n  plan_issued', "unknown-criterion", "there is no criterion `C`"),
+        (
+            'replace criterion C "C"\n  plan_issued',
+            "unknown-criterion",
+            "there is no criterion `C`",
+        ),
         ("drop criterion Z", "unknown-criterion", "there is no criterion `Z`"),
-        ('criterion A "again"\n  plan_issued', "duplicate-criterion", "write `replace criterion A`"),
+        (
+            'criterion A "again"\n  plan_issued',
+            "duplicate-criterion",
+            "write `replace criterion A`",
+        ),
         ("param areas_min = 80%", "duplicate-param", "write `override param areas_min`"),
         ('override param areas_min = "x"', "param-type", "parameter `areas_min` is decimal"),
         ("override param areas_min = count(models)", "param-not-constant", "must be a constant"),
@@ -290,7 +312,9 @@ criterion B "B"
 )
 def test_extension_errors(tmp_path, child, code, needle):
     write(tmp_path, "base.antq", BASE.format(schema=HERE / "schema.antq"))
-    path = write(tmp_path, "child.antq", f'ruleset child.set extends "base.antq"\n  title "Con"\n{child}\n')
+    path = write(
+        tmp_path, "child.antq", f'ruleset child.set extends "base.antq"\n  title "Con"\n{child}\n'
+    )
     with pytest.raises(AntqError) as info:
         antq_rules.load(path)
     assert info.value.code == code
@@ -318,8 +342,13 @@ def test_missing_used_file_has_a_position(tmp_path):
 
 
 def test_criterion_cycle(tmp_path):
-    path = write(tmp_path, "a.antq", BASE.format(schema=HERE / "schema.antq").replace(
-        "plan_issued\ncriterion B", "passes(B)\ncriterion B").replace("count(models) >= 1", "passes(A)"))
+    path = write(
+        tmp_path,
+        "a.antq",
+        BASE.format(schema=HERE / "schema.antq")
+        .replace("plan_issued\ncriterion B", "passes(B)\ncriterion B")
+        .replace("count(models) >= 1", "passes(A)"),
+    )
     with pytest.raises(CheckError) as info:
         antq_rules.load(path)
     assert info.value.code == "criterion-cycle"
@@ -329,14 +358,35 @@ def test_criterion_cycle(tmp_path):
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ('ruleset r\n  title "R"\n  subject comune\nuse "{schema}"\ncriterion A "A"\n  plan_issued\n', "unknown-subject"),
-        ('ruleset r\n  title "R"\nuse "{schema}"\ncriterion A "A"\n  plan_issued\n', "missing-subject"),
-        ('ruleset r\n  title "R"\n  subject commune\nuse "{schema}"\ncriterion A "A"\n  count(models)\n', "not-bool-expression"),
-        ('ruleset r\n  title "R"\n  subject commune\nuse "{schema}"\ncriterion A "A"\n  passes(Z)\n', "unknown-reference"),
-        ('ruleset r\n  title "R"\n  subject commune\nuse "{schema}"\ncriterion A "A"\n  points 2\n', "empty-criterion"),
-        ('ruleset r\n  title "R"\n  subject commune\nuse "{schema}"\nlevel "x"\nlevel "y" when true\ncriterion A "A"\n  plan_issued\n', "level-otherwise-last"),
+        (
+            'ruleset r\n  title "R"\n  subject comune\nuse "{schema}"\ncriterion A "A"\n  plan_issued\n',
+            "unknown-subject",
+        ),
+        (
+            'ruleset r\n  title "R"\nuse "{schema}"\ncriterion A "A"\n  plan_issued\n',
+            "missing-subject",
+        ),
+        (
+            'ruleset r\n  title "R"\n  subject commune\nuse "{schema}"\ncriterion A "A"\n  count(models)\n',
+            "not-bool-expression",
+        ),
+        (
+            'ruleset r\n  title "R"\n  subject commune\nuse "{schema}"\ncriterion A "A"\n  passes(Z)\n',
+            "unknown-reference",
+        ),
+        (
+            'ruleset r\n  title "R"\n  subject commune\nuse "{schema}"\ncriterion A "A"\n  points 2\n',
+            "empty-criterion",
+        ),
+        (
+            'ruleset r\n  title "R"\n  subject commune\nuse "{schema}"\nlevel "x"\nlevel "y" when true\ncriterion A "A"\n  plan_issued\n',
+            "level-otherwise-last",
+        ),
         ('ruleset r\n  title "R"\n  subject commune\n  title "Again"\n', "duplicate-option"),
-        ('ruleset r\n  title "R"\n  subject commune\nuse "{schema}"\ncriterion A "A"\n  count(areas where passes(demo.kdc)) > 0\n', "unknown-reference"),
+        (
+            'ruleset r\n  title "R"\n  subject commune\nuse "{schema}"\ncriterion A "A"\n  count(areas where passes(demo.kdc)) > 0\n',
+            "unknown-reference",
+        ),
     ],
 )
 def test_ruleset_check_errors(tmp_path, text, code):
@@ -348,9 +398,12 @@ def test_ruleset_check_errors(tmp_path, text, code):
 
 
 def test_ruleset_subject_must_match_the_items(tmp_path):
-    path = write(tmp_path, "r.antq",
-                 f'ruleset r\n  title "R"\n  subject commune\nuse "{HERE / "kdc.antq"}"\n'
-                 'criterion A "A"\n  count(units where passes(demo.kdc)) > 0\n')
+    path = write(
+        tmp_path,
+        "r.antq",
+        f'ruleset r\n  title "R"\n  subject commune\nuse "{HERE / "kdc.antq"}"\n'
+        'criterion A "A"\n  count(units where passes(demo.kdc)) > 0\n',
+    )
     with pytest.raises(CheckError) as info:
         antq_rules.load(path)
     assert info.value.code == "ruleset-subject"
@@ -359,7 +412,11 @@ def test_ruleset_subject_must_match_the_items(tmp_path):
 
 def test_keyword_at_the_start_of_a_test_gets_a_hint(tmp_path):
     schema = write(tmp_path, "s.antq", "entity x\n  level: int\n")
-    path = write(tmp_path, "r.antq", f'ruleset r\n  title "R"\n  subject x\nuse "{schema}"\ncriterion A "A"\n  level > 1\n')
+    path = write(
+        tmp_path,
+        "r.antq",
+        f'ruleset r\n  title "R"\n  subject x\nuse "{schema}"\ncriterion A "A"\n  level > 1\n',
+    )
     with pytest.raises(ParseError) as info:
         antq_rules.load(path)
     assert "write `(level)`" in str(info.value)
@@ -385,8 +442,10 @@ def test_evaluate_many_reports_bad_records_and_judges_the_rest(evaluator):
     assert batch.summary.total == 0  # nothing judged until asked for
     assert len(list(batch)) == 5
     assert batch.summary.to_dict() == {
-        "total": 5, "verdicts": {"PASS": 2, "FAIL": 0, "UNKNOWN": 0, "NA": 1},
-        "levels": {"Xuất sắc": 2}, "errors": 2,
+        "total": 5,
+        "verdicts": {"PASS": 2, "FAIL": 0, "UNKNOWN": 0, "NA": 1},
+        "levels": {"Xuất sắc": 2},
+        "errors": 2,
     }
     assert "Xuất sắc" in batch.summary.render("vi")
     assert "police.disciplined" in results[2].render("text", "en")
@@ -434,7 +493,10 @@ def test_evaluators_agree_on_the_fixtures():
             reference = judge(data, path, evaluator="reference")
             assert statuses(compiled) == statuses(reference)
             assert (compiled.verdict, compiled.level, compiled.score) == (
-                reference.verdict, reference.level, reference.score)
+                reference.verdict,
+                reference.level,
+                reference.score,
+            )
 
 
 def test_run_cases_passes_on_the_fixtures():

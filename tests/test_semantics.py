@@ -345,11 +345,13 @@ def test_period_is_required_when_used(evaluator):
 
 
 def test_filtered_list_as_a_value(evaluator):
-    data = {"units": [
-        {"kind": "school", "safe": True},
-        {"kind": "agency", "safe": False},
-        {"kind": "enterprise", "safe": False},
-    ]}
+    data = {
+        "units": [
+            {"kind": "school", "safe": True},
+            {"kind": "agency", "safe": False},
+            {"kind": "enterprise", "safe": False},
+        ]
+    }
     public = '(units where kind in ["agency", "school"])'
     assert value(f"count({public})", data, evaluator) == 2
     assert value(f"ratio({public}.safe)", data, evaluator) == Fraction(1, 2)
@@ -367,9 +369,13 @@ def test_filtered_list_with_doubtful_members(evaluator):
 
 
 def test_filtered_nested_lists(evaluator):
-    data = {"villages": [
-        {"safe": True, "households": [{"registered": True}, {"registered": False}]},
-        {"safe": False, "households": [{"registered": False}]},
-    ]}
-    assert value("ratio((villages where safe).households.registered)", data, evaluator) == Fraction(1, 2)
+    data = {
+        "villages": [
+            {"safe": True, "households": [{"registered": True}, {"registered": False}]},
+            {"safe": False, "households": [{"registered": False}]},
+        ]
+    }
+    assert value("ratio((villages where safe).households.registered)", data, evaluator) == Fraction(
+        1, 2
+    )
     assert value("count((villages where not safe).households)", data, evaluator) == 1

@@ -13,14 +13,27 @@ import antq_rules
 from antq_rules.synthetic import province
 
 ROOT = Path(__file__).resolve().parent.parent / "rulesets"
-RULESETS = sorted(p for p in ROOT.rglob("*.antq") if re.search(r"^ruleset ", p.read_text(encoding="utf-8"), re.M))
+RULESETS = sorted(
+    p for p in ROOT.rglob("*.antq") if re.search(r"^ruleset ", p.read_text(encoding="utf-8"), re.M)
+)
 LIBRARIES = sorted(set(ROOT.rglob("*.antq")) - set(RULESETS))
 
 
 def test_the_expected_rulesets_are_shipped():
     ids = {antq_rules.load(p).id for p in RULESETS}
-    assert {"tt124.kdc", "tt124.xa", "tt124.cqdn", "tt124.csgd", "tt23.kdc", "tt23.xa",
-            "ngoc_dao_2021", "model.five_self", "nr19.y2016", "nr19.y2021", "qd510.cqdn"} <= ids
+    assert {
+        "tt124.kdc",
+        "tt124.xa",
+        "tt124.cqdn",
+        "tt124.csgd",
+        "tt23.kdc",
+        "tt23.xa",
+        "ngoc_dao_2021",
+        "model.five_self",
+        "nr19.y2016",
+        "nr19.y2021",
+        "qd510.cqdn",
+    } <= ids
     assert {p.name for p in LIBRARIES} == {"schema.antq", "events.antq"}
 
 
@@ -43,10 +56,18 @@ def test_all_shipped_cases_pass():
 
 def test_the_issue_facade_example():
     rs = antq_rules.load(ROOT / "tt124" / "xa.antq", params={"safe_villages_min": "95%"})
-    data = json.loads((ROOT / "examples" / "ngoc_dao_2021_fail_tc3.json").read_text(encoding="utf-8"))
+    data = json.loads(
+        (ROOT / "examples" / "ngoc_dao_2021_fail_tc3.json").read_text(encoding="utf-8")
+    )
     result = rs.evaluate(data, year=2021)
     assert result.criteria["C3"].status.name == "FAIL"  # 15 of 16 is 93.75 % < 95 %
-    assert antq_rules.load(ROOT / "tt124" / "xa.antq").evaluate(data, year=2021).criteria["C3"].status.name == "PASS"
+    assert (
+        antq_rules.load(ROOT / "tt124" / "xa.antq")
+        .evaluate(data, year=2021)
+        .criteria["C3"]
+        .status.name
+        == "PASS"
+    )
 
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -55,17 +76,27 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_evaluators_agree_on_the_examples(path):
     data = json.loads(path.read_text(encoding="utf-8"))
-    for ruleset_path in (ROOT / "tt124" / "xa.antq", ROOT / "plans" / "ngoc_dao_2021.antq", ROOT / "tt23" / "xa.antq"):
+    for ruleset_path in (
+        ROOT / "tt124" / "xa.antq",
+        ROOT / "plans" / "ngoc_dao_2021.antq",
+        ROOT / "tt23" / "xa.antq",
+    ):
         rs = antq_rules.load(ruleset_path)
         compiled = rs.evaluate(data, year=2021)
         reference = rs.evaluate(data, year=2021, evaluator="reference")
         assert compiled.verdict == reference.verdict
-        assert {k: c.status for k, c in compiled.criteria.items()} == {k: c.status for k, c in reference.criteria.items()}
+        assert {k: c.status for k, c in compiled.criteria.items()} == {
+            k: c.status for k, c in reference.criteria.items()
+        }
 
 
 def test_evaluators_agree_on_a_synthetic_province():
     communes = list(province(25, seed=11, missing=0.05, trouble=0.2))
-    for ruleset_path in (ROOT / "tt124" / "xa.antq", ROOT / "plans" / "ngoc_dao_2021.antq", ROOT / "nr19" / "nr19_2021.antq"):
+    for ruleset_path in (
+        ROOT / "tt124" / "xa.antq",
+        ROOT / "plans" / "ngoc_dao_2021.antq",
+        ROOT / "nr19" / "nr19_2021.antq",
+    ):
         rs = antq_rules.load(ruleset_path)
         compiled = list(rs.evaluate_many(communes, year=2021))
         reference = list(rs.evaluate_many(communes, year=2021, evaluator="reference"))

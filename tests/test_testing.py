@@ -45,7 +45,11 @@ def test_generated_documents_fit_the_schema(commune):
 
 
 @QUICK
-@given(data_for(XA, missing=0.0, fixed={"kind": "xã", "areas.registered": True}, sizes={"areas": (1, 3)}))
+@given(
+    data_for(
+        XA, missing=0.0, fixed={"kind": "xã", "areas.registered": True}, sizes={"areas": (1, 3)}
+    )
+)
 def test_fixed_values_and_no_missing(commune):
     assert commune["kind"] == "xã"
     assert all(area["registered"] is True for area in commune["areas"])
@@ -91,7 +95,9 @@ def test_boundary_data_on_a_shipped_plan():
     boundaries = boundary_data(rs, "TC3")  # the base: a case of the plan where TC3 passes
     assert [(b.count, b.total, b.holds) for b in boundaries] == [(12, 13, False), (13, 13, True)]
     for b in boundaries:
-        assert rs.evaluate(b.data).criteria["TC3"].status is (Status.PASS if b.holds else Status.FAIL)
+        assert rs.evaluate(b.data).criteria["TC3"].status is (
+            Status.PASS if b.holds else Status.FAIL
+        )
     strict = boundary_data(rs, "TC3", total=25)
     assert [(b.count, b.holds) for b in strict] == [(23, False), (24, True)]  # 96 % > 95 %
 
@@ -100,7 +106,9 @@ def test_boundary_data_for_a_count():
     boundaries = boundary_data(XA, "X3", base=GOOD, year=2021)
     assert [(b.count, b.holds) for b in boundaries] == [(0, False), (1, True)]
     for b in boundaries:
-        assert XA.evaluate(b.data, year=2021).criteria["X3"].status is (Status.PASS if b.holds else Status.FAIL)
+        assert XA.evaluate(b.data, year=2021).criteria["X3"].status is (
+            Status.PASS if b.holds else Status.FAIL
+        )
 
 
 def test_boundary_data_needs_a_threshold():
@@ -118,13 +126,21 @@ def test_changes():
 
 
 def test_monotone_holds_and_fails():
-    assert_monotone(XA, GOOD, set_field("areas[3].party_cell_resolution", "2021-02-02"), criterion="X4", year=2021)
+    assert_monotone(
+        XA,
+        GOOD,
+        set_field("areas[3].party_cell_resolution", "2021-02-02"),
+        criterion="X4",
+        year=2021,
+    )
     odd = antq_rules.load(
         'ruleset odd\n  title "Odd"\n  subject commune\nentity commune\n  areas: list[area]\n'
         'entity area\n  ok: bool\ncriterion C "not monotone"\n  not all(areas.ok)\n'
     )
     with pytest.raises(PropertyFailure) as info:
-        assert_monotone(odd, {"areas": [{"ok": True}, {"ok": False}]}, set_field("areas[1].ok", True))
+        assert_monotone(
+            odd, {"areas": [{"ok": True}, {"ok": False}]}, set_field("areas[1].ok", True)
+        )
     assert "set areas[1].ok = True made the verdict go from PASS to FAIL" in str(info.value)
 
 
@@ -133,8 +149,13 @@ def test_extension_strictness_finds_a_dropped_criterion():
     base = json.loads(json.dumps(GOOD))
     base["areas"][3]["party_cell_resolution"] = "2021-03-01"  # both pass this one
 
-    @settings(max_examples=300, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=300,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(variants_of(TINH, base, max_changes=2))
     def province_is_not_looser(commune):
         assert_not_looser(TINH, XA, commune, year=2021)
