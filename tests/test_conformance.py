@@ -90,3 +90,18 @@ def test_every_file_has_a_description_and_cases():
     for path in files:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert document["description"] and document["cases"]
+
+
+def test_the_written_semantics_names_every_file_and_property():
+    """docs/semantics.md says which checks hold each rule: every conformance
+    file, every property and every error code of errors.yaml is named there."""
+    text = (HERE.parent.parent / "docs" / "semantics.md").read_text(encoding="utf-8")
+    for path in HERE.glob("*.yaml"):
+        assert f"`{path.name}`" in text, path.name
+    properties = (HERE.parent / "test_properties.py").read_text(encoding="utf-8")
+    for name in re.findall(r"^def (test_\w+)", properties, re.MULTILINE):
+        assert f"`{name}`" in text, name
+    errors = yaml.safe_load((HERE / "errors.yaml").read_text(encoding="utf-8"))
+    for case in errors["cases"]:
+        if "error" in case:
+            assert f"`{case['error']}`" in text, case["error"]
