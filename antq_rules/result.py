@@ -134,6 +134,44 @@ class CriterionResult:
         return self._lazy.get() if self._lazy is not None else Explanation()
 
 
+class CriteriaView(Mapping[str, CriterionResult]):
+    """`Result.criteria`: a read-only mapping of criterion ids to results, each
+    built when first looked at (a batch often needs only the verdict and the
+    statuses)."""
+
+    __slots__ = ("_built", "_make", "_statuses")
+
+    def __init__(
+        self, statuses: Mapping[str, Status], make: Callable[[str], CriterionResult]
+    ) -> None:
+        self._statuses = statuses
+        self._make = make
+        self._built: dict[str, CriterionResult] = {}
+
+    def __getitem__(self, key: str) -> CriterionResult:
+        built = self._built.get(key)
+        if built is None:
+            if key not in self._statuses:
+                raise KeyError(key)
+            built = self._built[key] = self._make(key)
+        return built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._statuses)
+
+    def __len__(self) -> int:
+        return len(self._statuses)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._statuses
+
+    def statuses(self) -> dict[str, Status]:
+        return dict(self._statuses)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
 @attrs.frozen
 class Result:
     """The judgement of one subject by one ruleset."""
@@ -164,6 +202,13 @@ class Result:
 
     def __iter__(self) -> Iterator[CriterionResult]:
         return iter(self.criteria.values())
+
+    @property
+    def statuses(self) -> dict[str, Status]:
+        """`{criterion id: Status}`, without building the criteria's results."""
+        if isinstance(self.criteria, CriteriaView):
+            return self.criteria.statuses()
+        return {cid: c.status for cid, c in self.criteria.items()}
 
     def summary_line(self) -> str:
         """`28/34`: criteria met over criteria that apply."""

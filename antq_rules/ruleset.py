@@ -29,7 +29,7 @@ from __future__ import annotations
 import builtins
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -38,10 +38,11 @@ from . import values as v
 from .compile import Compiler
 from .data import BadValue, check_call, get_raw, is_object, to_plain_period
 from .errors import AntqError, DataError, Diagnostic
+from .fast import Deopt, ruleset_function
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
 from .model import Status, status_of
-from .result import Batch, CriterionResult, Lazy, Result
+from .result import Batch, CriteriaView, CriterionResult, Lazy, Result
 from .schema import Schema
 from .syntax import ast
 from .values import Period, Range
@@ -139,8 +140,16 @@ def _safe_date(year: int, month: int, day: int) -> datetime.date:
         return datetime.date(year, month, day - 1)
 
 
-@attrs.frozen
-class Judgement:
+@attrs.define
+class FastStats:
+    """How many judgements the fast path gave, and how many needed the general
+    path (a missing or unusual value, an undefined one…)."""
+
+    fast: int = 0
+    general: int = 0
+
+
+class Judgement(NamedTuple):
     """The raw outcome of judging (before it becomes a `Result`)."""
 
     applicable: Any
@@ -151,6 +160,10 @@ class Judgement:
     level_candidates: tuple[str, ...]
     verdict: Status
     period: Period | None
+    # Given by the fast path, which knows them already: {id: status}, and
+    # (criteria met, criteria that apply).
+    statuses: dict[str, Status] | None = None
+    counts: tuple[int, int] | None = None
 
 
 class Ruleset:
@@ -203,11 +216,18 @@ class Ruleset:
         self.year = year
         self.extends = extends
         self._by_id = {c.id: c for c in criteria}
+        self._ids = tuple(c.id for c in criteria)
         self._verdict_uses_outcome, self._verdict_needs = self._verdict_dependencies()
         compiler = Compiler(self.params)
         self._compiled: dict[int, Callable[..., Any]] = {}
         for node in self._roots():
             self._compiled[builtins.id(node)] = compiler.compile(node)
+        # The fast path for complete, well-formed records (see `fast`).
+        self._fast = ruleset_function(self)
+        self._fast_verdict = ruleset_function(self, verdict_only=True)
+        self._periods: dict[int | None, Period | None] = {}
+        self.fast_stats = FastStats()
+        self.fast_verdict = self._verdict_fast if self._fast_verdict is not None else None
 
     # ------------------------------------------------------------- reading
 
@@ -264,7 +284,10 @@ class Ruleset:
             return to_plain_period(period)
         if self.period_rule is None:
             return None
-        return self.period_rule.period_for(year if year is not None else self.year)
+        year = year if year is not None else self.year
+        if year not in self._periods:
+            self._periods[year] = self.period_rule.period_for(year)
+        return self._periods[year]
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} ({len(self.criteria)} criteria)>"
@@ -275,7 +298,13 @@ class Ruleset:
         self, data: Any, *, year: int | None = None, period: Any = None, evaluator: str = "compiled"
     ) -> Result:
         """Judge one subject: a dict, an attrs instance or a dataclass."""
-        check_call(data, self.subject, evaluator)
+        return self._evaluate(data, year, period, evaluator)
+
+    def _evaluate(
+        self, data: Any, year: int | None, period: Any, evaluator: str, index: int | None = None
+    ) -> Result:
+        if type(data) is not dict or evaluator != "compiled":
+            check_call(data, self.subject, evaluator)
         resolved = self.period_for(year, period)
         if year is None:
             # The evaluation year: given, or fixed when loading, or the year
@@ -292,7 +321,7 @@ class Ruleset:
             raise AntqError(
                 Diagnostic("data-type", {"expected": "valid data", "got": "?"})
             ) from None
-        return self._result(data, judgement, year)
+        return self._result(data, judgement, year, index)
 
     def evaluate_many(
         self,
@@ -312,7 +341,8 @@ class Ruleset:
     ) -> Iterator[Result]:
         for index, record in enumerate(records):
             try:
-                result = self.evaluate(record, year=year, period=period, evaluator=evaluator)
+                yield self._evaluate(record, year, period, evaluator, index)
+                continue
             except AntqError as error:
                 result = self.error_result(error, record)
             except RecursionError:
@@ -348,6 +378,29 @@ class Ruleset:
     ) -> Judgement:
         """Judge one subject. With `verdict_only` (for `passes(R)`), skip the
         criteria, score and levels the verdict does not depend on."""
+        if evaluator == "compiled" and missing is None and self._fast is not None:
+            fast = self._fast_verdict if verdict_only else self._fast
+            try:
+                judged = fast(data, period, year)  # type: ignore[misc]
+            except Exception:  # anything unusual: the general path decides
+                self.fast_stats.general += 1
+            else:
+                if judged is not None:
+                    self.fast_stats.fast += 1
+                    outcomes, statuses, counts, score, max_score, level, verdict = judged
+                    return Judgement(
+                        True,
+                        outcomes,
+                        score,
+                        max_score,
+                        level,
+                        (),
+                        verdict,
+                        period,
+                        statuses,
+                        counts,
+                    )
+                self.fast_stats.general += 1
         context = Context(period, self.params, year)
         context.missing = missing
         if evaluator == "compiled":
@@ -387,6 +440,15 @@ class Ruleset:
             )
         verdict = self._verdict(applicable, outcomes, ev)
         return Judgement(applicable, outcomes, score, max_score, level, candidates, verdict, period)
+
+    def _verdict_fast(self, data: Any, year: int | None) -> tuple[Status, Any]:
+        """(verdict, applicability) by the fast path, for `passes(R)` inside
+        another ruleset's fast path; raises when the record needs the general path."""
+        assert self._fast_verdict is not None
+        judged = self._fast_verdict(data, self.period_for(year), year)
+        if judged is None:
+            raise Deopt
+        return judged[-1], True
 
     def _judge_criterion(self, c: Criterion, ev: Callable[[ir.Node], Any]) -> tuple:
         applies = True if c.applies is None else ev(c.applies)
@@ -467,34 +529,25 @@ class Ruleset:
 
     # -------------------------------------------------------------- results
 
-    def _result(self, data: Any, judgement: Judgement, year: int | None) -> Result:
-        from .explain import explain_criterion
-
-        criteria: dict[str, CriterionResult] = {}
+    def _result(
+        self, data: Any, judgement: Judgement, year: int | None, index: int | None = None
+    ) -> Result:
+        statuses = judgement.statuses
+        if statuses is None or judgement.counts is None:
+            outcomes = judgement.outcomes
+            statuses = {cid: outcomes[cid][0] for cid in self._ids}
+            met = applicable = 0
+            for status in statuses.values():
+                if status is not Status.NA:
+                    applicable += 1
+                    if status is Status.PASS:
+                        met += 1
+        else:
+            met, applicable = judgement.counts
         shared: dict[str, Any] = {}  # one traced run serves every criterion's explanation
-        for c in self.criteria:
-            status, value, points, _ = judgement.outcomes[c.id]
-            group = self.groups.get(c.group) if c.group else None
-            lazy = Lazy(_explainer(self, c, data, judgement, year, shared, explain_criterion))
-            criteria[c.id] = CriterionResult(
-                c.id,
-                c.title,
-                status,
-                value,
-                points=points if c.scored and status is not Status.NA else None,
-                max_points=c.max_points if c.scored and status is not Status.NA else None,
-                mandatory=c.mandatory,
-                provisional=c.provisional,
-                title_en=c.title_en,
-                source=c.source,
-                group=c.group,
-                group_title=group.title if group else None,
-                group_title_en=group.title_en if group else None,
-                test_text=c.test_text,
-                lazy=lazy,
-            )
-        met = sum(1 for r in criteria.values() if r.status is Status.PASS)
-        applicable = sum(1 for r in criteria.values() if r.status is not Status.NA)
+        criteria = CriteriaView(
+            statuses, lambda cid: self._criterion_result(cid, data, judgement, year, shared)
+        )
         return Result(
             self.id,
             self.title,
@@ -506,12 +559,45 @@ class Ruleset:
             max_score=judgement.max_score,
             met=met,
             applicable=applicable,
-            subject=subject_label(data),
+            subject=_label(data),
             period=judgement.period,
             ruleset_version=self.version,
             ruleset_title_en=self.title_en,
             basis=self.basis,
             subject_entity=self.subject,
+            index=index,
+        )
+
+    def _criterion_result(
+        self,
+        criterion_id: str,
+        data: Any,
+        judgement: Judgement,
+        year: int | None,
+        shared: dict[str, Any],
+    ) -> CriterionResult:
+        from .explain import explain_criterion
+
+        c = self._by_id[criterion_id]
+        status, value, points, _ = judgement.outcomes[c.id]
+        group = self.groups.get(c.group) if c.group else None
+        scored = c.scored and status is not Status.NA
+        return CriterionResult(
+            c.id,
+            c.title,
+            status,
+            value,
+            points=points if scored else None,
+            max_points=c.max_points if scored else None,
+            mandatory=c.mandatory,
+            provisional=c.provisional,
+            title_en=c.title_en,
+            source=c.source,
+            group=c.group,
+            group_title=group.title if group else None,
+            group_title_en=group.title_en if group else None,
+            test_text=c.test_text,
+            lazy=Lazy(_explainer(self, c, data, judgement, year, shared, explain_criterion)),
         )
 
     def error_result(self, error: AntqError, record: Any = None) -> Result:
@@ -540,6 +626,15 @@ def _explainer(
     explain: Callable[..., Any],
 ) -> Callable[[], Any]:
     return lambda: explain(ruleset, c, data, judgement, year, shared)
+
+
+def _label(data: Any) -> str | None:
+    """`subject_label`, with the usual case first."""
+    if type(data) is dict:
+        name = data.get("name")
+        if type(name) is str and name and not name.isspace():
+            return name
+    return subject_label(data)
 
 
 def subject_label(data: Any) -> str | None:
