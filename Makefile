@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test demo lint clean
+.PHONY: test demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: $(VENV)/.installed-test
 demo: $(VENV)/.installed
 	$(BIN)/antq eval rulesets/plans/ngoc_dao_2021.antq \
 		rulesets/examples/ngoc_dao_2021_fail_tc3.json --lang vi || [ $$? -eq 1 ]
+
+# Speed against hand-written Python; prints a table and writes benchmarks/results.md.
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
