@@ -453,6 +453,8 @@ class _Generator:
                 start = self.expr(container.start, env)
                 end = self.expr(container.end, env)
                 test = f"({start} <= {element} <= {end})"
+            elif isinstance(container, ir.PeriodRef):
+                test = f"(pstart <= {element} <= pend)"  # set at the start
             else:
                 period = self.expr(container, env)
                 test = f"({period}.start <= {element} <= {period}.end)"
@@ -865,6 +867,7 @@ def expression_function(node: ir.Node) -> Callable[[Any, Any], Any] | None:
     try:
         if ir.uses_period(node):
             out.line("if period is None: raise Deopt")
+            out.line("pstart, pend = period.start, period.end")
         out.line("if type(d) is not dict: raise Deopt")
         gen.hoist([node], {0: "d"})
         r = out.var("r")
@@ -902,6 +905,7 @@ class _RulesetWriter:
         roots += [rs.applies, rs.verdict_node]
         if any(ir.uses_period(r) for r in roots if r is not None):
             out.line("if period is None: raise Deopt")
+            out.line("pstart, pend = period.start, period.end")
         out.line("if type(d) is not dict: raise Deopt")
         if rs.applies is not None:
             applies = out.var("ra")
@@ -976,14 +980,14 @@ class _RulesetWriter:
                 self.tiers(c.tiers, points, env)
             elif c.points is not None:
                 out.line(f"{points} = {out.const(c.points)} if {value} else 0")
-            else:
-                out.line(f"{points} = None")
             if c.test is not None:
                 out.line(f"{status} = _PASS if {value} else _FAIL")
             else:
                 full = out.const(c.max_points)
                 out.line(f"{status} = _PASS if {points} == {full} else _FAIL")
             shown = points if c.scored else "None"
+            if not c.scored:
+                out.line(f"{points} = None")
             out.line(f"{outcome} = ({status}, {value}, {shown}, True)")
         if c.applies is not None:
             with out.block("else:"):

@@ -312,8 +312,13 @@ class Ruleset:
             year = self.year if self.year is not None and period is None else None
             if year is None and resolved is not None:
                 year = resolved.year
+        if evaluator == "compiled":
+            judged = self._try_fast(data, resolved, year)
+            if judged is not None:
+                return self._fast_result(data, judged, resolved, year, index)
         try:
-            judgement = self.judge(data, resolved, year, evaluator)
+            # (the fast path, when there is one, has just declined this record)
+            judgement = self.judge(data, resolved, year, evaluator, try_fast=False)
         except BadValue:
             # The compiled code found a wrong type; the reference interpreter
             # reads the same values and reports where.
@@ -375,32 +380,14 @@ class Ruleset:
         path: str = "",
         missing: list[str] | None = None,
         verdict_only: bool = False,
+        try_fast: bool = True,
     ) -> Judgement:
         """Judge one subject. With `verdict_only` (for `passes(R)`), skip the
         criteria, score and levels the verdict does not depend on."""
-        if evaluator == "compiled" and missing is None and self._fast is not None:
-            fast = self._fast_verdict if verdict_only else self._fast
-            try:
-                judged = fast(data, period, year)  # type: ignore[misc]
-            except Exception:  # anything unusual: the general path decides
-                self.fast_stats.general += 1
-            else:
-                if judged is not None:
-                    self.fast_stats.fast += 1
-                    outcomes, statuses, counts, score, max_score, level, verdict = judged
-                    return Judgement(
-                        True,
-                        outcomes,
-                        score,
-                        max_score,
-                        level,
-                        (),
-                        verdict,
-                        period,
-                        statuses,
-                        counts,
-                    )
-                self.fast_stats.general += 1
+        if evaluator == "compiled" and missing is None and try_fast:
+            judged = self._try_fast(data, period, year, verdict_only)
+            if judged is not None:
+                return _fast_judgement(judged, period)
         context = Context(period, self.params, year)
         context.missing = missing
         if evaluator == "compiled":
@@ -440,6 +427,61 @@ class Ruleset:
             )
         verdict = self._verdict(applicable, outcomes, ev)
         return Judgement(applicable, outcomes, score, max_score, level, candidates, verdict, period)
+
+    def _try_fast(
+        self, data: Any, period: Period | None, year: int | None, verdict_only: bool = False
+    ) -> tuple | None:
+        """The fast path's judgement, or None when the record needs the general path."""
+        fast = self._fast_verdict if verdict_only else self._fast
+        if fast is None:
+            return None
+        try:
+            judged = fast(data, period, year)
+        except Exception:  # anything unusual: the general path decides
+            judged = None
+        if judged is None:
+            self.fast_stats.general += 1
+        else:
+            self.fast_stats.fast += 1
+        return judged
+
+    def _fast_result(
+        self,
+        data: Any,
+        judged: tuple,
+        period: Period | None,
+        year: int | None,
+        index: int | None,
+    ) -> Result:
+        """`_result` for a fast judgement, building the `Judgement` (for the
+        criteria's results and explanations) only when it is asked for."""
+        _, statuses, (met, applicable), score, max_score, level, verdict = judged
+        shared: dict[str, Any] = {}
+        judgements: list[Judgement] = []
+
+        def make(cid: str) -> CriterionResult:
+            if not judgements:
+                judgements.append(_fast_judgement(judged, period))
+            return self._criterion_result(cid, data, judgements[0], year, shared)
+
+        return Result(
+            self.id,
+            self.title,
+            verdict,
+            CriteriaView(statuses, make),
+            level=level,
+            score=score,
+            max_score=max_score,
+            met=met,
+            applicable=applicable,
+            subject=_label(data),
+            period=period,
+            ruleset_version=self.version,
+            ruleset_title_en=self.title_en,
+            basis=self.basis,
+            subject_entity=self.subject,
+            index=index,
+        )
 
     def _verdict_fast(self, data: Any, year: int | None) -> tuple[Status, Any]:
         """(verdict, applicability) by the fast path, for `passes(R)` inside
@@ -626,6 +668,11 @@ def _explainer(
     explain: Callable[..., Any],
 ) -> Callable[[], Any]:
     return lambda: explain(ruleset, c, data, judgement, year, shared)
+
+
+def _fast_judgement(judged: tuple, period: Period | None) -> Judgement:
+    outcomes, statuses, counts, score, max_score, level, verdict = judged
+    return Judgement(True, outcomes, score, max_score, level, (), verdict, period, statuses, counts)
 
 
 def _label(data: Any) -> str | None:
