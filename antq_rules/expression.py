@@ -14,6 +14,7 @@ from .check import Checker
 from .compile import compile_tree
 from .data import BadValue, check_call, to_plain_period
 from .errors import AntqError, Diagnostic
+from .fast import expression_function
 from .interpret import Context
 from .interpret import evaluate as interpret
 from .model import Outcome, status_of
@@ -35,6 +36,8 @@ class Expression:
         self.subject = subject
         self.period = period
         self._run = compile_tree(typed)
+        # The fast path (see `fast`) for values, not for lists of items.
+        self._fast = None if isinstance(typed.type, t.List) else expression_function(typed)
 
     @property
     def type(self) -> str:
@@ -42,14 +45,15 @@ class Expression:
 
     def evaluate(self, data: Any, *, period: Any = None, evaluator: str = "compiled") -> Outcome:
         """Judge one subject. `data`: a dict, an attrs instance or a dataclass."""
-        value = evaluate_tree(
-            self.typed,
-            self._run,
-            data,
-            self.subject,
-            to_plain_period(period) if period is not None else self.period,
-            evaluator,
-        )
+        period = to_plain_period(period) if period is not None else self.period
+        value = None
+        if evaluator == "compiled" and self._fast is not None and type(data) is dict:
+            try:
+                value = self._fast(data, period)
+            except Exception:  # anything unusual: the general path decides
+                value = None
+        if value is None:
+            value = evaluate_tree(self.typed, self._run, data, self.subject, period, evaluator)
         status = status_of(value) if self.typed.type == t.BOOL else None
         return Outcome(value, self.type, status)
 
