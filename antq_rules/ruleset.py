@@ -455,7 +455,7 @@ class Ruleset:
     ) -> Result:
         """`_result` for a fast judgement, building the `Judgement` (for the
         criteria's results and explanations) only when it is asked for."""
-        _, statuses, (met, applicable), score, max_score, level, verdict = judged
+        _, statuses, counts, score, max_score, level, verdict = judged
         shared: dict[str, Any] = {}
         judgements: list[Judgement] = []
 
@@ -464,23 +464,9 @@ class Ruleset:
                 judgements.append(_fast_judgement(judged, period))
             return self._criterion_result(cid, data, judgements[0], year, shared)
 
-        return Result(
-            self.id,
-            self.title,
-            verdict,
-            CriteriaView(statuses, make),
-            level=level,
-            score=score,
-            max_score=max_score,
-            met=met,
-            applicable=applicable,
-            subject=_label(data),
-            period=period,
-            ruleset_version=self.version,
-            ruleset_title_en=self.title_en,
-            basis=self.basis,
-            subject_entity=self.subject,
-            index=index,
+        outcome = _Outcome(score, max_score, level)
+        return self._new_result(
+            data, verdict, CriteriaView(statuses, make), outcome, counts, period, index
         )
 
     def _verdict_fast(self, data: Any, year: int | None) -> tuple[Status, Any]:
@@ -586,23 +572,40 @@ class Ruleset:
                         met += 1
         else:
             met, applicable = judgement.counts
-        shared: dict[str, Any] = {}  # one traced run serves every criterion's explanation
+        shared: dict[str, Any] = {}
         criteria = CriteriaView(
             statuses, lambda cid: self._criterion_result(cid, data, judgement, year, shared)
         )
+        j = judgement
+        return self._new_result(
+            data, j.verdict, criteria, j, (met, applicable), j.period, index, j.level_candidates
+        )
+
+    def _new_result(
+        self,
+        data: Any,
+        verdict: Status,
+        criteria: CriteriaView,
+        outcome: Any,
+        counts: tuple[int, int],
+        period: Period | None,
+        index: int | None,
+        level_candidates: tuple[str, ...] = (),
+    ) -> Result:
+        """A Result of this ruleset; `outcome` has score, max_score and level."""
         return Result(
             self.id,
             self.title,
-            judgement.verdict,
+            verdict,
             criteria,
-            level=judgement.level,
-            level_candidates=judgement.level_candidates,
-            score=judgement.score,
-            max_score=judgement.max_score,
-            met=met,
-            applicable=applicable,
+            level=outcome.level,
+            level_candidates=level_candidates,
+            score=outcome.score,
+            max_score=outcome.max_score,
+            met=counts[0],
+            applicable=counts[1],
             subject=_label(data),
-            period=judgement.period,
+            period=period,
             ruleset_version=self.version,
             ruleset_title_en=self.title_en,
             basis=self.basis,
@@ -668,6 +671,12 @@ def _explainer(
     explain: Callable[..., Any],
 ) -> Callable[[], Any]:
     return lambda: explain(ruleset, c, data, judgement, year, shared)
+
+
+class _Outcome(NamedTuple):
+    score: Any
+    max_score: Any
+    level: str | None
 
 
 def _fast_judgement(judged: tuple, period: Period | None) -> Judgement:
