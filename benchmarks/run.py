@@ -29,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import baseline  # noqa: E402
+from peers import PEERS  # noqa: E402
 
 import antq_rules  # noqa: E402
 from antq_rules.model import Status  # noqa: E402
@@ -147,6 +148,22 @@ def main(argv: list[str] | None = None) -> int:
         for r in partial:
             rs.evaluate(r)
 
+    peer_rows = []
+    for name, make in PEERS.items():
+        judge = make()
+        if judge is None:
+            print(f"{name} is not installed: left out", file=sys.stderr)
+            continue
+        for record in few:
+            if judge(record) != baseline.judge(record):
+                raise SystemExit(f"{name} disagrees with the baseline")
+
+        def peer(judge: Any = judge) -> None:
+            for r in few:
+                judge(r)
+
+        peer_rows.append((f"{name} (installed version, same criteria)", peer))
+
     base = per_item(hand, n, repeats)
     rows = [
         ("hand-written Python, one expression per criterion", base),
@@ -156,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         ("antq_rules with full explanations", per_item(explained, slow_n, repeats)),
         ("antq_rules reference interpreter", per_item(reference, slow_n, repeats)),
     ]
+    rows += [(name, per_item(run, slow_n, repeats)) for name, run in peer_rows]
     rs.fast_stats.fast = rs.fast_stats.general = 0
     missing_us = per_item(with_missing, n, repeats)
     fast_share = rs.fast_stats.fast / max(1, rs.fast_stats.fast + rs.fast_stats.general)
