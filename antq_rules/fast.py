@@ -856,7 +856,7 @@ def ruleset_function(ruleset: Any, verdict_only: bool = False) -> FastJudge | No
     uses something the fast path does not generate."""
     try:
         return _RulesetWriter(ruleset, verdict_only).function()
-    except Unsupported:
+    except _NOT_GENERATED:
         return None
 
 
@@ -873,9 +873,14 @@ def expression_function(node: ir.Node) -> Callable[[Any, Any], Any] | None:
         r = out.var("r")
         gen.assign(r, node, {0: "d"})
         out.line(f"return {r}")
-    except Unsupported:
+        return _build("evaluate", "d, period", out)
+    except _NOT_GENERATED:
         return None
-    return _build("evaluate", "d, period", out)
+
+
+# Besides constructs it does not generate: Python's own limits (more than 20
+# nested loops or `try` blocks, very deep trees). The closures handle those.
+_NOT_GENERATED = (Unsupported, SyntaxError, RecursionError, MemoryError)
 
 
 def _build(name: str, arguments: str, out: _Emitter) -> Callable[..., Any]:

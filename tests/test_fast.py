@@ -140,3 +140,18 @@ def test_unusual_records_get_the_general_paths_answer(change):
     else:
         assert _same(BENCH.evaluate(record), expected)
     assert record == kept and type(record) is type(kept)
+
+
+def test_what_python_cannot_compile_keeps_the_general_path():
+    schema = antq_rules.Schema.from_text("entity c\n  a: bool\n  n: int\n  xs: list[c]\n")
+    nested = "n"
+    for _ in range(60):
+        nested = f"({nested} ?? 1)"  # a `try` block each: past Python's limit of 20
+    expr = compile_expression(nested + " > 0", schema=schema, subject="c")
+    assert expr._fast is None
+    assert expr.evaluate({"n": 3}).value is True
+    loops = "a"
+    for _ in range(25):
+        loops = f"any(xs where {loops})"
+    expr = compile_expression(loops, schema=schema, subject="c")
+    assert expr.evaluate({"a": True, "xs": []}).value is False
