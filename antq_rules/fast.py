@@ -224,6 +224,8 @@ class _Aggregate:
         func = node.func
         self.a = emitter.var("a")
         self.b = emitter.var("b") if func in ("ratio", "avg") else None
+        # A ratio over every item of its lists counts them by `len`, not one by one.
+        self.by_length = False
 
     def init(self, out: _Emitter) -> None:
         func = self.node.func
@@ -584,7 +586,8 @@ class _Generator:
         if func == "count":
             out.line(f"if {value}: {a} += 1")
         elif func == "ratio":
-            out.line(f"{b} += 1")
+            if not agg.by_length:
+                out.line(f"{b} += 1")
             out.line(f"if {value}: {a} += 1")
         elif func == "all":
             out.line(f"if not {value}: {a} = False")
@@ -605,7 +608,7 @@ class _Generator:
         """`add` for a test that is a bool just read: checked by the tests
         themselves, in the order that costs least when it is true."""
         out, a, b, func = self.out, agg.a, agg.b, agg.node.func
-        if func == "ratio":
+        if func == "ratio" and not agg.by_length:
             out.line(f"{b} += 1")
         if func == "all":
             with out.block(f"if {x} is not True:"):
@@ -682,7 +685,19 @@ class _Generator:
                 self.emit_node(child, value, env)
             else:
                 assert isinstance(ftype, t.List)
+                counted = [
+                    agg
+                    for agg, ops in child.ending
+                    if agg.node.func == "ratio"
+                    and all(op[0] == "project" for op in ops)
+                    and agg.node.filter is None
+                    and not any(child.outer_guards(agg))
+                ]
+                for agg in counted:
+                    agg.by_length = True
                 self.loop(value, ftype.item, lambda item, c=child: self.emit_node(c, item, env))
+                for agg in counted:
+                    self.out.line(f"{agg.b} += len({value})")
 
     def emit_node(self, node: _LoopTree, item: str, env: Env) -> None:
         out = self.out

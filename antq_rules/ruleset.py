@@ -227,6 +227,9 @@ class Ruleset:
         self._fast_verdict = ruleset_function(self, verdict_only=True)
         self._periods: dict[int | None, Period | None] = {}
         self.fast_stats = FastStats()
+        self._default_when: tuple[Period | None, int | None] | None = None
+        if self.period_rule is None or not self.period_rule.spec.annual or self.year is not None:
+            self._default_when = self._when(None, None)
         self.fast_verdict = self._verdict_fast if self._fast_verdict is not None else None
 
     # ------------------------------------------------------------- reading
@@ -305,13 +308,10 @@ class Ruleset:
     ) -> Result:
         if type(data) is not dict or evaluator != "compiled":
             check_call(data, self.subject, evaluator)
-        resolved = self.period_for(year, period)
-        if year is None:
-            # The evaluation year: given, or fixed when loading, or the year
-            # the period ends (rulesets this one uses take their periods from it).
-            year = self.year if self.year is not None and period is None else None
-            if year is None and resolved is not None:
-                year = resolved.year
+        if year is None and period is None and self._default_when is not None:
+            resolved, year = self._default_when  # the usual call: resolved once
+        else:
+            resolved, year = self._when(year, period)
         if evaluator == "compiled":
             judged = self._try_fast(data, resolved, year)
             if judged is not None:
@@ -327,6 +327,17 @@ class Ruleset:
                 Diagnostic("data-type", {"expected": "valid data", "got": "?"})
             ) from None
         return self._result(data, judgement, year, index)
+
+    def _when(self, year: int | None, period: Any) -> tuple[Period | None, int | None]:
+        """(the period, the evaluation year) of a call."""
+        resolved = self.period_for(year, period)
+        if year is None:
+            # The evaluation year: given, or fixed when loading, or the year
+            # the period ends (rulesets this one uses take their periods from it).
+            year = self.year if self.year is not None and period is None else None
+            if year is None and resolved is not None:
+                year = resolved.year
+        return resolved, year
 
     def evaluate_many(
         self,
@@ -455,7 +466,7 @@ class Ruleset:
     ) -> Result:
         """`_result` for a fast judgement, building the `Judgement` (for the
         criteria's results and explanations) only when it is asked for."""
-        _, statuses, counts, score, max_score, level, verdict = judged
+        _, statuses, counts, _, _, _, verdict = judged
         shared: dict[str, Any] = {}
         judgements: list[Judgement] = []
 
@@ -464,9 +475,8 @@ class Ruleset:
                 judgements.append(_fast_judgement(judged, period))
             return self._criterion_result(cid, data, judgements[0], year, shared)
 
-        outcome = _Outcome(score, max_score, level)
         return self._new_result(
-            data, verdict, CriteriaView(statuses, make), outcome, counts, period, index
+            data, verdict, CriteriaView(statuses, make), judged, counts, period, index
         )
 
     def _verdict_fast(self, data: Any, year: int | None) -> tuple[Status, Any]:
@@ -592,16 +602,21 @@ class Ruleset:
         index: int | None,
         level_candidates: tuple[str, ...] = (),
     ) -> Result:
-        """A Result of this ruleset; `outcome` has score, max_score and level."""
+        """A Result of this ruleset; `outcome` has score, max_score and level
+        (a `Judgement`, or the fast path's tuple)."""
+        if type(outcome) is tuple:
+            score, max_score, level = outcome[3], outcome[4], outcome[5]
+        else:
+            score, max_score, level = outcome.score, outcome.max_score, outcome.level
         return Result(
             self.id,
             self.title,
             verdict,
             criteria,
-            level=outcome.level,
+            level=level,
             level_candidates=level_candidates,
-            score=outcome.score,
-            max_score=outcome.max_score,
+            score=score,
+            max_score=max_score,
             met=counts[0],
             applicable=counts[1],
             subject=_label(data),
@@ -671,12 +686,6 @@ def _explainer(
     explain: Callable[..., Any],
 ) -> Callable[[], Any]:
     return lambda: explain(ruleset, c, data, judgement, year, shared)
-
-
-class _Outcome(NamedTuple):
-    score: Any
-    max_score: Any
-    level: str | None
 
 
 def _fast_judgement(judged: tuple, period: Period | None) -> Judgement:
