@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from fractions import Fraction
 from typing import Any
 
@@ -261,8 +261,6 @@ class _Generator:
     def __init__(self, params: Mapping[str, Any]) -> None:
         self.params = params
         self.out = _Emitter()
-        self.uses_period = False
-        self.uses_year = False
         self.hoisted: dict[int, _Aggregate] = {}
         self.criterion_vars: dict[str, tuple[str, str]] = {}  # id -> (passes var, applies var)
         self.outcome_vars: dict[str, str] = {}  # score, max_score, level
@@ -306,8 +304,7 @@ class _Generator:
         return env[node.level]
 
     def _periodref(self, node: ir.PeriodRef, env: Env) -> str:
-        self.uses_period = True
-        return "period"
+        return "period"  # checked not to be None at the start
 
     def _get(self, node: ir.Get, env: Env) -> str:
         if isinstance(node.type, t.List):
@@ -530,33 +527,34 @@ class _Generator:
         return f"_defined({var})" if node.name == "level" else var
 
     def _rulesetref(self, node: ir.RulesetRef, env: Env) -> str:
-        target = self.expr(ir.Var(node.level, t.NOTHING), env)
+        if node.level not in env:
+            raise Unsupported("an item outside its aggregate")
         judge = node.ruleset.fast_verdict
         if judge is None:
             raise Unsupported("a ruleset without a fast path")
-        self.uses_year = True
+        target = env[node.level]
         call = self.out.const(_ruleset_call(judge, node.kind))
         return f"{call}({target}, year)"
 
     # --------------------------------------------------------- aggregates
 
     def _aggregate(self, node: ir.Aggregate, env: Env) -> str:
-        hoisted = self.hoisted.get(id(node))
-        if hoisted is None:
-            hoisted = _Aggregate(node, self.out)
-            hoisted.init(self.out)
-            self.iterate(node.source, env, lambda item: self.accumulate(hoisted, item, env))
-        return hoisted.finish()
+        return self.totals(node, env).finish()
 
     def ratio_parts(self, node: ir.Aggregate, env: Env) -> tuple[str, str]:
         """The variables holding (items passing, items taking part) of a ratio."""
-        hoisted = self.hoisted.get(id(node))
-        if hoisted is None:
-            hoisted = _Aggregate(node, self.out)
-            hoisted.init(self.out)
-            self.iterate(node.source, env, lambda item: self.accumulate(hoisted, item, env))
-        assert hoisted.b is not None
-        return hoisted.a, hoisted.b
+        totals = self.totals(node, env)
+        assert totals.b is not None
+        return totals.a, totals.b
+
+    def totals(self, node: ir.Aggregate, env: Env) -> _Aggregate:
+        """The running totals of an aggregate: computed when hoisted, else here."""
+        totals = self.hoisted.get(id(node))
+        if totals is None:
+            totals = _Aggregate(node, self.out)
+            totals.init(self.out)
+            self.iterate(node.source, env, lambda item: self.accumulate(totals, item, env))
+        return totals
 
     def accumulate(self, agg: _Aggregate, item: str, env: Env) -> None:
         """Statements adding one item of the source to the running totals."""
@@ -980,13 +978,12 @@ class _RulesetWriter:
         gen, out = self.gen, self.out
         status, points, outcome = out.var("s"), out.var("p"), out.var("o")
         applies = "True"
+        judged: Any = nullcontext()  # without `applies when`: at the top level
         if c.applies is not None:
             applies = out.var("ap")
             gen.assign(applies, c.applies, env)
-            header = f"if {applies}:"
-        else:
-            header = "if True:"
-        with out.block(header):
+            judged = out.block(f"if {applies}:")
+        with judged:
             value = "None"
             if c.test is not None:
                 value = out.var("v")

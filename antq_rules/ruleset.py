@@ -227,9 +227,7 @@ class Ruleset:
         self._fast_verdict = ruleset_function(self, verdict_only=True)
         self._periods: dict[int | None, Period | None] = {}
         self.fast_stats = FastStats()
-        self._default_when: tuple[Period | None, int | None] | None = None
-        if self.period_rule is None or not self.period_rule.spec.annual or self.year is not None:
-            self._default_when = self._when(None, None)
+        self._default_when = self._when(None, None)  # the usual call's, resolved once
         self.fast_verdict = self._verdict_fast if self._fast_verdict is not None else None
 
     # ------------------------------------------------------------- reading
@@ -308,8 +306,8 @@ class Ruleset:
     ) -> Result:
         if type(data) is not dict or evaluator != "compiled":
             check_call(data, self.subject, evaluator)
-        if year is None and period is None and self._default_when is not None:
-            resolved, year = self._default_when  # the usual call: resolved once
+        if year is None and period is None:
+            resolved, year = self._default_when
         else:
             resolved, year = self._when(year, period)
         if evaluator == "compiled":
