@@ -67,9 +67,7 @@ def coverage_of(report: Any) -> list[RulesetCoverage]:
                 # Ruleset objects (other nodes) of the same file.
                 key = (c.id, _place(node))
                 cov.nodes.setdefault(key, node)
-                taken = _branch(
-                    node, tracer.values.get(id(node.left)), tracer.values.get(id(node.right))
-                )
+                taken = _branch(node, tracer.value_of(node.left), tracer.value_of(node.right))
                 cov.branches[key].update([taken] if taken else [])
     return list(by_ruleset.values())
 

@@ -105,6 +105,45 @@ def get_raw(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
+LABEL_FIELDS = ("name", "tên", "ten", "title", "id", "mã", "ma", "code")
+
+
+def subject_label(data: Any) -> str | None:
+    """A readable name for a subject or item: its `name` (or `tên`, `id`…) field."""
+    if not is_object(data):
+        return None
+    for field in LABEL_FIELDS:
+        try:
+            value = get_raw(data, field)
+        except Exception:  # a label is a courtesy; odd objects get none
+            return None
+        if _shown_as_label(value):
+            return str(value)
+    return None
+
+
+def label_of(data: Any) -> str | None:
+    """`subject_label`, with the usual cases first."""
+    if type(data) is dict:
+        name = data.get("name")
+        if type(name) is str and name and not name.isspace():
+            return name
+        if all(type(key) is str and key.isascii() for key in data):
+            # No key in another normal form: plain lookups suffice.
+            for field in LABEL_FIELDS:
+                value = data.get(field)
+                if value is not None and _shown_as_label(value):
+                    return str(value)
+            return None
+    return subject_label(data)
+
+
+def _shown_as_label(value: Any) -> bool:
+    return (
+        isinstance(value, (str, int)) and not isinstance(value, bool) and bool(str(value).strip())
+    )
+
+
 def check_object(raw: Any, expected: str) -> Any:
     """An entity value: an object, or None when missing."""
     if raw is None or is_object(raw):

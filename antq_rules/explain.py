@@ -1,9 +1,10 @@
 """Explanations: why a criterion came out as it did.
 
-Explaining re-runs the reference interpreter on one criterion with a
-`Tracer`, which notes the value of every node at the subject's level (the
-trace), the items each top-level aggregate saw, and every field it found
-missing. From that we draw:
+Explaining re-evaluates one criterion noting the value of every node at the
+subject's level (the trace), the items each top-level aggregate saw, and
+every field it found missing: by the expression's generated tracing function
+(`fast_trace`) when the record allows, else by the reference interpreter
+with a `Tracer`. Both answer the same questions, from which we draw:
 
 * facts: each comparison with its two sides (`ratio(hamlets.safe) = 12/13,
   needs > 95%`);
@@ -17,19 +18,35 @@ fast; the outcome it explains was computed beforehand and is not changed.
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 from . import ir
 from . import types as t
 from . import values as v
+from .data import label_of
+from .fast_trace import ENTITY, LIST, SKIP, TraceSpec, is_fact
 from .interpret import Context, Obj, Seq
 from .interpret import _eval as interpret_at
 from .model import Status
-from .result import Explanation, Fact, Gap, ItemRef, ListSummary, TraceStep, Witnesses
+from .result import (
+    Explanation,
+    Fact,
+    Gap,
+    ItemRef,
+    Lazy,
+    ListSummary,
+    TraceStep,
+    Witnesses,
+)
 
 
 class Tracer:
+    """What the reference interpreter noted while evaluating one expression."""
+
     def __init__(self) -> None:
         self.steps: list[list[Any]] = []  # [depth, node, value]
         self.depth = 0
@@ -47,8 +64,139 @@ class Tracer:
         self.steps[slot][2] = value
         self.values.setdefault(id(self.steps[slot][1]), value)
 
+    # What explanations read (`FastTrace` answers the same questions).
 
+    def value_of(self, node: ir.Node) -> Any:
+        """The node's value (its first, if evaluated more than once), or SKIP."""
+        return self.values.get(id(node), SKIP)
+
+    def shown_steps(self) -> list[tuple[int, ir.Node, Any]]:
+        return [(depth, node, _shown(value)) for depth, node, value in self.steps]
+
+    def facts(self, percent_params: frozenset[str]) -> list[Fact]:
+        return [
+            _fact(node, self.value_of, value, percent_params)
+            for _, node, value in self.steps
+            if is_fact(node)
+        ]
+
+    def witnesses(self) -> list[Witnesses]:
+        found: list[Witnesses] = []
+        for _, node, _ in self.steps:
+            if isinstance(node, ir.Aggregate) and id(node) in self.rows:
+                found.extend(_witnesses(node, self))
+        return found
+
+    def tally(self, aggregate: ir.Aggregate) -> tuple[int, int, int] | None:
+        return _tally(aggregate, self)
+
+
+class FastTrace:
+    """What a generated tracing function noted (see `fast_trace`), read as a
+    `Tracer` is: for records whose every value read is known."""
+
+    __slots__ = ("aggregates", "spec", "values")
+    missing: tuple[str, ...] = ()
+
+    def __init__(self, spec: TraceSpec, values: list[Any], aggregates: dict[int, Any]) -> None:
+        self.spec = spec
+        self.values = values
+        self.aggregates = aggregates
+
+    def value_of(self, node: ir.Node) -> Any:
+        slot = self.spec.index_of.get(id(node))
+        return SKIP if slot is None else self.values[slot]
+
+    def shown_steps(self) -> list[tuple[int, ir.Node, Any]]:
+        steps = []
+        for (depth, node, kind, path), value in zip(self.spec.nodes, self.values, strict=True):
+            if value is SKIP:
+                continue
+            if kind == LIST:
+                value = ListSummary(value)
+            elif kind == ENTITY:
+                value = _entity_ref(value, path, ())
+            steps.append((depth, node, value))
+        return steps
+
+    def facts(self, percent_params: frozenset[str]) -> list[Fact]:
+        values = self.values
+        found = []
+        # (the percent parameters are the ruleset's, which the spec holds)
+        for slot, text, op, threshold_text, left, right, percent in _plan(self.spec)[0]:
+            holds = values[slot]
+            if holds is SKIP:
+                continue
+            if op is None:
+                found.append(Fact(text, holds, None, None, None, holds))
+            else:
+                found.append(
+                    Fact(text, values[left], op, threshold_text, values[right], holds, percent)
+                )
+        return found
+
+    def witnesses(self) -> list[Witnesses]:
+        found = []
+        aggregates = self.aggregates
+        for slot, template, role, text in _plan(self.spec)[1]:
+            noted = aggregates.get(slot)
+            if noted is not None and noted[2]:
+                refs = tuple(
+                    ItemRef(template.format(*item[1:]), label_of(item[0])) for item in noted[2]
+                )
+                found.append(Witnesses(text, role, refs))
+        return found
+
+    def tally(self, aggregate: ir.Aggregate) -> tuple[int, int, int] | None:
+        slot = self.spec.index_of.get(id(aggregate))
+        noted = None if slot is None else self.aggregates.get(slot)
+        if noted is None or (aggregate.func == "count" and aggregate.body is None):
+            return None
+        return noted[0], noted[1], 0
+
+
+def _plan(spec: TraceSpec) -> tuple[list[Any], list[Any]]:
+    """What a tracing function's facts and witnesses say besides its values:
+    texts, operators, which slots hold each side (once per expression)."""
+    if spec.plan is None:
+        facts: list[Any] = []
+        for slot in spec.fact_slots:
+            node = spec.nodes[slot][1]
+            if not isinstance(node, ir.Compare):
+                facts.append((slot, text_of(node), None, None, None, None, False))
+                continue
+            left, right, op, percent = _fact_sides(node, spec.percent_params)
+            left_slot, right_slot = spec.children[slot]
+            if left is not node.left:
+                left_slot, right_slot = right_slot, left_slot
+            facts.append((slot, text_of(left), op, text_of(right), left_slot, right_slot, percent))
+        witnesses = [
+            (slot, _path_template(path), role, text_of(spec.nodes[slot][1]))
+            for slot, (path, role) in spec.aggregates.items()
+            if role is not None
+        ]
+        spec.plan = (facts, witnesses)
+    plan: tuple[list[Any], list[Any]] = spec.plan
+    return plan
+
+
+def _entity_ref(raw: Any, parts: tuple[tuple[str, bool], ...], indexes: tuple[int, ...]) -> ItemRef:
+    """The ItemRef of an entity at `parts` (fields, each perhaps indexed)."""
+    return ItemRef(_path_template(parts).format(*indexes), label_of(raw))
+
+
+def _path_template(parts: tuple[tuple[str, bool], ...]) -> str:
+    """`areas[{}].incidents[{}]`: a data path with a slot for each index."""
+    names = [
+        field.replace("{", "{{").replace("}", "}}") + ("[{}]" if indexed else "")
+        for field, indexed in parts
+    ]
+    return ".".join(names) or "(subject)"
+
+
+@functools.lru_cache(maxsize=4096)  # nodes hash by identity; explanations ask again and again
 def text_of(node: ir.Node) -> str:
+    """An expression as its author wrote it (on one line)."""
     if isinstance(node, ir.Param):
         return node.name
     if node.span is not None:
@@ -58,14 +206,30 @@ def text_of(node: ir.Node) -> str:
     return type(node).__name__.lower()
 
 
-def trace(ruleset: Any, node: ir.Node, data: Any, judgement: Any, year: int | None) -> Tracer:
-    """Evaluate one expression of a ruleset with a tracer attached."""
+def trace(
+    ruleset: Any,
+    node: ir.Node,
+    data: Any,
+    judgement: Any,
+    year: int | None,
+    shared: dict[str, Any] | None = None,
+) -> Tracer | FastTrace:
+    """Evaluate one expression of a ruleset, noting what explanations need:
+    by its generated tracing function when it has one and the data allows,
+    else by the reference interpreter with a tracer."""
+    shared = {} if shared is None else shared
+    if not shared.get("reference"):
+        spec = ruleset.trace_spec(node)
+        if spec is not None:
+            outcomes = _outcomes(judgement, shared) if spec.uses_outcomes else None
+            try:
+                values, aggregates = spec.function(data, judgement.period, year, outcomes)
+            except Exception:  # anything unusual: the reference interpreter traces it
+                pass
+            else:
+                return FastTrace(spec, values, aggregates)
     context = Context(judgement.period, ruleset.params, year)
-    for criterion_id, (status, _, _, applies) in judgement.outcomes.items():
-        context.outcomes[criterion_id] = (
-            {Status.PASS: True, Status.FAIL: False, Status.NA: False}.get(status, v.UNKNOWN_BOOL),
-            applies,
-        )
+    context.outcomes.update(_outcomes(judgement, shared))
     context.score, context.max_score = judgement.score, judgement.max_score
     context.level = judgement.level
     tracer = Tracer()
@@ -75,6 +239,21 @@ def trace(ruleset: Any, node: ir.Node, data: Any, judgement: Any, year: int | No
     return tracer
 
 
+def _outcomes(judgement: Any, shared: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Criterion id -> (passes, applies), as `passes(…)` and `applies(…)` read
+    them; once per result."""
+    outcomes = shared.get("outcomes")
+    if outcomes is None:
+        outcomes = shared["outcomes"] = {
+            criterion_id: (_PASSES.get(status, v.UNKNOWN_BOOL), applies)
+            for criterion_id, (status, _, _, applies) in judgement.outcomes.items()
+        }
+    return outcomes
+
+
+_PASSES = {Status.PASS: True, Status.FAIL: False, Status.NA: False}
+
+
 def explain_criterion(
     ruleset: Any, criterion: Any, data: Any, judgement: Any, year: int | None, shared: dict
 ) -> Explanation:
@@ -82,7 +261,7 @@ def explain_criterion(
     applies_missing: tuple[str, ...] = ()
     if criterion.applies is not None:
         applies_missing = tuple(
-            dict.fromkeys(trace(ruleset, criterion.applies, data, judgement, year).missing)
+            dict.fromkeys(trace(ruleset, criterion.applies, data, judgement, year, shared).missing)
         )
     if status is Status.NA or (
         criterion.test is None and not criterion.items and not criterion.tiers
@@ -95,34 +274,32 @@ def explain_criterion(
     facts: list[Fact] = []
     witnesses: list[Witnesses] = []
     missing: list[str] = []
-    steps: list[TraceStep] = []
+    tracers = []
     gap = None
     for root in roots:
-        tracer = trace(ruleset, root, data, judgement, year)
+        tracer = trace(ruleset, root, data, judgement, year, shared)
+        tracers.append(tracer)
         missing.extend(tracer.missing)
-        steps.extend(
-            TraceStep(depth, text_of(node), _shown(value))
-            for depth, node, value in tracer.steps
-            if not isinstance(node, ir.Var)  # the subject itself says nothing
-        )
-        for _, node, value in tracer.steps:
-            if isinstance(node, ir.Compare):
-                facts.append(_fact(node, tracer, value, ruleset.percent_params))
-            elif isinstance(node, (ir.CriterionRef, ir.RulesetRef)) or (
-                isinstance(node, ir.Get) and node.type == t.BOOL
-            ):
-                facts.append(Fact(text_of(node), value, None, None, None, value))
-            if isinstance(node, ir.Aggregate) and id(node) in tracer.rows:
-                witnesses.extend(_witnesses(node, tracer))
+        facts.extend(tracer.facts(ruleset.percent_params))
+        witnesses.extend(tracer.witnesses())
         if root is criterion.test and status is not Status.PASS:
             gap = gap_of(root, tracer, ruleset.schema)
     return Explanation(
         facts=tuple(facts),
         witnesses=tuple(witnesses),
-        missing=tuple(dict.fromkeys(missing)),
+        missing=tuple(dict.fromkeys(missing)) if missing else (),
         gap=gap,
-        trace=tuple(steps),
+        trace=Lazy(lambda: _trace_steps(tracers)),
         applies_missing=applies_missing,
+    )
+
+
+def _trace_steps(tracers: list[Tracer | FastTrace]) -> tuple[TraceStep, ...]:
+    return tuple(
+        TraceStep(depth, text_of(node), value)
+        for tracer in tracers
+        for depth, node, value in tracer.shown_steps()
+        if not isinstance(node, ir.Var)  # the subject itself says nothing
     )
 
 
@@ -147,7 +324,33 @@ def _outermost(paths: list[str]) -> tuple[str, ...]:
     return tuple(p for p in unique if not covered(p))
 
 
-def _fact(node: ir.Compare, tracer: Tracer, holds: Any, percent_params: frozenset[str]) -> Fact:
+def _fact(
+    node: ir.Node,
+    value_of: Callable[[ir.Node], Any],
+    holds: Any,
+    percent_params: frozenset[str],
+) -> Fact:
+    if not isinstance(node, ir.Compare):
+        return Fact(text_of(node), holds, None, None, None, holds)
+    left, right, op, percent = _fact_sides(node, percent_params)
+    left_value, right_value = value_of(left), value_of(right)
+    return Fact(
+        text_of(left),
+        None if left_value is SKIP else left_value,
+        op,
+        text_of(right),
+        None if right_value is SKIP else right_value,
+        holds,
+        percent,
+    )
+
+
+def _fact_sides(
+    node: ir.Compare, percent_params: frozenset[str]
+) -> tuple[ir.Node, ir.Node, str, bool]:
+    """(measured side, threshold side, operator, shown as a percentage) of a
+    comparison stated as a fact: the threshold goes right (`95% < x` reads
+    `x > 95%`)."""
     left, right, op = node.left, node.right, node.op
     if _is_fixed(left) and not _is_fixed(right):
         left, right, op = right, left, _FLIP[op]
@@ -156,15 +359,7 @@ def _fact(node: ir.Compare, tracer: Tracer, holds: Any, percent_params: frozense
         or (isinstance(right, ir.Param) and right.name in percent_params)
         or text_of(right).endswith("%")
     )
-    return Fact(
-        text_of(left),
-        tracer.values.get(id(left)),
-        op,
-        text_of(right),
-        tracer.values.get(id(right)),
-        holds,
-        percent,
-    )
+    return left, right, op, percent
 
 
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -175,11 +370,9 @@ def _is_fixed(node: ir.Node) -> bool:
 
 
 def item_ref(item: Any, origin: Any) -> ItemRef:
-    from .ruleset import subject_label
-
     owner = item if isinstance(item, Obj) else origin
     if isinstance(owner, Obj):
-        return ItemRef(owner.path or "(subject)", subject_label(owner.raw))
+        return ItemRef(owner.path or "(subject)", label_of(owner.raw))
     return ItemRef(str(item))
 
 
@@ -191,25 +384,26 @@ def _witnesses(node: ir.Aggregate, tracer: Tracer) -> list[Witnesses]:
     counted: list[ItemRef] = []
     unknown: list[ItemRef] = []
     for index, (keep, body) in enumerate(rows):
-        origin = source.origins[index] if source.origins else None
         member = source.members[index]
         keep = v.logic_and(member, keep)
         kt, kf, ku = v.flags(keep)
         if not kt:
             continue
         bt, bf, bu = v.flags(body) if body is not None else (True, False, False)
-        ref = item_ref(source.items[index], origin)
         if kf or ku or bu or (bt and bf):
-            unknown.append(ref)
+            role = unknown
         elif bt:
-            counted.append(ref)
+            role = counted if node.func in ("count", "any", "none") else None
         else:
-            failing.append(ref)
+            role = failing if node.func in ("ratio", "all") else None
+        if role is not None:  # (labels cost: only for the items shown)
+            origin = source.origins[index] if source.origins else None
+            role.append(item_ref(source.items[index], origin))
     text = text_of(node)
     out = []
-    if node.func in ("count", "any", "none") and counted:
+    if counted:
         out.append(Witnesses(text, "counted", tuple(counted)))
-    if node.func in ("ratio", "all") and failing:
+    if failing:
         out.append(Witnesses(text, "failing", tuple(failing)))
     if unknown:
         out.append(Witnesses(text, "unknown", tuple(unknown)))
@@ -219,7 +413,7 @@ def _witnesses(node: ir.Aggregate, tracer: Tracer) -> list[Witnesses]:
 # ------------------------------------------------------------------- gaps
 
 
-def _deciding(node: ir.Node, tracer: Tracer) -> ir.Node:
+def _deciding(node: ir.Node, tracer: Tracer | FastTrace) -> ir.Node:
     """Through `and`, the part that fails (or, failing none, the first that is unsure)."""
     parts: list[ir.Node] = []
     stack = [node]
@@ -229,17 +423,17 @@ def _deciding(node: ir.Node, tracer: Tracer) -> ir.Node:
             stack += [current.right, current.left]
         else:
             parts.append(current)
-    values = [tracer.values.get(id(part)) for part in parts]
+    values = [tracer.value_of(part) for part in parts]
     for part, value in zip(parts, values, strict=True):
         if value is False:
             return part
     for part, value in zip(parts, values, strict=True):
-        if value is not True and id(part) in tracer.values:
+        if value is not True and value is not SKIP:
             return part
     return node
 
 
-def gap_of(test: ir.Node, tracer: Tracer, schema: Any) -> Gap | None:
+def gap_of(test: ir.Node, tracer: Tracer | FastTrace, schema: Any) -> Gap | None:
     """The least number of items of one aggregate whose test must change for the
     criterion to pass, from the items as the trace saw them (None: no hint)."""
     node = _deciding(test, tracer)
@@ -249,15 +443,20 @@ def gap_of(test: ir.Node, tracer: Tracer, schema: Any) -> Gap | None:
             left, right, op = right, left, _FLIP[op]
         if not (isinstance(left, ir.Aggregate) and _is_fixed(right)):
             return None
-        threshold = tracer.values.get(id(right))
-        if left.func not in ("ratio", "count") or threshold is None or op == "!=":
+        threshold = tracer.value_of(right)
+        if (
+            left.func not in ("ratio", "count")
+            or threshold is None
+            or threshold is SKIP
+            or op == "!="
+        ):
             return None
         aggregate = left
     elif isinstance(node, ir.Aggregate) and node.func in ("all", "any", "none"):
         aggregate, op, threshold = node, None, None
     else:
         return None
-    counts = _tally(aggregate, tracer)
+    counts = tracer.tally(aggregate)
     if counts is None:
         return None
     hits, misses, unknown = counts
@@ -299,15 +498,16 @@ def _tally(aggregate: ir.Aggregate, tracer: Tracer) -> tuple[int, int, int] | No
     return hits, misses, unknown
 
 
-def _holds(op: str, value: Any, threshold: Any) -> bool:
-    return v.compare_known(op, value, threshold)
-
-
 def _least_change(
     func: str, op: str | None, threshold: Any, hits: int, misses: int, unknown: int
 ) -> tuple[int | None, str] | None:
     """(items to change, "more" or "fewer"); (None, …) when no change can pass.
-    Unknown items count against passing until they are known."""
+    Unknown items count against passing until they are known.
+
+    The least change is the count nearest to the present one that passes:
+    `ratio op t` passes for a count c of items meeting the test when
+    `c op t·total`, so the bound is found by rounding t·total (tests check
+    this against trying every count)."""
     total = hits + misses + unknown
     if func == "all":
         return misses + unknown, "more"
@@ -315,25 +515,32 @@ def _least_change(
         return hits + unknown, "fewer"
     if func == "any":
         return (1, "more") if misses + unknown else (None, "more")
-
-    def measure(count: int) -> Any:
-        if func == "ratio":
-            return Fraction(count, total)
-        return count
-
-    if func == "ratio" and total == 0:
+    if (func == "ratio" and total == 0) or type(threshold) not in (int, Fraction):
         return None
+    bound = threshold * total if func == "ratio" else threshold
+    whole = bound.denominator == 1
     if op in (">", ">=", "=="):
-        for k in range(misses + unknown + 1):
-            if _holds(op, measure(hits + k), threshold):
-                return k, "more"
+        # The least count c ≥ hits with `c op bound`, if any change reaches it.
+        if op == ">":
+            least = max(hits, math.floor(bound) + 1)
+        elif op == ">=":
+            least = max(hits, math.ceil(bound))
+        else:
+            least = int(bound) if whole and bound >= hits else None
+        if least is not None and least - hits <= misses + unknown:
+            return least - hits, "more"
         if op != "==":
             return None, "more"
     if op in ("<", "<=", "=="):
-        for k in range(hits + unknown + 1):
-            if _holds(op, measure(hits + unknown - k), threshold):
-                return k, "fewer"
-        return None, "fewer"
+        # The greatest count c ≤ hits + unknown with `c op bound`.
+        most = hits + unknown
+        if op == "<":
+            greatest = min(most, math.ceil(bound) - 1)
+        elif op == "<=":
+            greatest = min(most, math.floor(bound))
+        else:
+            greatest = int(bound) if whole and bound <= most else -1
+        return (most - greatest if greatest >= 0 else None), "fewer"
     return None
 
 

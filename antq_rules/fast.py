@@ -265,6 +265,14 @@ class _Generator:
         self.criterion_vars: dict[str, tuple[str, str]] = {}  # id -> (passes var, applies var)
         self.outcome_vars: dict[str, str] = {}  # score, max_score, level
 
+    def prologue(self, roots: list[ir.Node | None]) -> None:
+        """What every generated function checks first: a period when the roots
+        use one (its bounds kept at hand), and a plain dict as the subject."""
+        if any(ir.uses_period(r) for r in roots if r is not None):
+            self.out.line("if period is None: raise Deopt")
+            self.out.line("pstart, pend = period.start, period.end")
+        self.out.line("if type(d) is not dict: raise Deopt")
+
     # ------------------------------------------------------------- values
 
     def expr(self, node: ir.Node, env: Env) -> str:
@@ -878,10 +886,7 @@ def expression_function(node: ir.Node) -> Callable[[Any, Any], Any] | None:
     gen = _Generator({})
     out = gen.out
     try:
-        if ir.uses_period(node):
-            out.line("if period is None: raise Deopt")
-            out.line("pstart, pend = period.start, period.end")
-        out.line("if type(d) is not dict: raise Deopt")
+        gen.prologue([node])
         gen.hoist([node], {0: "d"})
         r = out.var("r")
         gen.assign(r, node, {0: "d"})
@@ -921,10 +926,7 @@ class _RulesetWriter:
         roots = [n for c in criteria for n in _criterion_roots(c)]
         roots += [lv.condition for lv in rs.levels if lv.condition is not None]
         roots += [rs.applies, rs.verdict_node]
-        if any(ir.uses_period(r) for r in roots if r is not None):
-            out.line("if period is None: raise Deopt")
-            out.line("pstart, pend = period.start, period.end")
-        out.line("if type(d) is not dict: raise Deopt")
+        gen.prologue(roots)
         if rs.applies is not None:
             applies = out.var("ra")
             gen.assign(applies, rs.applies, env)

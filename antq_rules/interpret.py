@@ -122,6 +122,8 @@ def _eval(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
 
 def _eval_node(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
     if isinstance(node, ir.Const):
+        if isinstance(node.type, t.List):
+            return Seq.sure(list(node.value))
         return node.value
     if isinstance(node, ir.Var):
         return env[node.level]
@@ -157,6 +159,8 @@ def _eval_node(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
             raise AntqError(Diagnostic("no-period", {}, node.span))
         return ctx.period
     if isinstance(node, ir.Param):
+        if isinstance(node.type, t.List):  # a list parameter, like a list literal
+            return Seq.sure(list(ctx.params[node.name]))
         return ctx.params[node.name]
     if isinstance(node, ir.Not):
         return v.logic_not(_eval(node.operand, env, ctx))

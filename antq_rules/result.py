@@ -26,18 +26,19 @@ RESULT_SCHEMA = "antq-result/1"
 class Lazy:
     """A value computed on first use (kept out of equality and repr)."""
 
-    __slots__ = ("_compute", "_done", "_value")
+    __slots__ = ("_args", "_compute", "_done", "_value")
 
-    def __init__(self, compute: Callable[[], Any]) -> None:
+    def __init__(self, compute: Callable[..., Any], *args: Any) -> None:
         self._compute = compute
+        self._args = args
         self._done = False
         self._value: Any = None
 
     def get(self) -> Any:
         if not self._done:
-            self._value = self._compute()
+            self._value = self._compute(*self._args)
             self._done = True
-            self._compute = None  # type: ignore[assignment]
+            self._compute = self._args = None  # type: ignore[assignment]
         return self._value
 
 
@@ -100,14 +101,27 @@ class TraceStep:
     value: Any
 
 
+def _resolved(value: Any) -> Any:
+    return value.get() if isinstance(value, Lazy) else value
+
+
 @attrs.frozen
 class Explanation:
     facts: tuple[Fact, ...] = ()
     witnesses: tuple[Witnesses, ...] = ()
     missing: tuple[str, ...] = ()
     gap: Gap | None = None
-    trace: tuple[TraceStep, ...] = ()
+    # Every value at the subject's level, in evaluation order (only `antq why`
+    # shows it, so it is built when first read; a `Lazy` until then).
+    _trace: tuple[TraceStep, ...] | Lazy = attrs.field(
+        default=(), alias="trace", eq=_resolved, repr=lambda x: repr(_resolved(x))
+    )
     applies_missing: tuple[str, ...] = ()
+
+    @property
+    def trace(self) -> tuple[TraceStep, ...]:
+        steps: tuple[TraceStep, ...] = _resolved(self._trace)
+        return steps
 
 
 @attrs.frozen

@@ -4,7 +4,7 @@ The orchestration below (applicability, criteria in dependency order,
 points, score, level, verdict) is shared by both evaluators: only the
 evaluation of each expression differs — compiled closures, or the
 reference interpreter. Explanations are produced afterwards, on request,
-by re-running the reference interpreter with a tracer (see `explain`).
+by re-evaluating a criterion while noting its values (see `explain`).
 
 Rules decided here:
 * a criterion whose `applies when` is false is N/A: it counts neither for
@@ -36,9 +36,11 @@ import attrs
 from . import ir
 from . import values as v
 from .compile import Compiler
-from .data import BadValue, check_call, get_raw, is_object, to_plain_period
+from .data import BadValue, check_call, label_of, subject_label, to_plain_period
 from .errors import AntqError, DataError, Diagnostic
+from .explain import explain_criterion
 from .fast import Deopt, ruleset_function
+from .fast_trace import TraceSpec, trace_spec
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
 from .model import Status, status_of
@@ -46,8 +48,6 @@ from .result import Batch, CriteriaView, CriterionResult, Lazy, Result
 from .schema import Schema
 from .syntax import ast
 from .values import Period, Range
-
-LABEL_FIELDS = ("name", "tên", "ten", "title", "id", "mã", "ma", "code")
 
 
 @attrs.frozen
@@ -229,11 +229,35 @@ class Ruleset:
         self.fast_stats = FastStats()
         self._default_when = self._when(None, None)  # the usual call's, resolved once
         self.fast_verdict = self._verdict_fast if self._fast_verdict is not None else None
+        self._trace_specs: dict[int, TraceSpec | None] = {}
+        # What every result of a criterion shows, looked up once.
+        self._shown: dict[str, tuple[Any, ...]] = {}
+        for c in criteria:
+            group = self.groups.get(c.group) if c.group else None
+            self._shown[c.id] = (
+                c,
+                c.title,
+                c.mandatory,
+                c.provisional,
+                c.title_en,
+                c.source,
+                c.group,
+                group.title if group else None,
+                group.title_en if group else None,
+            )
 
     # ------------------------------------------------------------- reading
 
     def criterion(self, criterion_id: str) -> Criterion:
         return self._by_id[criterion_id]
+
+    def trace_spec(self, root: ir.Node) -> TraceSpec | None:
+        """The generated tracing function of one of this ruleset's expressions
+        (for explanations; see `fast_trace`), made on first use."""
+        key = builtins.id(root)
+        if key not in self._trace_specs:
+            self._trace_specs[key] = trace_spec(self.params, root, self.percent_params)
+        return self._trace_specs[key]
 
     def _verdict_dependencies(self) -> tuple[bool, set[str]]:
         """(whether the verdict reads score or level, the criteria it needs)."""
@@ -324,7 +348,7 @@ class Ruleset:
             raise AntqError(
                 Diagnostic("data-type", {"expected": "valid data", "got": "?"})
             ) from None
-        return self._result(data, judgement, year, index)
+        return self._result(data, judgement, year, index, evaluator == "reference")
 
     def _when(self, year: int | None, period: Any) -> tuple[Period | None, int | None]:
         """(the period, the evaluation year) of a call."""
@@ -566,7 +590,12 @@ class Ruleset:
     # -------------------------------------------------------------- results
 
     def _result(
-        self, data: Any, judgement: Judgement, year: int | None, index: int | None = None
+        self,
+        data: Any,
+        judgement: Judgement,
+        year: int | None,
+        index: int | None = None,
+        reference: bool = False,
     ) -> Result:
         statuses = judgement.statuses
         if statuses is None or judgement.counts is None:
@@ -580,7 +609,8 @@ class Ruleset:
                         met += 1
         else:
             met, applicable = judgement.counts
-        shared: dict[str, Any] = {}
+        # The reference evaluator explains by the reference interpreter alone.
+        shared: dict[str, Any] = {"reference": reference}
         criteria = CriteriaView(
             statuses, lambda cid: self._criterion_result(cid, data, judgement, year, shared)
         )
@@ -617,7 +647,7 @@ class Ruleset:
             max_score=max_score,
             met=counts[0],
             applicable=counts[1],
-            subject=_label(data),
+            subject=label_of(data),
             period=period,
             ruleset_version=self.version,
             ruleset_title_en=self.title_en,
@@ -634,28 +664,27 @@ class Ruleset:
         year: int | None,
         shared: dict[str, Any],
     ) -> CriterionResult:
-        from .explain import explain_criterion
-
-        c = self._by_id[criterion_id]
-        status, value, points, _ = judgement.outcomes[c.id]
-        group = self.groups.get(c.group) if c.group else None
+        c, title, mandatory, provisional, title_en, source, group, group_title, group_title_en = (
+            self._shown[criterion_id]
+        )
+        status, value, points, _ = judgement.outcomes[criterion_id]
         scored = c.scored and status is not Status.NA
         return CriterionResult(
-            c.id,
-            c.title,
+            criterion_id,
+            title,
             status,
             value,
-            points=points if scored else None,
-            max_points=c.max_points if scored else None,
-            mandatory=c.mandatory,
-            provisional=c.provisional,
-            title_en=c.title_en,
-            source=c.source,
-            group=c.group,
-            group_title=group.title if group else None,
-            group_title_en=group.title_en if group else None,
-            test_text=c.test_text,
-            lazy=Lazy(_explainer(self, c, data, judgement, year, shared, explain_criterion)),
+            points if scored else None,
+            c.max_points if scored else None,
+            mandatory,
+            provisional,
+            title_en,
+            source,
+            group,
+            group_title,
+            group_title_en,
+            c.test_text,
+            Lazy(explain_criterion, self, c, data, judgement, year, shared),
         )
 
     def error_result(self, error: AntqError, record: Any = None) -> Result:
@@ -674,44 +703,9 @@ class Ruleset:
         )
 
 
-def _explainer(
-    ruleset: Ruleset,
-    c: Criterion,
-    data: Any,
-    judgement: Judgement,
-    year: int | None,
-    shared: dict[str, Any],
-    explain: Callable[..., Any],
-) -> Callable[[], Any]:
-    return lambda: explain(ruleset, c, data, judgement, year, shared)
-
-
 def _fast_judgement(judged: tuple, period: Period | None) -> Judgement:
     outcomes, statuses, counts, score, max_score, level, verdict = judged
     return Judgement(True, outcomes, score, max_score, level, (), verdict, period, statuses, counts)
-
-
-def _label(data: Any) -> str | None:
-    """`subject_label`, with the usual case first."""
-    if type(data) is dict:
-        name = data.get("name")
-        if type(name) is str and name and not name.isspace():
-            return name
-    return subject_label(data)
-
-
-def subject_label(data: Any) -> str | None:
-    """A readable name for a subject or item: its `name` (or `tên`, `id`…) field."""
-    if not is_object(data):
-        return None
-    for field in LABEL_FIELDS:
-        try:
-            value = get_raw(data, field)
-        except Exception:  # a label is a courtesy; odd objects get none
-            return None
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-            return str(value)
-    return None
 
 
 def _passes(status: Status) -> Any:

@@ -155,3 +155,45 @@ def test_explanations_are_lazy_and_do_not_change_outcomes():
 @pytest.mark.parametrize("test", TESTS)
 def test_every_gap_form_loads(test):
     assert ruleset_for(test).evaluate({"areas": []}).criteria["T"].status in set(Status)
+
+
+def _least_change_by_trying(func, op, threshold, hits, misses, unknown):
+    """The definition of the least change: try every count, nearest first."""
+    from fractions import Fraction
+
+    from antq_rules import values as v
+
+    total = hits + misses + unknown
+
+    def measure(count):
+        return Fraction(count, total) if func == "ratio" else count
+
+    if func == "ratio" and total == 0:
+        return None
+    if op in (">", ">=", "=="):
+        for k in range(misses + unknown + 1):
+            if v.compare_known(op, measure(hits + k), threshold):
+                return k, "more"
+        if op != "==":
+            return None, "more"
+    for k in range(hits + unknown + 1):
+        if v.compare_known(op, measure(hits + unknown - k), threshold):
+            return k, "fewer"
+    return None, "fewer"
+
+
+@given(
+    func=st.sampled_from(["ratio", "count"]),
+    op=st.sampled_from([">", ">=", "==", "<", "<="]),
+    threshold=st.one_of(
+        st.integers(-3, 40), st.fractions(min_value=-1, max_value=2, max_denominator=40)
+    ),
+    hits=st.integers(0, 30),
+    misses=st.integers(0, 30),
+    unknown=st.integers(0, 5),
+)
+def test_the_gap_is_the_least_change_that_passes(func, op, threshold, hits, misses, unknown):
+    from antq_rules.explain import _least_change
+
+    expected = _least_change_by_trying(func, op, threshold, hits, misses, unknown)
+    assert _least_change(func, op, threshold, hits, misses, unknown) == expected

@@ -160,3 +160,82 @@ def test_what_python_cannot_compile_keeps_the_general_path():
         loops = f"any(xs where {loops})"
     expr = compile_expression(loops, schema=schema, subject="c")
     assert expr.evaluate({"a": True, "xs": []}).value is False
+
+
+# ----------------------------------------------- explanations (fast_trace)
+
+
+class _Judged:
+    """What `explain.trace` reads of a judgement, for a lone expression."""
+
+    def __init__(self, period):
+        self.period = period
+        self.outcomes = {}
+        self.score = self.max_score = self.level = None
+
+
+def _noted(tracer, root):
+    """Everything an explanation draws from a trace, in comparable form."""
+    from antq_rules import ir
+
+    # (gaps are drawn for these only)
+    aggregates = [
+        n for n in ir.walk(root) if isinstance(n, ir.Aggregate) and n.func in ir.BOOL_AGGREGATES
+    ]
+    return (
+        [(d, id(n), value) for d, n, value in tracer.shown_steps() if not isinstance(n, ir.Var)],
+        tracer.facts(frozenset()),
+        tracer.witnesses(),
+        [tracer.tally(a) for a in aggregates],
+        list(tracer.missing),
+    )
+
+
+@given(data=st.data(), kind=KINDS)
+def test_traced_code_notes_what_the_reference_tracer_notes(data, kind):
+    from antq_rules.explain import FastTrace, Tracer
+    from antq_rules.fast_trace import trace_spec
+    from antq_rules.interpret import Context, Obj
+    from antq_rules.interpret import _eval as interpret_at
+
+    text = data.draw(expressions(kind))
+    document = to_data(data.draw(entity_template("commune", unknown=0.0)))
+    expr = compile_expression(text, schema=PROPERTY_SCHEMA, subject="commune", period=PERIOD)
+    period = to_plain_period(PERIOD)
+    spec = trace_spec({}, expr.typed)
+    assert spec is not None, text
+    try:
+        values, aggregates = spec.function(document, period, None, {})
+    except Exception:
+        event("gave up")
+        return
+    event("traced")
+    context = Context(period, {}, None)
+    tracer = Tracer()
+    context.tracer, context.missing = tracer, tracer.missing
+    interpret_at(expr.typed, (Obj(document, ""),), context)
+    assert _noted(FastTrace(spec, values, aggregates), expr.typed) == _noted(tracer, expr.typed)
+
+
+@pytest.mark.parametrize("path", RULESETS, ids=lambda p: str(p.relative_to(ROOT / "rulesets")))
+def test_explanations_are_the_same_by_the_traced_code_and_the_reference(path):
+    from antq_rules.explain import FastTrace, trace
+
+    ruleset = antq_rules.load(path, year=2021)
+    complete = _subjects(ruleset.subject, province(12, seed=8, missing=0.0))
+    partial = _subjects(ruleset.subject, province(12, seed=9, missing=0.05))
+    fast_traces = 0
+    for record in complete[:25] + partial[:25]:
+        result = ruleset.evaluate(record)
+        reference = ruleset.evaluate(record, evaluator="reference")
+        for cid, criterion in result.criteria.items():
+            expected = reference.criteria[cid].explanation
+            assert criterion.explanation == expected, cid
+            assert criterion.explanation.trace == expected.trace, cid
+        judgement = ruleset.judge(record, result.period, 2021, "compiled")
+        for c in ruleset.criteria:
+            if c.test is not None and record in complete:
+                traced = trace(ruleset, c.test, record, judgement, 2021, {})
+                fast_traces += isinstance(traced, FastTrace)
+    if path.stem in ("xa", "ngoc_dao_2021"):
+        assert fast_traces > 0  # the traced code explains complete records

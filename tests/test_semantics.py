@@ -379,3 +379,42 @@ def test_filtered_nested_lists(evaluator):
         1, 2
     )
     assert value("count((villages where not safe).households)", data, evaluator) == 1
+
+
+LIST_PARAM_RULESET = """
+ruleset t.list_param
+  title "Một tham số là danh sách"
+  subject commune
+
+entity commune
+  name: text
+  incidents: list[incident]
+
+entity incident
+  kind: text
+
+param serious = ["ma túy", "cháy nổ"]
+
+criterion C "Không có vụ việc nghiêm trọng"
+  none(incidents where kind in serious) and not ("trộm" in serious)
+"""
+
+
+@pytest.mark.parametrize("kinds", [[], ["trộm"], ["trộm", "cháy nổ"]])
+def test_a_list_parameter_as_the_right_of_in(evaluator, kinds):
+    """`x in param` where the parameter is a list: both evaluators, and the
+    explanation (traced by the reference interpreter or generated code)."""
+    import antq_rules
+
+    ruleset = antq_rules.load(LIST_PARAM_RULESET)
+    data = {"name": "Xã A", "incidents": [{"kind": k} for k in kinds]}
+    result = ruleset.evaluate(data, evaluator=evaluator)
+    expected = "FAIL" if "cháy nổ" in kinds else "PASS"
+    assert result.criteria["C"].status.name == expected
+    explanation = result.criteria["C"].explanation
+    texts = [step.text for step in explanation.trace]
+    if expected == "PASS":
+        assert "serious" in texts and '("trộm" in serious)' in texts
+    else:  # `and` stops at its failing left side
+        (witnesses,) = explanation.witnesses
+        assert [item.path for item in witnesses.items] == [f"incidents[{kinds.index('cháy nổ')}]"]

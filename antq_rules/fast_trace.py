@@ -1,0 +1,338 @@
+"""Explanations at the speed of the fast path.
+
+To explain a criterion we need what the reference interpreter's `Tracer`
+notes: the value of every node evaluated at the subject's level, in
+evaluation order, and for each aggregate there which items it counted or
+found failing. For records the fast path can read (every value read present
+and valid) this module generates, per expression, a Python function that
+notes the same things while computing plain values:
+
+* `V[i]`: the value of the i-th node at the subject's level, in the order
+  the reference interpreter enters them (a node skipped by `and`, `or` or
+  `??` keeps the `_SKIP` mark; a list keeps its number of items, an entity
+  its raw object);
+* `A[i]`: for an aggregate among them, (items whose test held, items whose
+  test failed, the witnesses: each an item's entity and its indexes).
+
+Where the reference interpreter would carry an undefined value on (any
+undefined value not caught at once by `??`), or anything else unusual
+happens, the function gives up and the explanation is traced by the
+reference interpreter instead. Tests check that both give the same
+explanations. The generated source never holds text from a ruleset or data
+(see `fast`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import ir
+from . import types as t
+from . import values as v
+from .fast import _NOT_GENERATED, Env, Unsupported, _build, _Generator
+
+
+class _Skip:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "_SKIP"
+
+
+SKIP = _Skip()
+
+# How a noted value is shown: as it is, as a list's size, as an entity.
+VALUE, LIST, ENTITY = "value", "list", "entity"
+
+
+class TraceSpec:
+    """A generated tracing function and what its slots stand for."""
+
+    def __init__(
+        self,
+        function: Callable[..., tuple[list[Any], dict[int, Any]]],
+        nodes: list[tuple[int, ir.Node, str, Any]],
+        aggregates: dict[int, tuple[tuple[tuple[str, bool], ...], str | None]],
+        uses_outcomes: bool,
+        children: dict[int, list[int]],
+        percent_params: frozenset[str] = frozenset(),
+    ) -> None:
+        self.function = function
+        # (depth, node, how its value is shown, the entity's path parts)
+        self.nodes = nodes
+        # aggregate slot -> (path parts of its witnesses, their role or None)
+        self.aggregates = aggregates
+        self.uses_outcomes = uses_outcomes
+        self.children = children  # slot -> the slots of its operands (for comparisons)
+        self.percent_params = percent_params  # the ruleset's (facts show them as percentages)
+        self.plan: Any = None  # what explanations precompute from this (see `explain`)
+        self.index_of: dict[int, int] = {}
+        for index, (_, node, _, _) in enumerate(nodes):
+            self.index_of.setdefault(id(node), index)
+        # The slots of the nodes an explanation states as facts.
+        self.fact_slots = [i for i, (_, node, _, _) in enumerate(nodes) if is_fact(node)]
+
+
+def is_fact(node: ir.Node) -> bool:
+    """Nodes an explanation states as facts: comparisons and true/false values."""
+    return isinstance(node, (ir.Compare, ir.CriterionRef, ir.RulesetRef)) or (
+        isinstance(node, ir.Get) and node.type == t.BOOL
+    )
+
+
+class _TraceGenerator(_Generator):
+    """The fast path's generator, noting values at the subject's level."""
+
+    def __init__(self, params: Any) -> None:
+        super().__init__(params)
+        self.nodes: list[tuple[int, ir.Node, str, Any]] = []
+        self.aggregates: dict[int, tuple[tuple[tuple[str, bool], ...], str | None]] = {}
+        self.depth = 0
+        self.slots: list[int] = []  # the slots of the nodes being generated
+        self.caught: ir.Node | None = None  # the left side of the `??` being generated
+        self.uses_outcomes = False
+        self.children: dict[int, list[int]] = {}
+
+    def allocate(self, node: ir.Node, kind: str = VALUE, extra: Any = None) -> int:
+        self.nodes.append((self.depth, node, kind, extra))
+        return len(self.nodes) - 1
+
+    def expr(self, node: ir.Node, env: Env) -> str:
+        if len(env) != 1 or isinstance(node, ir.Var):
+            return super().expr(node, env)
+        caught, self.caught = self.caught is node, None
+        if isinstance(node.type, t.List) and isinstance(node, (ir.Get, ir.Filter)):
+            return super().expr(node, env)  # noted as it is iterated (`iterate`)
+        out = self.out
+        kind, extra = VALUE, None
+        if isinstance(node.type, t.Entity):
+            kind, extra = ENTITY, _static_path(node)
+        elif isinstance(node.type, t.List):
+            if not isinstance(node, (ir.ListOf, ir.Const, ir.Param)):
+                raise Unsupported("a list that is not read from the data")
+            kind = LIST
+        elif isinstance(node, ir.Compare) and _not_scalar(node):
+            raise Unsupported("a comparison of lists or entities")
+        slot = self.allocate(node, kind, extra)
+        if self.slots:
+            self.children.setdefault(self.slots[-1], []).append(slot)
+        self.depth += 1
+        self.slots.append(slot)
+        try:
+            value = super().expr(node, env)
+        finally:
+            self.depth -= 1
+            self.slots.pop()
+        if isinstance(node, ir.Compare) and len(self.children.get(slot, ())) != 2:
+            raise Unsupported("a comparison whose sides are not noted")
+        x = out.var("y")
+        if ir.may_be_undefined(node):
+            # Undefined here: only a `??` right above may catch it, else the
+            # reference interpreter would carry it on (and read more).
+            with out.block("try:"):
+                out.line(f"{x} = {value}")
+            with out.block("except Undef:"):
+                out.line(f"V[{slot}] = _UNDEFINED")
+                out.line("raise" if caught else "raise Deopt")
+        else:
+            out.line(f"{x} = {value}")
+        out.line(f"V[{slot}] = len({x})" if kind == LIST else f"V[{slot}] = {x}")
+        return x
+
+    # What the fast path shortcuts, the trace must see.
+
+    def ratio_comparison(self, node: ir.Compare, env: Env) -> str | None:
+        return None if len(env) == 1 else super().ratio_comparison(node, env)
+
+    def _fallback(self, node: ir.Fallback, env: Env) -> str:
+        if len(env) == 1:
+            self.caught = node.left
+        return super()._fallback(node, env)
+
+    def _member(self, node: ir.Member, env: Env) -> str:
+        if len(env) != 1:
+            return super()._member(node, env)
+        element = self.expr(node.element, env)
+        container = self.expr(node.container, env)
+        if node.container.type == t.PERIOD:
+            test = f"({container}.start <= {element} <= {container}.end)"
+        else:
+            test = f"({element} in {container})"
+        return f"(not {test})" if node.negate else test
+
+    def _criterionref(self, node: ir.CriterionRef, env: Env) -> str:
+        self.uses_outcomes = True
+        x = self.out.var("x")
+        self.out.line(f"{x} = o[{self.out.const(node.id)}][{0 if node.kind == 'passes' else 1}]")
+        self.out.line(f"if type({x}) is not bool: raise Deopt")
+        return x
+
+    def _outcomeref(self, node: ir.OutcomeRef, env: Env) -> str:
+        raise Unsupported("the score or level in an explanation")
+
+    # ----------------------------------------------------------- lists
+
+    def iterate(self, source: ir.Node, env: Env, on_item: Callable[[str], None]) -> None:
+        if len(env) != 1:
+            super().iterate(source, env, on_item)
+            return
+        self.trace_iterate(source, env, lambda item, origin: on_item(item), False)
+
+    def trace_iterate(
+        self,
+        source: ir.Node,
+        env: Env,
+        on_item: Callable[[str, tuple[str, tuple[str, ...], tuple[tuple[str, bool], ...]]], None],
+        need_origin: bool,
+    ) -> None:
+        """`iterate` for a list read at the subject's level: notes the size of
+        each list on the way, and gives each item with its origin (the
+        entity it is or was read from: its variable, index variables, path)."""
+        out = self.out
+        slot = self.allocate(source, LIST)
+        count = out.var("n")
+        out.line(f"{count} = 0")
+        self.depth += 1
+        if isinstance(source, ir.Get):
+            field, ftype = source.field, source.field_type
+
+            def project(obj: str, origin: tuple[str, tuple[str, ...], tuple[Any, ...]]) -> None:
+                _, indexes, parts = origin
+                value = self.read(obj, field, ftype)
+                if isinstance(ftype, t.List):
+                    item_type = ftype.item
+                    x = out.var("i")
+                    entity = isinstance(item_type, t.Entity)
+                    if need_origin and entity:
+                        k = out.var("k")
+                        header = f"for {k}, {x} in enumerate({value}):"
+                        item_origin = (x, (*indexes, k), (*parts, (field, True)))
+                    else:
+                        header = f"for {x} in {value}:"
+                        item_origin = (x, (), ()) if entity else origin
+                    with out.block(header):
+                        self.check(x, item_type)
+                        out.line(f"{count} += 1")
+                        on_item(x, item_origin)
+                else:
+                    out.line(f"{count} += 1")
+                    if isinstance(ftype, t.Entity):
+                        origin = (value, indexes, (*parts, (field, False)))
+                    on_item(value, origin)
+
+            if isinstance(source.base.type, t.List):
+                self.trace_iterate(source.base, env, project, need_origin)
+            else:
+                parts = _static_path(source.base)
+                obj = self.expr(source.base, env)
+                project(obj, (obj, (), parts))
+        elif isinstance(source, ir.Filter):
+
+            def keep(item: str, origin: Any) -> None:
+                test = self.condition(source.condition, {**env, source.level: item})
+                with out.block(f"if {test}:"):
+                    out.line(f"{count} += 1")
+                    on_item(item, origin)
+
+            self.trace_iterate(source.source, env, keep, need_origin)
+        else:
+            raise Unsupported("a list that is not read from the data")
+        self.depth -= 1
+        out.line(f"V[{slot}] = {count}")
+
+    def _aggregate(self, node: ir.Aggregate, env: Env) -> str:
+        if len(env) != 1 or node.func not in ir.BOOL_AGGREGATES:
+            return super()._aggregate(node, env)
+        out, slot = self.out, self.slots[-1]
+        role = None
+        if node.filter is not None or node.body is not None:
+            role = "counted" if node.func in ("count", "any", "none") else "failing"
+        hits, misses = out.var("h"), out.var("m")
+        witnesses = out.var("w") if role else "None"
+        out.line(f"{hits} = 0")
+        out.line(f"{misses} = 0")
+        if role:
+            out.line(f"{witnesses} = []")
+        parts: list[tuple[tuple[str, bool], ...]] = []
+
+        def witness(origin: tuple[str, tuple[str, ...], tuple[Any, ...]]) -> str:
+            entity, indexes, path = origin
+            if not parts:
+                parts.append(path)
+            return f"{witnesses}.append(({entity}, {''.join(k + ', ' for k in indexes)}))"
+
+        def counted(item: str, origin: Any) -> None:
+            inner = {**env, node.level: item}
+            if node.body is None:
+                out.line(f"{hits} += 1")
+                if role == "counted":
+                    out.line(witness(origin))
+                return
+            holds = self.condition(node.body, inner)
+            with out.block(f"if {holds}:"):
+                out.line(f"{hits} += 1")
+                if role == "counted":
+                    out.line(witness(origin))
+            with out.block("else:"):
+                out.line(f"{misses} += 1")
+                if role == "failing":
+                    out.line(witness(origin))
+
+        def on_item(item: str, origin: Any) -> None:
+            if node.filter is None:
+                counted(item, origin)
+                return
+            keep = self.condition(node.filter, {**env, node.level: item})
+            with out.block(f"if {keep}:"):
+                counted(item, origin)
+
+        self.trace_iterate(node.source, env, on_item, role is not None)
+        out.line(f"A[{slot}] = ({hits}, {misses}, {witnesses})")
+        self.aggregates[slot] = (parts[0] if parts else (), role)
+        return {
+            "count": hits,
+            "ratio": f"_ratio({hits}, {hits} + {misses})",
+            "all": f"({misses} == 0)",
+            "any": f"({hits} > 0)",
+            "none": f"({hits} == 0)",
+        }[node.func]
+
+
+def _static_path(node: ir.Node) -> tuple[tuple[str, bool], ...]:
+    """The path of an entity read at the subject's level (`police.chief`)."""
+    if isinstance(node, ir.Var) and node.level == 0:
+        return ()
+    if isinstance(node, ir.Get) and isinstance(node.field_type, t.Entity):
+        return (*_static_path(node.base), (node.field, False))
+    raise Unsupported("an entity that is not read from the data")
+
+
+def _not_scalar(node: ir.Compare) -> bool:
+    return any(isinstance(side.type, (t.List, t.Entity)) for side in (node.left, node.right))
+
+
+def trace_spec(
+    params: Any, root: ir.Node, percent_params: frozenset[str] = frozenset()
+) -> TraceSpec | None:
+    """The tracing function of one expression of a ruleset, or None when it
+    uses something this module does not generate."""
+    gen = _TraceGenerator(params)
+    out = gen.out
+    try:
+        gen.prologue([root])
+        out.line("A = {}")
+        gen.expr(root, {0: "d"})
+        out.line("return V, A")
+        out.lines.insert(0, f"    V = [_SKIP] * {len(gen.nodes)}")
+        function = _build_trace(out)
+    except _NOT_GENERATED:
+        return None
+    return TraceSpec(
+        function, gen.nodes, gen.aggregates, gen.uses_outcomes, gen.children, percent_params
+    )
+
+
+def _build_trace(out: Any) -> Callable[..., Any]:
+    out.constants.update(_SKIP=SKIP, _UNDEFINED=v.UNDEFINED)
+    return _build("trace", "d, period, year, o", out)
