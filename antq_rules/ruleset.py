@@ -636,24 +636,24 @@ class Ruleset:
             score, max_score, level = outcome[3], outcome[4], outcome[5]
         else:
             score, max_score, level = outcome.score, outcome.max_score, outcome.level
-        return Result(
+        return Result(  # (positional: a call per record, and keywords cost)
             self.id,
             self.title,
             verdict,
             criteria,
-            level=level,
-            level_candidates=level_candidates,
-            score=score,
-            max_score=max_score,
-            met=counts[0],
-            applicable=counts[1],
-            subject=label_of(data),
-            period=period,
-            ruleset_version=self.version,
-            ruleset_title_en=self.title_en,
-            basis=self.basis,
-            subject_entity=self.subject,
-            index=index,
+            level,
+            level_candidates,
+            score,
+            max_score,
+            counts[0],
+            counts[1],
+            label_of(data),
+            period,
+            self.version,
+            self.title_en,
+            self.basis,
+            self.subject,
+            index,
         )
 
     def _criterion_result(

@@ -4,6 +4,10 @@
 
 rule-engine has no aggregates: shares and "none of" are written with list
 comprehensions, and dates are compared as ISO text (as the baseline does).
+CEL has the `all`, `exists` and `filter` macros; the same CEL text runs on
+cel-python (pure Python, Lark-based; the data converted with
+`celpy.json_to_cel`, which its users must do too) and on
+common-expression-language (a Rust interpreter with Python bindings).
 """
 
 from __future__ import annotations
@@ -60,4 +64,65 @@ def rule_engine_judge() -> Judge | None:
     return judge
 
 
-PEERS: dict[str, Callable[[], Judge | None]] = {"rule-engine": rule_engine_judge}
+_CEL_PUBLIC = "u.kind in ['agency', 'school', 'health_station']"
+_CEL_SERIOUS = "i.severity in ['serious', 'very_serious', 'especially_serious']"
+_CEL_BANNED = (
+    "(i.kind == 'anti_party' || (i.kind in ['crime', 'social_evil', 'drugs', "
+    f"'fire_explosion', 'traffic_accident'] && {_CEL_SERIOUS})) "
+    "&& i.date >= '2021-01-01' && i.date <= '2021-12-15'"
+)
+
+
+def _cel_none_anywhere(test: str) -> str:
+    return f"!incidents.exists(i, {test}) && !areas.exists(a, a.incidents.exists(i, {test}))"
+
+
+CEL = {
+    "TC1": "areas.all(a, a.legal_propaganda)",
+    "TC2": "areas.all(a, a.opinion_survey)",
+    "TC3": "size(areas) > 0 && size(areas.filter(a, a.recognised_safe)) * 100 > size(areas) * 95",
+    "TC4": f"size(units.filter(u, {_CEL_PUBLIC})) == 0 || "
+    f"size(units.filter(u, {_CEL_PUBLIC} && u.recognised_safe)) * 100 > "
+    f"size(units.filter(u, {_CEL_PUBLIC})) * 90",
+    "TC5": "models.exists(m, m.mass)",
+    "TC6": "released_prisoners.all(p, p.record_cleared)",
+    "TC7": _cel_none_anywhere(_CEL_BANNED),
+    "NS": _cel_none_anywhere(_CEL_SERIOUS),
+}
+
+
+def cel_python_judge() -> Judge | None:
+    try:
+        import celpy
+    except ImportError:
+        return None
+    env = celpy.Environment()
+    programs = [env.program(env.compile(CEL[cid])) for cid in IDS]
+
+    def judge(commune: dict[str, Any]) -> tuple[bool, tuple[bool, ...]]:
+        activation = {name: celpy.json_to_cel(value) for name, value in commune.items()}
+        outcomes = tuple(bool(program.evaluate(activation)) for program in programs)
+        return all(outcomes), outcomes
+
+    return judge
+
+
+def cel_rust_judge() -> Judge | None:
+    try:
+        import cel
+    except ImportError:
+        return None
+    programs = [cel.compile(CEL[cid]) for cid in IDS]
+
+    def judge(commune: dict[str, Any]) -> tuple[bool, tuple[bool, ...]]:
+        outcomes = tuple(bool(program.execute(commune)) for program in programs)
+        return all(outcomes), outcomes
+
+    return judge
+
+
+PEERS: dict[str, Callable[[], Judge | None]] = {
+    "rule-engine": rule_engine_judge,
+    "cel-python": cel_python_judge,
+    "CEL, Rust interpreter (common-expression-language)": cel_rust_judge,
+}
