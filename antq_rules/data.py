@@ -128,8 +128,11 @@ def label_of(data: Any) -> str | None:
         name = data.get("name")
         if type(name) is str and name and not name.isspace():
             return name
-        if all(type(key) is str and key.isascii() for key in data):
-            # No key in another normal form: plain lookups suffice.
+        try:
+            plain = "".join(data).isascii()  # no key in another normal form
+        except TypeError:  # a key that is not text
+            plain = False
+        if plain:
             for field in LABEL_FIELDS:
                 value = data.get(field)
                 if value is not None and _shown_as_label(value):

@@ -13,6 +13,8 @@ from fractions import Fraction
 import attrs
 import pytest
 from conftest import DESIGN_SCHEMA, run
+from hypothesis import given
+from hypothesis import strategies as st
 
 from antq_rules import DataError, Schema, compile_expression
 
@@ -225,3 +227,18 @@ def test_validate_survives_cyclic_data():
     schema.validate(root, "node")
     expr = compile_expression("all(children.children.ok)", schema=schema, subject="node")
     assert expr.evaluate(root).status.name == "PASS"
+
+
+_LABEL_KEYS = st.sampled_from(
+    ["name", "tên", unicodedata.normalize("NFD", "tên"), "id", "mã", "code", "title", "kind", 7]
+)
+_LABEL_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["", " ", "Xóm 1", "A"])
+)
+
+
+@given(st.dictionaries(_LABEL_KEYS, _LABEL_VALUES, max_size=5))
+def test_the_quick_label_is_the_label(data):
+    from antq_rules.data import label_of, subject_label
+
+    assert label_of(data) == subject_label(data)
