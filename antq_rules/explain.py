@@ -120,32 +120,11 @@ class FastTrace:
         return steps
 
     def facts(self, percent_params: frozenset[str]) -> list[Fact]:
-        values = self.values
-        found = []
         # (the percent parameters are the ruleset's, which the spec holds)
-        for slot, text, op, threshold_text, left, right, percent in _plan(self.spec)[0]:
-            holds = values[slot]
-            if holds is SKIP:
-                continue
-            if op is None:
-                found.append(Fact(text, holds, None, None, None, holds))
-            else:
-                found.append(
-                    Fact(text, values[left], op, threshold_text, values[right], holds, percent)
-                )
-        return found
+        return _fast_facts(_plan(self.spec)[0], self.values)
 
     def witnesses(self) -> list[Witnesses]:
-        found = []
-        aggregates = self.aggregates
-        for slot, template, role, text in _plan(self.spec)[1]:
-            noted = aggregates.get(slot)
-            if noted is not None and noted[2]:
-                refs = tuple(
-                    ItemRef(template.format(*item[1:]), label_of(item[0])) for item in noted[2]
-                )
-                found.append(Witnesses(text, role, refs))
-        return found
+        return _fast_witnesses(_plan(self.spec)[1], self.aggregates)
 
     def tally(self, aggregate: ir.Aggregate) -> tuple[int, int, int] | None:
         slot = self.spec.index_of.get(id(aggregate))
@@ -153,6 +132,33 @@ class FastTrace:
         if noted is None or (aggregate.func == "count" and aggregate.body is None):
             return None
         return noted[0], noted[1], 0
+
+
+def _fast_facts(plan: list[Any], values: list[Any]) -> list[Fact]:
+    found = []
+    for slot, text, op, threshold_text, left, right, percent in plan:
+        holds = values[slot]
+        if holds is SKIP:
+            continue
+        if op is None:
+            found.append(Fact(text, holds, None, None, None, holds))
+        else:
+            found.append(
+                Fact(text, values[left], op, threshold_text, values[right], holds, percent)
+            )
+    return found
+
+
+def _fast_witnesses(plan: list[Any], aggregates: dict[int, Any]) -> list[Witnesses]:
+    found = []
+    for slot, template, role, text in plan:
+        noted = aggregates.get(slot)
+        if noted is not None and noted[2]:
+            refs = tuple(
+                ItemRef(template.format(*item[1:]), label_of(item[0])) for item in noted[2]
+            )
+            found.append(Witnesses(text, role, refs))
+    return found
 
 
 def _plan(spec: TraceSpec) -> tuple[list[Any], list[Any]]:
@@ -258,6 +264,17 @@ def explain_criterion(
     ruleset: Any, criterion: Any, data: Any, judgement: Any, year: int | None, shared: dict
 ) -> Explanation:
     status = judgement.outcomes[criterion.id][0]
+    if (
+        criterion.applies is None
+        and criterion.test is not None
+        and not criterion.items
+        and not criterion.tiers
+        and status is not Status.NA
+        and not shared.get("reference")
+    ):
+        explained = _explain_fast(ruleset, criterion.test, status, data, judgement, year, shared)
+        if explained is not None:
+            return explained
     applies_missing: tuple[str, ...] = ()
     if criterion.applies is not None:
         applies_missing = tuple(
@@ -289,8 +306,41 @@ def explain_criterion(
         witnesses=tuple(witnesses),
         missing=tuple(dict.fromkeys(missing)) if missing else (),
         gap=gap,
-        trace=Lazy(lambda: _trace_steps(tracers)),
+        trace=Lazy(_trace_steps, tracers),
         applies_missing=applies_missing,
+    )
+
+
+def _explain_fast(
+    ruleset: Any,
+    test: ir.Node,
+    status: Status,
+    data: Any,
+    judgement: Any,
+    year: int | None,
+    shared: dict[str, Any],
+) -> Explanation | None:
+    """`explain_criterion` for the usual criterion (one test, no `applies
+    when`) of a record the generated tracer can read; None otherwise. The
+    same steps, without the loop over roots (an explanation per criterion of
+    every result of a batch may be asked for)."""
+    spec = ruleset.trace_spec(test)
+    if spec is None:
+        return None
+    outcomes = _outcomes(judgement, shared) if spec.uses_outcomes else None
+    try:
+        values, aggregates = spec.function(data, judgement.period, year, outcomes)
+    except Exception:  # anything unusual: the reference interpreter traces it
+        return None
+    facts_plan, witnesses_plan = spec.plan or _plan(spec)
+    tracer = FastTrace(spec, values, aggregates)
+    return Explanation(
+        tuple(_fast_facts(facts_plan, values)),
+        tuple(_fast_witnesses(witnesses_plan, aggregates)),
+        (),
+        None if status is Status.PASS else gap_of(test, tracer, ruleset.schema),
+        Lazy(_trace_steps, [tracer]),
+        (),
     )
 
 
@@ -415,14 +465,7 @@ def _witnesses(node: ir.Aggregate, tracer: Tracer) -> list[Witnesses]:
 
 def _deciding(node: ir.Node, tracer: Tracer | FastTrace) -> ir.Node:
     """Through `and`, the part that fails (or, failing none, the first that is unsure)."""
-    parts: list[ir.Node] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ir.And):
-            stack += [current.right, current.left]
-        else:
-            parts.append(current)
+    parts = _and_parts(node)
     values = [tracer.value_of(part) for part in parts]
     for part, value in zip(parts, values, strict=True):
         if value is False:
@@ -433,29 +476,50 @@ def _deciding(node: ir.Node, tracer: Tracer | FastTrace) -> ir.Node:
     return node
 
 
-def gap_of(test: ir.Node, tracer: Tracer | FastTrace, schema: Any) -> Gap | None:
-    """The least number of items of one aggregate whose test must change for the
-    criterion to pass, from the items as the trace saw them (None: no hint)."""
-    node = _deciding(test, tracer)
+@functools.lru_cache(maxsize=4096)  # (per node: the same for every record)
+def _and_parts(node: ir.Node) -> tuple[ir.Node, ...]:
+    """The operands of a chain of `and`, left to right."""
+    parts: list[ir.Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ir.And):
+            stack += [current.right, current.left]
+        else:
+            parts.append(current)
+    return tuple(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _gap_shape(node: ir.Node) -> tuple[ir.Aggregate, str | None, ir.Node | None] | None:
+    """(aggregate, operator, threshold node) of a part a gap can be drawn for:
+    `ratio(…)` or `count(…)` against a fixed threshold, or `all`/`any`/`none`."""
     if isinstance(node, ir.Compare):
         left, right, op = node.left, node.right, node.op
         if _is_fixed(left):
             left, right, op = right, left, _FLIP[op]
         if not (isinstance(left, ir.Aggregate) and _is_fixed(right)):
             return None
-        threshold = tracer.value_of(right)
-        if (
-            left.func not in ("ratio", "count")
-            or threshold is None
-            or threshold is SKIP
-            or op == "!="
-        ):
+        if left.func not in ("ratio", "count") or op == "!=":
             return None
-        aggregate = left
-    elif isinstance(node, ir.Aggregate) and node.func in ("all", "any", "none"):
-        aggregate, op, threshold = node, None, None
-    else:
+        return left, op, right
+    if isinstance(node, ir.Aggregate) and node.func in ("all", "any", "none"):
+        return node, None, None
+    return None
+
+
+def gap_of(test: ir.Node, tracer: Tracer | FastTrace, schema: Any) -> Gap | None:
+    """The least number of items of one aggregate whose test must change for the
+    criterion to pass, from the items as the trace saw them (None: no hint)."""
+    shape = _gap_shape(_deciding(test, tracer))
+    if shape is None:
         return None
+    aggregate, op, right = shape
+    threshold = None
+    if right is not None:
+        threshold = tracer.value_of(right)
+        if threshold is None or threshold is SKIP:
+            return None
     counts = tracer.tally(aggregate)
     if counts is None:
         return None
@@ -464,13 +528,24 @@ def gap_of(test: ir.Node, tracer: Tracer | FastTrace, schema: Any) -> Gap | None
     if change is None:
         return None
     amount, direction = change
-    return Gap(
-        amount,
-        direction,
-        text_of(aggregate.source),
-        _test_text(aggregate),
-        _entity_label(aggregate, schema),
-    )
+    list_text, test_text, entity = _gap_texts(aggregate, schema)
+    return Gap(amount, direction, list_text, test_text, entity)
+
+
+_GAP_TEXTS: dict[tuple[int, int], tuple[ir.Aggregate, tuple[str, str, str]]] = {}
+
+
+def _gap_texts(aggregate: ir.Aggregate, schema: Any) -> tuple[str, str, str]:
+    """What a gap says of its aggregate: the list, the test, what an item is."""
+    key = (id(aggregate), id(schema))
+    cached = _GAP_TEXTS.get(key)
+    if cached is not None and cached[0] is aggregate:  # (ids are reused only once freed)
+        return cached[1]
+    texts = (text_of(aggregate.source), _test_text(aggregate), _entity_label(aggregate, schema))
+    if len(_GAP_TEXTS) > 4096:
+        _GAP_TEXTS.clear()
+    _GAP_TEXTS[key] = (aggregate, texts)
+    return texts
 
 
 def _tally(aggregate: ir.Aggregate, tracer: Tracer) -> tuple[int, int, int] | None:

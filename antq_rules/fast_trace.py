@@ -185,49 +185,56 @@ class _TraceGenerator(_Generator):
         env: Env,
         on_item: Callable[[str, tuple[str, tuple[str, ...], tuple[tuple[str, bool], ...]]], None],
         need_origin: bool,
-    ) -> None:
+    ) -> int:
         """`iterate` for a list read at the subject's level: notes the size of
-        each list on the way, and gives each item with its origin (the
-        entity it is or was read from: its variable, index variables, path)."""
+        each list on the way (its slot is returned), and gives each item with
+        its origin (the entity it is or was read from: its variable, index
+        variables, path)."""
         out = self.out
         slot = self.allocate(source, LIST)
-        count = out.var("n")
-        out.line(f"{count} = 0")
         self.depth += 1
+        count: str | None = None  # a running count, where lengths do not tell
         if isinstance(source, ir.Get):
             field, ftype = source.field, source.field_type
+            nested = isinstance(source.base.type, t.List)
+            if nested and isinstance(ftype, t.List):
+                count = out.var("n")
+                out.line(f"{count} = 0")
 
             def project(obj: str, origin: tuple[str, tuple[str, ...], tuple[Any, ...]]) -> None:
                 _, indexes, parts = origin
                 value = self.read(obj, field, ftype)
-                if isinstance(ftype, t.List):
-                    item_type = ftype.item
-                    x = out.var("i")
-                    entity = isinstance(item_type, t.Entity)
-                    if need_origin and entity:
-                        k = out.var("k")
-                        header = f"for {k}, {x} in enumerate({value}):"
-                        item_origin = (x, (*indexes, k), (*parts, (field, True)))
-                    else:
-                        header = f"for {x} in {value}:"
-                        item_origin = (x, (), ()) if entity else origin
-                    with out.block(header):
-                        self.check(x, item_type)
-                        out.line(f"{count} += 1")
-                        on_item(x, item_origin)
-                else:
-                    out.line(f"{count} += 1")
+                if not isinstance(ftype, t.List):
                     if isinstance(ftype, t.Entity):
                         origin = (value, indexes, (*parts, (field, False)))
                     on_item(value, origin)
+                    return
+                out.line(f"{count} += len({value})" if nested else f"V[{slot}] = len({value})")
+                item_type = ftype.item
+                x = out.var("i")
+                entity = isinstance(item_type, t.Entity)
+                if need_origin and entity:
+                    k = out.var("k")
+                    header = f"for {k}, {x} in enumerate({value}):"
+                    item_origin = (x, (*indexes, k), (*parts, (field, True)))
+                else:
+                    header = f"for {x} in {value}:"
+                    item_origin = (x, (), ()) if entity else origin
+                with out.block(header):
+                    self.check(x, item_type)
+                    on_item(x, item_origin)
 
-            if isinstance(source.base.type, t.List):
-                self.trace_iterate(source.base, env, project, need_origin)
+            if nested:
+                base_slot = self.trace_iterate(source.base, env, project, need_origin)
+                if count is None:  # one value per item of the base
+                    count = f"V[{base_slot}]"
             else:
                 parts = _static_path(source.base)
                 obj = self.expr(source.base, env)
                 project(obj, (obj, (), parts))
         elif isinstance(source, ir.Filter):
+            count = out.var("n")
+            out.line(f"{count} = 0")
 
             def keep(item: str, origin: Any) -> None:
                 test = self.condition(source.condition, {**env, source.level: item})
@@ -239,7 +246,9 @@ class _TraceGenerator(_Generator):
         else:
             raise Unsupported("a list that is not read from the data")
         self.depth -= 1
-        out.line(f"V[{slot}] = {count}")
+        if count is not None:
+            out.line(f"V[{slot}] = {count}")
+        return slot
 
     def _aggregate(self, node: ir.Aggregate, env: Env) -> str:
         if len(env) != 1 or node.func not in ir.BOOL_AGGREGATES:
