@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -335,16 +335,16 @@ def _explain_fast(
     facts_plan, witnesses_plan = spec.plan or _plan(spec)
     tracer = FastTrace(spec, values, aggregates)
     return Explanation(
-        tuple(_fast_facts(facts_plan, values)),
-        tuple(_fast_witnesses(witnesses_plan, aggregates)),
+        tuple(_fast_facts(facts_plan, values)) if facts_plan else (),
+        tuple(_fast_witnesses(witnesses_plan, aggregates)) if witnesses_plan else (),
         (),
         None if status is Status.PASS else gap_of(test, tracer, ruleset.schema),
-        Lazy(_trace_steps, [tracer]),
+        Lazy(_trace_steps, (tracer,)),
         (),
     )
 
 
-def _trace_steps(tracers: list[Tracer | FastTrace]) -> tuple[TraceStep, ...]:
+def _trace_steps(tracers: Iterable[Tracer | FastTrace]) -> tuple[TraceStep, ...]:
     return tuple(
         TraceStep(depth, text_of(node), value)
         for tracer in tracers

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, ValuesView
 from typing import Any
 
 import attrs
@@ -124,7 +124,7 @@ class Explanation:
         return steps
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # (one per criterion of each result read: a dict class builds faster)
 class CriterionResult:
     id: str
     title: str
@@ -182,8 +182,28 @@ class CriteriaView(Mapping[str, CriterionResult]):
     def statuses(self) -> dict[str, Status]:
         return dict(self._statuses)
 
+    def values(self) -> ValuesView[CriterionResult]:
+        return _Values(self)
+
+    def _all(self) -> Iterator[CriterionResult]:
+        """Every criterion's result in order, built as reached (one loop, not a
+        lookup per key)."""
+        built, make = self._built, self._make
+        for key in self._statuses:
+            result = built.get(key)
+            if result is None:
+                result = built[key] = make(key)
+            yield result
+
     def __repr__(self) -> str:
         return repr(dict(self.items()))
+
+
+class _Values(ValuesView[CriterionResult]):
+    _mapping: CriteriaView
+
+    def __iter__(self) -> Iterator[CriterionResult]:
+        return self._mapping._all()
 
 
 @attrs.frozen

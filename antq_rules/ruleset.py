@@ -255,9 +255,10 @@ class Ruleset:
         """The generated tracing function of one of this ruleset's expressions
         (for explanations; see `fast_trace`), made on first use."""
         key = builtins.id(root)
-        if key not in self._trace_specs:
-            self._trace_specs[key] = trace_spec(self.params, root, self.percent_params)
-        return self._trace_specs[key]
+        spec = self._trace_specs.get(key, _UNMADE)
+        if spec is _UNMADE:
+            spec = self._trace_specs[key] = trace_spec(self.params, root, self.percent_params)
+        return spec  # type: ignore[return-value]
 
     def _verdict_dependencies(self) -> tuple[bool, set[str]]:
         """(whether the verdict reads score or level, the criteria it needs)."""
@@ -701,6 +702,9 @@ class Ruleset:
             subject_entity=self.subject,
             error=error,
         )
+
+
+_UNMADE = object()
 
 
 def _fast_judgement(judged: tuple, period: Period | None) -> Judgement:
