@@ -106,6 +106,7 @@ def get_raw(obj: Any, name: str) -> Any:
 
 
 LABEL_FIELDS = ("name", "tên", "ten", "title", "id", "mã", "ma", "code")
+_LABEL_SET = frozenset(LABEL_FIELDS)
 
 
 def subject_label(data: Any) -> str | None:
@@ -133,6 +134,8 @@ def label_of(data: Any) -> str | None:
         except TypeError:  # a key that is not text
             plain = False
         if plain:
+            if _LABEL_SET.isdisjoint(data):
+                return None
             for field in LABEL_FIELDS:
                 value = data.get(field)
                 if value is not None and _shown_as_label(value):

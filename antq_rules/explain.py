@@ -19,7 +19,6 @@ fast; the outcome it explains was computed beforehand and is not changed.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
@@ -154,9 +153,7 @@ def _fast_witnesses(plan: list[Any], aggregates: dict[int, Any]) -> list[Witness
     for slot, template, role, text in plan:
         noted = aggregates.get(slot)
         if noted is not None and noted[2]:
-            refs = tuple(
-                ItemRef(template.format(*item[1:]), label_of(item[0])) for item in noted[2]
-            )
+            refs = tuple(ItemRef(template % item[1:], label_of(item[0])) for item in noted[2])
             found.append(Witnesses(text, role, refs))
     return found
 
@@ -188,15 +185,12 @@ def _plan(spec: TraceSpec) -> tuple[list[Any], list[Any]]:
 
 def _entity_ref(raw: Any, parts: tuple[tuple[str, bool], ...], indexes: tuple[int, ...]) -> ItemRef:
     """The ItemRef of an entity at `parts` (fields, each perhaps indexed)."""
-    return ItemRef(_path_template(parts).format(*indexes), label_of(raw))
+    return ItemRef(_path_template(parts) % tuple(indexes), label_of(raw))
 
 
 def _path_template(parts: tuple[tuple[str, bool], ...]) -> str:
-    """`areas[{}].incidents[{}]`: a data path with a slot for each index."""
-    names = [
-        field.replace("{", "{{").replace("}", "}}") + ("[{}]" if indexed else "")
-        for field, indexed in parts
-    ]
+    """`areas[%d].incidents[%d]`: a data path with a slot for each index."""
+    names = [field.replace("%", "%%") + ("[%d]" if indexed else "") for field, indexed in parts]
     return ".".join(names) or "(subject)"
 
 
@@ -592,16 +586,22 @@ def _least_change(
         return (1, "more") if misses + unknown else (None, "more")
     if (func == "ratio" and total == 0) or type(threshold) not in (int, Fraction):
         return None
-    bound = threshold * total if func == "ratio" else threshold
-    whole = bound.denominator == 1
+    # The bound t·total (or t) as num/den, in integers: Fraction arithmetic
+    # costs microseconds, and this runs for every failing criterion.
+    num, den = threshold.numerator, threshold.denominator
+    if func == "ratio":
+        num *= total
+    floor, rest = divmod(num, den)
+    ceil = floor + (rest != 0)
+    whole = rest == 0
     if op in (">", ">=", "=="):
         # The least count c ≥ hits with `c op bound`, if any change reaches it.
         if op == ">":
-            least = max(hits, math.floor(bound) + 1)
+            least: int | None = max(hits, floor + 1)
         elif op == ">=":
-            least = max(hits, math.ceil(bound))
+            least = max(hits, ceil)
         else:
-            least = int(bound) if whole and bound >= hits else None
+            least = floor if whole and floor >= hits else None
         if least is not None and least - hits <= misses + unknown:
             return least - hits, "more"
         if op != "==":
@@ -610,11 +610,11 @@ def _least_change(
         # The greatest count c ≤ hits + unknown with `c op bound`.
         most = hits + unknown
         if op == "<":
-            greatest = min(most, math.ceil(bound) - 1)
+            greatest = min(most, ceil - 1)
         elif op == "<=":
-            greatest = min(most, math.floor(bound))
+            greatest = min(most, floor)
         else:
-            greatest = int(bound) if whole and bound <= most else -1
+            greatest = floor if whole and floor <= most else -1
         return (most - greatest if greatest >= 0 else None), "fewer"
     return None
 
