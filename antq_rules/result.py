@@ -105,7 +105,7 @@ def _resolved(value: Any) -> Any:
     return value.get() if isinstance(value, Lazy) else value
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # (one per criterion explained: a dict class builds faster)
 class Explanation:
     facts: tuple[Fact, ...] = ()
     witnesses: tuple[Witnesses, ...] = ()
