@@ -217,6 +217,49 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name, _, _ in runs
     ]
+    # Where the time of explanations goes: each step adds to the one before.
+    specs = [rs.trace_spec(c.test) for c in rs.criteria]
+    period = rs.evaluate(some[0]).period
+
+    def criteria_built() -> None:
+        for r in some:
+            for _ in rs.evaluate(r).criteria.values():
+                pass
+
+    def tracing_alone() -> None:
+        for r in some:
+            for spec in specs:
+                spec.function(r, period, None, None)
+
+    def hand_some() -> None:
+        for r in some:
+            baseline.judge(r)
+
+    def judged() -> None:
+        for r in some:
+            rs.evaluate(r)
+
+    steps = interleaved(
+        [
+            ("hand", hand_some, len(some)),
+            ("judging (`evaluate`)", judged, len(some)),
+            ("… and a `CriterionResult` per criterion", criteria_built, len(some)),
+            ("the generated tracing functions alone", tracing_alone, len(some)),
+            ("explanations read (as in the table above)", explained, len(some)),
+        ],
+        repeats,
+    )
+    breakdown = {
+        name: statistics.median(t / h for t, h in zip(steps[name], steps["hand"], strict=True))
+        for name in steps
+        if name != "hand"
+    }
+    rest = (
+        breakdown["explanations read (as in the table above)"]
+        - breakdown["… and a `CriterionResult` per criterion"]
+        - breakdown["the generated tracing functions alone"]
+    )
+
     rs.fast_stats.fast = rs.fast_stats.general = 0
     with_missing()
     fast_share = rs.fast_stats.fast / max(1, rs.fast_stats.fast + rs.fast_stats.general)
@@ -285,6 +328,17 @@ def main(argv: list[str] | None = None) -> int:
         "|---|--:|--:|",
     ]
     lines += [f"| {name} | {us:,.1f} | {ratio:.2f} |" for name, us, ratio in rows]
+    lines += [
+        "",
+        "Where the time of full explanations goes (× hand-written, medians of rounds):",
+        "",
+        "| part | × hand-written |",
+        "|---|--:|",
+    ]
+    lines += [f"| {name} | {ratio:.2f} |" for name, ratio in breakdown.items()]
+    lines += [
+        f"| so: facts, witnesses, gaps, `Explanation` objects and the calls between | {rest:.2f} |",
+    ]
     lines += [
         "",
         f"With 1 % of fields missing (as real spreadsheets are): {missing_us:,.1f} µs per commune "
