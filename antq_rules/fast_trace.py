@@ -271,22 +271,57 @@ class _TraceGenerator(_Generator):
                 parts.append(path)
             return f"{witnesses}.append(({entity}, {''.join(k + ', ' for k in indexes)}))"
 
+        # Without a filter every item takes part: count only the side that is
+        # usually rare (failing items of `all` and `ratio`, hits of the others)
+        # and take the other from the list's size.
+        both = node.filter is not None or node.body is None
+        rare = "misses" if node.func in ("all", "ratio") else "hits"
+
+        def tally(side: str, origin: Any) -> list[str]:
+            """The statements for an item on one side: its count, its witness."""
+            lines = []
+            if both or side == rare:
+                lines.append(f"{hits if side == 'hits' else misses} += 1")
+            if role == ("counted" if side == "hits" else "failing"):
+                lines.append(witness(origin))
+            return lines
+
+        def emit(header: str, lines: list[str]) -> None:
+            with out.block(header):
+                for line in lines or ["pass"]:
+                    out.line(line)
+
         def counted(item: str, origin: Any) -> None:
             inner = {**env, node.level: item}
             if node.body is None:
-                out.line(f"{hits} += 1")
-                if role == "counted":
-                    out.line(witness(origin))
+                for line in tally("hits", origin):
+                    out.line(line)
                 return
-            holds = self.condition(node.body, inner)
-            with out.block(f"if {holds}:"):
-                out.line(f"{hits} += 1")
-                if role == "counted":
-                    out.line(witness(origin))
-            with out.block("else:"):
-                out.line(f"{misses} += 1")
-                if role == "failing":
-                    out.line(witness(origin))
+            if ir.may_be_undefined(node.body):
+                holds = self.condition(node.body, inner)
+            else:
+                holds = self.raw_expr(node.body, inner)
+            on_hit, on_miss = tally("hits", origin), tally("misses", origin)
+            if holds in out.unchecked[-1]:
+                # A bool just read: checked by the branches themselves.
+                out.unchecked[-1].discard(holds)
+                if not on_hit:  # (in the order that costs least for a true test)
+                    with out.block(f"if {holds} is not True:"):
+                        emit(f"if {holds} is False:", on_miss)
+                        out.line("else: raise Deopt")
+                    return
+                emit(f"if {holds} is True:", on_hit)
+                if on_miss:
+                    emit(f"elif {holds} is False:", on_miss)
+                    out.line("else: raise Deopt")
+                else:
+                    out.line(f"elif {holds} is not False: raise Deopt")
+            elif not on_hit:
+                emit(f"if not {holds}:", on_miss)
+            else:
+                emit(f"if {holds}:", on_hit)
+                if on_miss:
+                    emit("else:", on_miss)
 
         def on_item(item: str, origin: Any) -> None:
             if node.filter is None:
@@ -296,7 +331,10 @@ class _TraceGenerator(_Generator):
             with out.block(f"if {keep}:"):
                 counted(item, origin)
 
-        self.trace_iterate(node.source, env, on_item, role is not None)
+        source_slot = self.trace_iterate(node.source, env, on_item, role is not None)
+        if not both:
+            other = misses if rare == "hits" else hits
+            out.line(f"{other} = V[{source_slot}] - {hits if rare == 'hits' else misses}")
         out.line(f"A[{slot}] = ({hits}, {misses}, {witnesses})")
         self.aggregates[slot] = (parts[0] if parts else (), role)
         return {
