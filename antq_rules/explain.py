@@ -318,6 +318,12 @@ def _explain_fast(
     when`) of a record the generated tracer can read; None otherwise. The
     same steps, without the loop over roots (an explanation per criterion of
     every result of a batch may be asked for)."""
+    if status is Status.PASS and shared.get("complete") and _says_nothing_when_true(test):
+        # Nothing to state, nothing failing, nothing missing: only the trace,
+        # made if it is read.
+        return Explanation(
+            (), (), (), None, Lazy(_traced_steps, ruleset, test, data, judgement, year, shared), ()
+        )
     spec = ruleset.trace_spec(test)
     if spec is None:
         return None
@@ -336,6 +342,30 @@ def _explain_fast(
         Lazy(_trace_steps, (tracer,)),
         (),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _says_nothing_when_true(node: ir.Node) -> bool:
+    """Whether the explanation of a test that holds, on complete data, is
+    empty: `all(…)` and `none(…)` that hold have no failing or counted items
+    and state no fact (their lists and filters are not facts), and neither
+    has an `and` of such tests."""
+    if isinstance(node, ir.Aggregate):
+        return node.func in ("all", "none")
+    if isinstance(node, ir.And):
+        return _says_nothing_when_true(node.left) and _says_nothing_when_true(node.right)
+    return False
+
+
+def _traced_steps(
+    ruleset: Any,
+    test: ir.Node,
+    data: Any,
+    judgement: Any,
+    year: int | None,
+    shared: dict[str, Any],
+) -> tuple[TraceStep, ...]:
+    return _trace_steps((trace(ruleset, test, data, judgement, year, shared),))
 
 
 def _trace_steps(tracers: Iterable[Tracer | FastTrace]) -> tuple[TraceStep, ...]:

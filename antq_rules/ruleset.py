@@ -490,7 +490,8 @@ class Ruleset:
         """`_result` for a fast judgement, building the `Judgement` (for the
         criteria's results and explanations) only when it is asked for."""
         _, statuses, counts, _, _, _, verdict = judged
-        shared: dict[str, Any] = {}
+        # The fast path read every value these criteria read: none was missing.
+        shared: dict[str, Any] = {"complete": True}
         judgements: list[Judgement] = []
 
         def make(cid: str) -> CriterionResult:
