@@ -16,9 +16,10 @@ from typing import Any
 import attrs
 
 from . import ir
-from .explain import text_of, trace
+from .explain import trace
 from .messages import word
 from .model import Status
+from .statements import text_of
 
 AND_BRANCHES = ("left false", "left true, right false", "both true")
 OR_BRANCHES = ("left true", "left false, right true", "both false")

@@ -27,7 +27,7 @@ from . import ir
 from . import types as t
 from . import values as v
 from .data import label_of
-from .fast_trace import ENTITY, LIST, SKIP, TraceSpec, is_fact
+from .fast_trace import ENTITY, LIST, SKIP, TraceSpec
 from .interpret import Context, Obj, Seq
 from .interpret import _eval as interpret_at
 from .model import Status
@@ -41,6 +41,7 @@ from .result import (
     TraceStep,
     Witnesses,
 )
+from .statements import FLIP, fact_sides, is_fact, is_fixed, text_of
 
 
 class Tracer:
@@ -168,7 +169,7 @@ def _plan(spec: TraceSpec) -> tuple[list[Any], list[Any]]:
             if not isinstance(node, ir.Compare):
                 facts.append((slot, text_of(node), None, None, None, None, False))
                 continue
-            left, right, op, percent = _fact_sides(node, spec.percent_params)
+            left, right, op, percent = fact_sides(node, spec.percent_params)
             left_slot, right_slot = spec.children[slot]
             if left is not node.left:
                 left_slot, right_slot = right_slot, left_slot
@@ -192,18 +193,6 @@ def _path_template(parts: tuple[tuple[str, bool], ...]) -> str:
     """`areas[%d].incidents[%d]`: a data path with a slot for each index."""
     names = [field.replace("%", "%%") + ("[%d]" if indexed else "") for field, indexed in parts]
     return ".".join(names) or "(subject)"
-
-
-@functools.lru_cache(maxsize=4096)  # nodes hash by identity; explanations ask again and again
-def text_of(node: ir.Node) -> str:
-    """An expression as its author wrote it (on one line)."""
-    if isinstance(node, ir.Param):
-        return node.name
-    if node.span is not None:
-        return " ".join(node.span.text().split())
-    if isinstance(node, ir.Const):
-        return str(node.value)
-    return type(node).__name__.lower()
 
 
 def trace(
@@ -406,7 +395,7 @@ def _fact(
 ) -> Fact:
     if not isinstance(node, ir.Compare):
         return Fact(text_of(node), holds, None, None, None, holds)
-    left, right, op, percent = _fact_sides(node, percent_params)
+    left, right, op, percent = fact_sides(node, percent_params)
     left_value, right_value = value_of(left), value_of(right)
     return Fact(
         text_of(left),
@@ -417,30 +406,6 @@ def _fact(
         holds,
         percent,
     )
-
-
-def _fact_sides(
-    node: ir.Compare, percent_params: frozenset[str]
-) -> tuple[ir.Node, ir.Node, str, bool]:
-    """(measured side, threshold side, operator, shown as a percentage) of a
-    comparison stated as a fact: the threshold goes right (`95% < x` reads
-    `x > 95%`)."""
-    left, right, op = node.left, node.right, node.op
-    if _is_fixed(left) and not _is_fixed(right):
-        left, right, op = right, left, _FLIP[op]
-    percent = (
-        (isinstance(left, ir.Aggregate) and left.func == "ratio")
-        or (isinstance(right, ir.Param) and right.name in percent_params)
-        or text_of(right).endswith("%")
-    )
-    return left, right, op, percent
-
-
-_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-
-
-def _is_fixed(node: ir.Node) -> bool:
-    return isinstance(node, (ir.Const, ir.Param))
 
 
 def item_ref(item: Any, origin: Any) -> ItemRef:
@@ -520,9 +485,9 @@ def _gap_shape(node: ir.Node) -> tuple[ir.Aggregate, str | None, ir.Node | None]
     `ratio(…)` or `count(…)` against a fixed threshold, or `all`/`any`/`none`."""
     if isinstance(node, ir.Compare):
         left, right, op = node.left, node.right, node.op
-        if _is_fixed(left):
-            left, right, op = right, left, _FLIP[op]
-        if not (isinstance(left, ir.Aggregate) and _is_fixed(right)):
+        if is_fixed(left):
+            left, right, op = right, left, FLIP[op]
+        if not (isinstance(left, ir.Aggregate) and is_fixed(right)):
             return None
         if left.func not in ("ratio", "count") or op == "!=":
             return None

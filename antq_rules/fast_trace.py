@@ -31,6 +31,7 @@ from . import ir
 from . import types as t
 from . import values as v
 from .fast import _NOT_GENERATED, Env, Unsupported, _build, _Generator
+from .statements import is_fact
 
 
 class _Skip:
@@ -72,13 +73,6 @@ class TraceSpec:
             self.index_of.setdefault(id(node), index)
         # The slots of the nodes an explanation states as facts.
         self.fact_slots = [i for i, (_, node, _, _) in enumerate(nodes) if is_fact(node)]
-
-
-def is_fact(node: ir.Node) -> bool:
-    """Nodes an explanation states as facts: comparisons and true/false values."""
-    return isinstance(node, (ir.Compare, ir.CriterionRef, ir.RulesetRef)) or (
-        isinstance(node, ir.Get) and node.type == t.BOOL
-    )
 
 
 class _TraceGenerator(_Generator):

@@ -43,6 +43,7 @@ from .model import Status
 from .result import Result
 from .ruleset import Ruleset
 from .schema import EntityDef, Schema
+from .statements import FLIP, is_fixed, text_of
 
 RANK = {Status.FAIL: 0, Status.UNKNOWN: 1, Status.PASS: 2}
 NAMES = ["A", "B", "Thôn 1", "Xóm 2", "Tổ 3"]
@@ -560,8 +561,6 @@ def boundary_data(
 
 
 def _text(node: ir.Node) -> str:
-    from .explain import text_of
-
     return text_of(node)
 
 
@@ -575,17 +574,14 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     return compare_known(op, left, right)
 
 
-_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-
-
 def _threshold(test: ir.Node, ruleset: Ruleset) -> tuple[ir.Aggregate, str, Any] | None:
     """The first `ratio|count(…) op constant` in the test (through `and`)."""
     for node in ir.walk(test):
         if not isinstance(node, ir.Compare):
             continue
         left, right, op = node.left, node.right, node.op
-        if isinstance(left, (ir.Const, ir.Param)):
-            left, right, op = right, left, _FLIP[op]
+        if is_fixed(left):
+            left, right, op = right, left, FLIP[op]
         if (
             isinstance(left, ir.Aggregate)
             and left.func in ("ratio", "count")
