@@ -27,7 +27,7 @@ from . import ir
 from . import types as t
 from . import values as v
 from .data import label_of
-from .fast_trace import ENTITY, LIST, SKIP, TraceSpec
+from .fast_trace import ENTITY, LIST, SKIP, TraceSpec, path_of
 from .interpret import Context, Obj, Seq
 from .interpret import _eval as interpret_at
 from .model import Status
@@ -95,13 +95,22 @@ class FastTrace:
     """What a generated tracing function noted (see `fast_trace`), read as a
     `Tracer` is: for records whose every value read is known."""
 
-    __slots__ = ("aggregates", "spec", "values")
+    __slots__ = ("aggregates", "built_facts", "built_witnesses", "spec", "values")
     missing: tuple[str, ...] = ()
 
-    def __init__(self, spec: TraceSpec, values: list[Any], aggregates: dict[int, Any]) -> None:
+    def __init__(
+        self,
+        spec: TraceSpec,
+        values: list[Any],
+        aggregates: dict[int, Any],
+        facts: list[Any],
+        witnesses: list[Witnesses],
+    ) -> None:
         self.spec = spec
         self.values = values
         self.aggregates = aggregates
+        self.built_facts = facts  # (a None for each fact node not evaluated)
+        self.built_witnesses = witnesses
 
     def value_of(self, node: ir.Node) -> Any:
         slot = self.spec.index_of.get(id(node))
@@ -115,16 +124,16 @@ class FastTrace:
             if kind == LIST:
                 value = ListSummary(value)
             elif kind == ENTITY:
-                value = _entity_ref(value, path, ())
+                value = ItemRef(path_of(path), label_of(value))
             steps.append((depth, node, value))
         return steps
 
     def facts(self, percent_params: frozenset[str]) -> list[Fact]:
-        # (the percent parameters are the ruleset's, which the spec holds)
-        return _fast_facts(_plan(self.spec)[0], self.values)
+        # (built by the generated code, with the ruleset's percent parameters)
+        return list(filter(None, self.built_facts))
 
     def witnesses(self) -> list[Witnesses]:
-        return _fast_witnesses(_plan(self.spec)[1], self.aggregates)
+        return list(self.built_witnesses)
 
     def tally(self, aggregate: ir.Aggregate) -> tuple[int, int, int] | None:
         slot = self.spec.index_of.get(id(aggregate))
@@ -132,67 +141,6 @@ class FastTrace:
         if noted is None or (aggregate.func == "count" and aggregate.body is None):
             return None
         return noted[0], noted[1], 0
-
-
-def _fast_facts(plan: list[Any], values: list[Any]) -> list[Fact]:
-    found = []
-    for slot, text, op, threshold_text, left, right, percent in plan:
-        holds = values[slot]
-        if holds is SKIP:
-            continue
-        if op is None:
-            found.append(Fact(text, holds, None, None, None, holds))
-        else:
-            found.append(
-                Fact(text, values[left], op, threshold_text, values[right], holds, percent)
-            )
-    return found
-
-
-def _fast_witnesses(plan: list[Any], aggregates: dict[int, Any]) -> list[Witnesses]:
-    found = []
-    for slot, template, role, text in plan:
-        noted = aggregates.get(slot)
-        if noted is not None and noted[2]:
-            refs = tuple(ItemRef(template % item[1:], label_of(item[0])) for item in noted[2])
-            found.append(Witnesses(text, role, refs))
-    return found
-
-
-def _plan(spec: TraceSpec) -> tuple[list[Any], list[Any]]:
-    """What a tracing function's facts and witnesses say besides its values:
-    texts, operators, which slots hold each side (once per expression)."""
-    if spec.plan is None:
-        facts: list[Any] = []
-        for slot in spec.fact_slots:
-            node = spec.nodes[slot][1]
-            if not isinstance(node, ir.Compare):
-                facts.append((slot, text_of(node), None, None, None, None, False))
-                continue
-            left, right, op, percent = fact_sides(node, spec.percent_params)
-            left_slot, right_slot = spec.children[slot]
-            if left is not node.left:
-                left_slot, right_slot = right_slot, left_slot
-            facts.append((slot, text_of(left), op, text_of(right), left_slot, right_slot, percent))
-        witnesses = [
-            (slot, _path_template(path), role, text_of(spec.nodes[slot][1]))
-            for slot, (path, role) in spec.aggregates.items()
-            if role is not None
-        ]
-        spec.plan = (facts, witnesses)
-    plan: tuple[list[Any], list[Any]] = spec.plan
-    return plan
-
-
-def _entity_ref(raw: Any, parts: tuple[tuple[str, bool], ...], indexes: tuple[int, ...]) -> ItemRef:
-    """The ItemRef of an entity at `parts` (fields, each perhaps indexed)."""
-    return ItemRef(_path_template(parts) % tuple(indexes), label_of(raw))
-
-
-def _path_template(parts: tuple[tuple[str, bool], ...]) -> str:
-    """`areas[%d].incidents[%d]`: a data path with a slot for each index."""
-    names = [field.replace("%", "%%") + ("[%d]" if indexed else "") for field, indexed in parts]
-    return ".".join(names) or "(subject)"
 
 
 def trace(
@@ -212,11 +160,11 @@ def trace(
         if spec is not None:
             outcomes = _outcomes(judgement, shared) if spec.uses_outcomes else None
             try:
-                values, aggregates = spec.function(data, judgement.period, year, outcomes)
+                noted = spec.function(data, judgement.period, year, outcomes)
             except Exception:  # anything unusual: the reference interpreter traces it
                 pass
             else:
-                return FastTrace(spec, values, aggregates)
+                return FastTrace(spec, *noted)
     context = Context(judgement.period, ruleset.params, year)
     context.outcomes.update(_outcomes(judgement, shared))
     context.score, context.max_score = judgement.score, judgement.max_score
@@ -318,14 +266,13 @@ def _explain_fast(
         return None
     outcomes = _outcomes(judgement, shared) if spec.uses_outcomes else None
     try:
-        values, aggregates = spec.function(data, judgement.period, year, outcomes)
+        values, aggregates, facts, witnesses = spec.function(data, judgement.period, year, outcomes)
     except Exception:  # anything unusual: the reference interpreter traces it
         return None
-    facts_plan, witnesses_plan = spec.plan or _plan(spec)
-    tracer = FastTrace(spec, values, aggregates)
+    tracer = FastTrace(spec, values, aggregates, facts, witnesses)
     return Explanation(
-        tuple(_fast_facts(facts_plan, values)) if facts_plan else (),
-        tuple(_fast_witnesses(witnesses_plan, aggregates)) if witnesses_plan else (),
+        tuple(filter(None, facts)),
+        tuple(witnesses),
         (),
         None if status is Status.PASS else gap_of(test, tracer, ruleset.schema),
         Lazy(_trace_steps, (tracer,)),

@@ -30,8 +30,10 @@ from typing import Any
 from . import ir
 from . import types as t
 from . import values as v
+from .data import label_of
 from .fast import _NOT_GENERATED, Env, Unsupported, _build, _Generator
-from .statements import is_fact
+from .result import Fact, ItemRef, Witnesses
+from .statements import fact_sides, is_fact, text_of
 
 
 class _Skip:
@@ -48,40 +50,35 @@ VALUE, LIST, ENTITY = "value", "list", "entity"
 
 
 class TraceSpec:
-    """A generated tracing function and what its slots stand for."""
+    """A generated tracing function and what its slots stand for. The
+    function returns (V, A, F, W): the values noted; per aggregate (items
+    whose test held, items whose test failed); the facts, in the order of
+    their nodes (None for a node not evaluated); the witnesses."""
 
     def __init__(
         self,
-        function: Callable[..., tuple[list[Any], dict[int, Any]]],
+        function: Callable[..., tuple[list[Any], dict[int, Any], list[Any], list[Any]]],
         nodes: list[tuple[int, ir.Node, str, Any]],
-        aggregates: dict[int, tuple[tuple[tuple[str, bool], ...], str | None]],
         uses_outcomes: bool,
-        children: dict[int, list[int]],
-        percent_params: frozenset[str] = frozenset(),
     ) -> None:
         self.function = function
         # (depth, node, how its value is shown, the entity's path parts)
         self.nodes = nodes
-        # aggregate slot -> (path parts of its witnesses, their role or None)
-        self.aggregates = aggregates
         self.uses_outcomes = uses_outcomes
-        self.children = children  # slot -> the slots of its operands (for comparisons)
-        self.percent_params = percent_params  # the ruleset's (facts show them as percentages)
-        self.plan: Any = None  # what explanations precompute from this (see `explain`)
         self.index_of: dict[int, int] = {}
         for index, (_, node, _, _) in enumerate(nodes):
             self.index_of.setdefault(id(node), index)
-        # The slots of the nodes an explanation states as facts.
-        self.fact_slots = [i for i, (_, node, _, _) in enumerate(nodes) if is_fact(node)]
 
 
 class _TraceGenerator(_Generator):
     """The fast path's generator, noting values at the subject's level."""
 
-    def __init__(self, params: Any) -> None:
+    def __init__(self, params: Any, percent_params: frozenset[str]) -> None:
         super().__init__(params)
+        self.percent_params = percent_params
         self.nodes: list[tuple[int, ir.Node, str, Any]] = []
-        self.aggregates: dict[int, tuple[tuple[tuple[str, bool], ...], str | None]] = {}
+        self.facts = 0  # fact nodes met so far: the next one's place in F
+        self.values_of: dict[int, str] = {}  # slot -> the variable holding its value
         self.depth = 0
         self.slots: list[int] = []  # the slots of the nodes being generated
         self.caught: ir.Node | None = None  # the left side of the `??` being generated
@@ -109,6 +106,8 @@ class _TraceGenerator(_Generator):
         elif isinstance(node, ir.Compare) and _not_scalar(node):
             raise Unsupported("a comparison of lists or entities")
         slot = self.allocate(node, kind, extra)
+        fact = self.facts if is_fact(node) else None
+        self.facts += fact is not None
         if self.slots:
             self.children.setdefault(self.slots[-1], []).append(slot)
         self.depth += 1
@@ -132,7 +131,25 @@ class _TraceGenerator(_Generator):
         else:
             out.line(f"{x} = {value}")
         out.line(f"V[{slot}] = len({x})" if kind == LIST else f"V[{slot}] = {x}")
+        self.values_of[slot] = x
+        if fact is not None:
+            out.line(f"F[{fact}] = {self.fact(node, slot, x)}")
         return x
+
+    def fact(self, node: ir.Node, slot: int, x: str) -> str:
+        """The expression building the fact a node states, from its value."""
+        c = self.out.const
+        if not isinstance(node, ir.Compare):
+            return f"_Fact({c(text_of(node))}, {x}, None, None, None, {x})"
+        left, right, op, percent = fact_sides(node, self.percent_params)
+        left_slot, right_slot = self.children[slot]
+        if left is not node.left:
+            left_slot, right_slot = right_slot, left_slot
+        left_value, right_value = self.values_of[left_slot], self.values_of[right_slot]
+        return (
+            f"_Fact({c(text_of(left))}, {left_value}, {c(op)}, {c(text_of(right))}, "
+            f"{right_value}, {x}, {percent!r})"
+        )
 
     # What the fast path shortcuts, the trace must see.
 
@@ -257,13 +274,13 @@ class _TraceGenerator(_Generator):
         out.line(f"{misses} = 0")
         if role:
             out.line(f"{witnesses} = []")
-        parts: list[tuple[tuple[str, bool], ...]] = []
 
         def witness(origin: tuple[str, tuple[str, ...], tuple[Any, ...]]) -> str:
             entity, indexes, path = origin
-            if not parts:
-                parts.append(path)
-            return f"{witnesses}.append(({entity}, {''.join(k + ', ' for k in indexes)}))"
+            where = out.const(path_of(path))
+            if indexes:
+                where = f"{out.const(path_template(path))} % ({''.join(k + ', ' for k in indexes)})"
+            return f"{witnesses}.append(_ItemRef({where}, _label({entity})))"
 
         # Without a filter every item takes part: count only the side that is
         # usually rare (failing items of `all` and `ratio`, hits of the others)
@@ -329,8 +346,10 @@ class _TraceGenerator(_Generator):
         if not both:
             other = misses if rare == "hits" else hits
             out.line(f"{other} = V[{source_slot}] - {hits if rare == 'hits' else misses}")
-        out.line(f"A[{slot}] = ({hits}, {misses}, {witnesses})")
-        self.aggregates[slot] = (parts[0] if parts else (), role)
+        out.line(f"A[{slot}] = ({hits}, {misses})")
+        if role:
+            text, kind = out.const(text_of(node)), out.const(role)
+            out.line(f"if {witnesses}: W.append(_Witnesses({text}, {kind}, tuple({witnesses})))")
         return {
             "count": hits,
             "ratio": f"_ratio({hits}, {hits} + {misses})",
@@ -358,22 +377,39 @@ def trace_spec(
 ) -> TraceSpec | None:
     """The tracing function of one expression of a ruleset, or None when it
     uses something this module does not generate."""
-    gen = _TraceGenerator(params)
+    gen = _TraceGenerator(params, percent_params)
     out = gen.out
     try:
         gen.prologue([root])
         out.line("A = {}")
+        out.line("W = []")
         gen.expr(root, {0: "d"})
-        out.line("return V, A")
-        out.lines.insert(0, f"    V = [_SKIP] * {len(gen.nodes)}")
+        out.line("return V, A, F, W")
+        out.lines[:0] = [f"    V = [_SKIP] * {len(gen.nodes)}", f"    F = [None] * {gen.facts}"]
         function = _build_trace(out)
     except _NOT_GENERATED:
         return None
-    return TraceSpec(
-        function, gen.nodes, gen.aggregates, gen.uses_outcomes, gen.children, percent_params
-    )
+    return TraceSpec(function, gen.nodes, gen.uses_outcomes)
+
+
+def path_of(parts: tuple[tuple[str, bool], ...]) -> str:
+    """The data path of an entity reached through no list (`police.chief`)."""
+    return ".".join(field for field, _ in parts) or "(subject)"
+
+
+def path_template(parts: tuple[tuple[str, bool], ...]) -> str:
+    """`areas[%d].incidents[%d]`: a data path with a slot for each index."""
+    names = [field.replace("%", "%%") + ("[%d]" if indexed else "") for field, indexed in parts]
+    return ".".join(names) or "(subject)"
 
 
 def _build_trace(out: Any) -> Callable[..., Any]:
-    out.constants.update(_SKIP=SKIP, _UNDEFINED=v.UNDEFINED)
+    out.constants.update(
+        _SKIP=SKIP,
+        _UNDEFINED=v.UNDEFINED,
+        _Fact=Fact,
+        _ItemRef=ItemRef,
+        _Witnesses=Witnesses,
+        _label=label_of,
+    )
     return _build("trace", "d, period, year, o", out)

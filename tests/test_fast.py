@@ -210,7 +210,7 @@ def test_traced_code_notes_what_the_reference_tracer_notes(data, kind):
     spec = trace_spec({}, expr.typed)
     assert spec is not None, text
     try:
-        values, aggregates = spec.function(document, period, None, {})
+        noted = spec.function(document, period, None, {})
     except Exception:
         event("gave up")
         return
@@ -219,7 +219,7 @@ def test_traced_code_notes_what_the_reference_tracer_notes(data, kind):
     tracer = Tracer()
     context.tracer, context.missing = tracer, tracer.missing
     interpret_at(expr.typed, (Obj(document, ""),), context)
-    assert _noted(FastTrace(spec, values, aggregates), expr.typed) == _noted(tracer, expr.typed)
+    assert _noted(FastTrace(spec, *noted), expr.typed) == _noted(tracer, expr.typed)
 
 
 @pytest.mark.parametrize("path", RULESETS, ids=lambda p: str(p.relative_to(ROOT / "rulesets")))
