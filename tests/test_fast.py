@@ -343,3 +343,22 @@ def test_explanations_of_every_shape_agree(seed):
         undefined = cid == "A2" or (cid == "A1" and not record["areas"])
         if not undefined:  # (an undefined value left to the tracer)
             assert isinstance(trace(ruleset, root, record, judgement, None, {}), FastTrace), cid
+
+
+def test_a_generator_failure_leaves_the_general_path(monkeypatch):
+    """Generated code is a shortcut: should generating it fail unexpectedly,
+    judging and explaining still work, by the closures and the tracer."""
+    from antq_rules import fast, fast_trace
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug in the generator")
+
+    monkeypatch.setattr(fast._Generator, "_aggregate", broken)
+    monkeypatch.setattr(fast_trace._TraceGenerator, "_aggregate", broken)
+    ruleset = antq_rules.load(SHAPES, params={"kinds": ["a", "c"]})  # a new load
+    assert ruleset._fast is None
+    record = _shapes_record(3)
+    result = ruleset.evaluate(record)
+    reference = ruleset.evaluate(record, evaluator="reference")
+    assert result.to_dict() == reference.to_dict()
+    assert ruleset.trace_spec(ruleset.criterion("P2").test) is None
