@@ -12,7 +12,9 @@ notes the same things while computing plain values:
   `??` keeps the `_SKIP` mark; a list keeps its number of items, an entity
   its raw object);
 * `A[i]`: for an aggregate among them, (items whose test held, items whose
-  test failed, the witnesses: each an item's entity and its indexes).
+  test failed), from which a gap is drawn;
+* `F` and `W`: the facts and witnesses an explanation states, built as the
+  values are found (texts, operators and data paths passed in as constants).
 
 Where the reference interpreter would carry an undefined value on (any
 undefined value not caught at once by `??`), or anything else unusual
