@@ -362,3 +362,91 @@ def test_a_generator_failure_leaves_the_general_path(monkeypatch):
     reference = ruleset.evaluate(record, evaluator="reference")
     assert result.to_dict() == reference.to_dict()
     assert ruleset.trace_spec(ruleset.criterion("P2").test) is None
+
+
+FEATURES = """
+ruleset t.features
+  title "Đủ tính năng"
+  subject commune
+  period 2021-01-01 .. 2021-12-31
+
+entity commune
+  name: text
+  areas: list[area]
+  budget: decimal
+  opened: date
+  kind: enum["xã", "phường"]
+
+entity area
+  name: text
+  safe: bool
+  people: int
+  score: decimal
+
+param safe_min = 60%
+
+criterion B1 "Nền"
+  ratio(areas.safe) >= safe_min or count(areas) == 0
+
+criterion B2 "Theo B1, có điểm"
+  points 2
+  passes(B1) and not any(areas where people > 900)
+
+criterion B3 "Theo bậc"
+  points 3 when sum(areas.people) >= 1000
+  points 1 when sum(areas.people) >= 100
+
+criterion B4 "Theo mục"
+  item "Có ngân sách" points 1 when budget > 0
+  item "Mở trong kỳ" points 1 when opened in period and opened.month <= 6
+
+criterion B5 "Chỉ cho phường"
+  avg(areas.score) ?? 0 >= 1.5 and max(areas.people) ?? 0 < 1000 and min(areas.people) ?? 1 > 0
+  applies when kind == "phường"
+
+criterion B6 "Số học"
+  budget / (count(areas) + 1) >= 10 or -budget < 0 and budget * 2 - 1 != 0
+
+level "Tốt" when score >= 4 and passes(B1)
+level "Đạt" when score >= 2
+"""
+
+
+def _features_record(seed):
+    import random
+
+    rnd = random.Random(seed)
+    return {
+        "name": f"Xã {seed}",
+        "areas": [
+            {
+                "name": f"Thôn {i}",
+                "safe": rnd.random() < 0.7,
+                "people": rnd.randint(0, 1200),
+                "score": rnd.choice([0, 1, 2, 2.5]),
+            }
+            for i in range(rnd.randint(0, 6))
+        ],
+        "budget": rnd.choice([0, 5, 120.5, -3]),
+        "opened": rnd.choice(["2020-02-01", "2021-03-04", "2021-09-30"]),
+        "kind": rnd.choice(["xã", "phường"]),
+    }
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_explanations_of_every_construct_agree(seed):
+    try:
+        ruleset = antq_rules.load(FEATURES)
+    except antq_rules.AntqError as error:  # pragma: no cover - shows what to fix
+        pytest.fail(str(error))
+    record = _features_record(seed)
+    result = ruleset.evaluate(record)
+    reference = ruleset.evaluate(record, evaluator="reference")
+    assert (result.statuses, result.score, result.level) == (
+        reference.statuses,
+        reference.score,
+        reference.level,
+    )
+    assert result.to_dict() == reference.to_dict()
+    for cid, criterion in result.criteria.items():
+        assert criterion.explanation.trace == reference.criteria[cid].explanation.trace, cid
