@@ -204,8 +204,10 @@ def explain_criterion(
         and not shared.get("reference")
     ):
         explained = _explain_fast(ruleset, criterion.test, status, data, judgement, year, shared)
-        if explained is not None:
+        if isinstance(explained, Explanation):
             return explained
+        if explained is _GAVE_UP:  # (no second try below: the reference traces)
+            shared = {**shared, "reference": True}
     applies_missing: tuple[str, ...] = ()
     if criterion.applies is not None:
         applies_missing = tuple(
@@ -242,6 +244,9 @@ def explain_criterion(
     )
 
 
+_GAVE_UP = object()
+
+
 def _explain_fast(
     ruleset: Any,
     test: ir.Node,
@@ -250,9 +255,10 @@ def _explain_fast(
     judgement: Any,
     year: int | None,
     shared: dict[str, Any],
-) -> Explanation | None:
+) -> Explanation | object | None:
     """`explain_criterion` for the usual criterion (one test, no `applies
-    when`) of a record the generated tracer can read; None otherwise. The
+    when`) of a record the generated tracer can read; None when it has no
+    tracing function, `_GAVE_UP` when the record made it give up. The
     same steps, without the loop over roots (an explanation per criterion of
     every result of a batch may be asked for)."""
     if status is Status.PASS and shared.get("complete") and _says_nothing_when_true(test):
@@ -268,7 +274,7 @@ def _explain_fast(
     try:
         values, aggregates, facts, witnesses = spec.function(data, judgement.period, year, outcomes)
     except Exception:  # anything unusual: the reference interpreter traces it
-        return None
+        return _GAVE_UP
     tracer = FastTrace(spec, values, aggregates, facts, witnesses)
     return Explanation(
         tuple(filter(None, facts)),

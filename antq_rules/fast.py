@@ -896,12 +896,13 @@ def expression_function(node: ir.Node) -> Callable[[Any, Any], Any] | None:
         return None
 
 
-# Besides constructs it does not generate (`Unsupported`): Python's own limits
-# (more than 20 nested loops or `try` blocks, very deep trees). And should the
-# generator fail on something nobody foresaw, the general path still judges
-# and explains correctly: generated code is a shortcut, never a requirement.
-# (Tests check that every shipped ruleset and generated expression gets it.)
-_NOT_GENERATED = (Unsupported, SyntaxError, RecursionError, MemoryError, Exception)
+# Whatever stops the generator — a construct it does not generate
+# (`Unsupported`), Python's own limits (more than 20 nested loops or `try`
+# blocks, very deep trees: SyntaxError, RecursionError), or a failure nobody
+# foresaw — the general path still judges and explains correctly: generated
+# code is a shortcut, never a requirement. (Tests check that every shipped
+# ruleset and generated expression gets it.)
+_NOT_GENERATED = Exception
 
 
 def _build(name: str, arguments: str, out: _Emitter) -> Callable[..., Any]:

@@ -230,21 +230,11 @@ class Ruleset:
         self._default_when = self._when(None, None)  # the usual call's, resolved once
         self.fast_verdict = self._verdict_fast if self._fast_verdict is not None else None
         self._trace_specs: dict[int, TraceSpec | None] = {}
-        # What every result of a criterion shows, looked up once.
-        self._shown: dict[str, tuple[Any, ...]] = {}
+        # Each criterion's group titles, which its results show, looked up once.
+        self._group_titles: dict[str, tuple[str | None, str | None]] = {}
         for c in criteria:
             group = self.groups.get(c.group) if c.group else None
-            self._shown[c.id] = (
-                c,
-                c.title,
-                c.mandatory,
-                c.provisional,
-                c.title_en,
-                c.source,
-                c.group,
-                group.title if group else None,
-                group.title_en if group else None,
-            )
+            self._group_titles[c.id] = (group.title, group.title_en) if group else (None, None)
 
     # ------------------------------------------------------------- reading
 
@@ -666,23 +656,22 @@ class Ruleset:
         year: int | None,
         shared: dict[str, Any],
     ) -> CriterionResult:
-        c, title, mandatory, provisional, title_en, source, group, group_title, group_title_en = (
-            self._shown[criterion_id]
-        )
+        c = self._by_id[criterion_id]
+        group_title, group_title_en = self._group_titles[criterion_id]
         status, value, points, _ = judgement.outcomes[criterion_id]
         scored = c.scored and status is not Status.NA
-        return CriterionResult(
+        return CriterionResult(  # (positional: one per criterion of each result read)
             criterion_id,
-            title,
+            c.title,
             status,
             value,
             points if scored else None,
             c.max_points if scored else None,
-            mandatory,
-            provisional,
-            title_en,
-            source,
-            group,
+            c.mandatory,
+            c.provisional,
+            c.title_en,
+            c.source,
+            c.group,
             group_title,
             group_title_en,
             c.test_text,

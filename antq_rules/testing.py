@@ -549,7 +549,7 @@ def boundary_data(
         )
         out.append(
             Boundary(
-                f"{shown}: `{_text(aggregate)} {op} {_value_text(threshold)}` "
+                f"{shown}: `{text_of(aggregate)} {op} {_value_text(threshold)}` "
                 f"{'holds' if holds[k] else 'does not hold'}",
                 document,
                 k,
@@ -558,10 +558,6 @@ def boundary_data(
             )
         )
     return out
-
-
-def _text(node: ir.Node) -> str:
-    return text_of(node)
 
 
 def _value_text(value: Any) -> str:
