@@ -23,17 +23,17 @@ decided it. The command line's `antq test` and the pytest plugin call this.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .datafiles import YAML_SUFFIXES, read_json, read_yaml
 from .errors import AntqError, Diagnostic
 from .messages import word
 from .model import Status
+from .readers.records import YAML_SUFFIXES, read_json, read_yaml
 from .result import Result
 from .ruleset import Ruleset
 from .suggest import closest
@@ -89,11 +89,18 @@ class CasesReport:
         return render_report(self, lang)
 
 
-def run_cases(path: str | os.PathLike[str], *, keep_data: bool = False) -> CasesReport:
-    """Run the test cases of a cases file, of a ruleset, or of every ruleset in a folder."""
+def run_cases(
+    path: str | os.PathLike[str],
+    *,
+    keep_data: bool = False,
+    allow: Iterable[str | os.PathLike[str]] = (),
+) -> CasesReport:
+    """Run the test cases of a cases file, of a ruleset, or of every ruleset in a
+    folder. The rulesets may `use` files in `allow` (and, for a folder, in it)."""
     outcomes: list[CaseOutcome] = []
+    folders = [*allow, *([path] if Path(path).is_dir() else [])]
     for cases_file in find_case_files(Path(path)):
-        outcomes.extend(run_file(cases_file, keep_data))
+        outcomes.extend(run_file(cases_file, keep_data, tuple(folders)))
     return CasesReport(tuple(outcomes))
 
 
@@ -129,12 +136,14 @@ def read_cases(cases_file: Path) -> Mapping[str, Any]:
     return document
 
 
-def run_file(cases_file: Path, keep_data: bool = False) -> Iterator[CaseOutcome]:
+def run_file(
+    cases_file: Path, keep_data: bool = False, allow: tuple[Any, ...] = ()
+) -> Iterator[CaseOutcome]:
     document = read_cases(cases_file)
     for index in range(len(document.get("cases", []))):
-        yield run_case(cases_file, document, index, keep_data)
+        yield run_case(cases_file, document, index, keep_data, allow)
     for index in range(len(document.get("properties", []))):
-        yield run_property(cases_file, document, index)
+        yield run_property(cases_file, document, index, allow)
 
 
 def _settings(document: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -142,16 +151,24 @@ def _settings(document: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str
 
 
 def _ruleset_of(
-    cases_file: Path, document: Mapping[str, Any], entry: Mapping[str, Any], params: Any
+    cases_file: Path,
+    document: Mapping[str, Any],
+    entry: Mapping[str, Any],
+    params: Any,
+    allow: tuple[Any, ...] = (),
 ) -> Any:
     from .load import load
 
     name = entry.get("ruleset", document.get("ruleset") or _default_ruleset(cases_file))
-    return load(cases_file.parent / str(name), params or None)
+    return load(cases_file.parent / str(name), params or None, allow=allow)
 
 
 def run_case(
-    cases_file: Path, document: Mapping[str, Any], index: int, keep_data: bool = False
+    cases_file: Path,
+    document: Mapping[str, Any],
+    index: int,
+    keep_data: bool = False,
+    allow: tuple[Any, ...] = (),
 ) -> CaseOutcome:
     """One case of a cases file."""
     case = document["cases"][index]
@@ -161,7 +178,7 @@ def run_case(
         if not isinstance(case, Mapping):
             raise _shape(cases_file, at, "each case is a mapping with `data` and `expect`")
         settings = _settings(document, case)
-        ruleset = _ruleset_of(cases_file, document, case, settings["params"])
+        ruleset = _ruleset_of(cases_file, document, case, settings["params"], allow)
         data = _data_of(case, cases_file.parent, cases_file, at)
         result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])
         expect = case.get("expect")
@@ -174,7 +191,9 @@ def run_case(
         return CaseOutcome(str(cases_file), name, error=error)
 
 
-def run_property(cases_file: Path, document: Mapping[str, Any], index: int) -> CaseOutcome:
+def run_property(
+    cases_file: Path, document: Mapping[str, Any], index: int, allow: tuple[Any, ...] = ()
+) -> CaseOutcome:
     """One property of a cases file, checked with Hypothesis on generated data."""
     from .properties import check_property
 
@@ -185,8 +204,8 @@ def run_property(cases_file: Path, document: Mapping[str, Any], index: int) -> C
         if not isinstance(spec, Mapping):
             raise _shape(cases_file, at, "each property is a mapping")
         settings = _settings(document, spec)
-        ruleset = _ruleset_of(cases_file, document, spec, settings["params"])
-        failure = check_property(ruleset, spec, cases_file, at, settings)
+        ruleset = _ruleset_of(cases_file, document, spec, settings["params"], allow)
+        failure = check_property(ruleset, spec, cases_file, at, settings, allow)
         return CaseOutcome(str(cases_file), f"property: {name}", failure=failure)
     except AntqError as error:
         return CaseOutcome(str(cases_file), f"property: {name}", error=error)

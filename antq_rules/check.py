@@ -11,6 +11,7 @@ everything, so one mistake does not cascade into many.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -56,6 +57,10 @@ class Checker:
         self.names = dict(names or {})
         self.functions = dict(functions or {})
         self.problems: list[Diagnostic] = []
+        # Parameters written as percentages (shares, like a ratio), and every
+        # parameter's value: a share compared with 70 is caught here.
+        self.shares: frozenset[str] = frozenset()
+        self.param_values: Mapping[str, Any] = {}
 
     # ----------------------------------------------------------------- API
 
@@ -212,12 +217,15 @@ class Checker:
                 self.problem(
                     "bad-comparison",
                     node.op_span or span,
+                    _unquote_help(node.left, left) + _unquote_help(node.right, right),
                     left=t.describe(left.type),
                     right=t.describe(right.type),
                 )
                 return self.failed(span)
             self._enum_values(left.type, right)
             self._enum_values(right.type, left)
+            self._share_threshold(left, right, node.right, node)
+            self._share_threshold(right, left, node.left, node)
             return ir.Compare(op, left, right, span=span)
         if op in ("<", "<=", ">", ">="):
             ok = (t.is_number(left.type) and t.is_number(right.type)) or (
@@ -227,11 +235,14 @@ class Checker:
                 self.problem(
                     "bad-ordering",
                     node.op_span or span,
+                    _unquote_help(node.left, left) + _unquote_help(node.right, right),
                     op=op,
                     left=t.describe(left.type),
                     right=t.describe(right.type),
                 )
                 return self.failed(span)
+            self._share_threshold(left, right, node.right, node)
+            self._share_threshold(right, left, node.left, node)
             return ir.Compare(op, left, right, span=span)
         if op in ("in", "not_in"):
             return self._membership(node, left, right)
@@ -265,6 +276,51 @@ class Checker:
                 return self.failed(span)
             return ir.MakePeriod(left, right, span=span)
         raise AssertionError(f"unhandled operator {op}")
+
+    def _share_threshold(
+        self, share: ir.Node, other: ir.Node, other_ast: ast.Expr, node: ast.Binary
+    ) -> None:
+        """A ratio (or a parameter written as a percentage) compared with a
+        number outside 0..1 — `ratio(areas.safe) >= 70` — is never meant: it
+        fails (or passes) for every subject. Say so, and suggest `70%`."""
+        if not self._is_share(share):
+            return
+        literal = _literal_number(other_ast)
+        share_text = " ".join(share.span.text().split()) if share.span else "ratio(…)"
+        if literal is not None:
+            value, kind = literal
+            if 0 <= value <= 1:
+                return
+            written = " ".join(other_ast.span.text().split()) if other_ast.span else str(value)
+            helps: tuple = ()
+            if kind != "percent" and value > 1:
+                helps = (("help-did-you-mean", {"name": f"{written}%"}),)
+            self.problem("share-vs-number", other_ast.span, helps, share=share_text, value=written)
+            return
+        if isinstance(other, ir.Param) and other.name in self.param_values:
+            value = self.param_values[other.name]
+            if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+                return
+            if 0 <= value <= 1:
+                return
+            shown = str(value) if isinstance(value, int) else str(float(value))
+            self.problem(
+                "share-param",
+                other_ast.span,
+                (("help-param-percent", {"name": other.name, "value": shown}),),
+                name=other.name,
+                value=shown,
+                share=share_text,
+            )
+
+    def _is_share(self, node: ir.Node) -> bool:
+        if isinstance(node, ir.Aggregate):
+            return node.func == "ratio"
+        if isinstance(node, ir.Fallback):
+            return self._is_share(node.left)
+        if isinstance(node, ir.Param):
+            return node.name in self.shares
+        return False
 
     def _filter(self, node: ast.Binary, scope: Scope) -> ir.Node:
         """`list where condition`: the items meeting the condition."""
@@ -454,3 +510,29 @@ class Checker:
 
 def _text_of(node: ast.Expr) -> str:
     return node.span.text() if node.span is not None else "?"
+
+
+def _literal_number(node: ast.Expr) -> tuple[Any, str] | None:
+    """(value, how it was written) of a number literal, `-` included."""
+    if isinstance(node, ast.Literal) and node.kind in ("int", "decimal", "percent"):
+        return node.value, node.kind
+    if (
+        isinstance(node, ast.Unary)
+        and node.op == "neg"
+        and isinstance(node.operand, ast.Literal)
+        and node.operand.kind in ("int", "decimal", "percent")
+    ):
+        return -node.operand.value, node.operand.kind
+    return None
+
+
+def _unquote_help(node: ast.Expr, typed: ir.Node) -> tuple:
+    """`households > "5"`: a number in quotes is text; suggest dropping them."""
+    if not (isinstance(node, ast.Literal) and node.kind == "text"):
+        return ()
+    text = str(node.value).strip().replace(",", ".")
+    try:
+        Fraction(text.rstrip("%"))
+    except (ValueError, ZeroDivisionError):
+        return ()
+    return (("help-unquote", {"text": str(node.value).strip()}),)

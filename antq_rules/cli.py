@@ -11,7 +11,8 @@ Exit codes: 0 — everything passed (or does not apply); 1 — a subject failed,
 a check found a problem, a test failed, or `fmt --check` would change a file;
 2 — the command could not do its work (bad arguments, an unreadable file or
 ruleset, a record that could not be judged); 3 — no failure, but a subject's
-verdict is UNKNOWN.
+verdict is UNKNOWN; 4 — the data held no subject, so nothing was judged;
+141 — the output was closed early (a pipe to `head`).
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
+from .console import closed_pipe
 from .errors import AntqError
 from .messages import word
 from .model import Status
 
-EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_UNKNOWN = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_UNKNOWN, EXIT_NOTHING = 0, 1, 2, 3, 4
 
 EXAMPLES = {
     "check": """examples:
@@ -84,6 +86,17 @@ def _parser() -> argparse.ArgumentParser:
             "--lang", choices=("vi", "en"), default="vi", help="language of the output (default vi)"
         )
 
+    def allow(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--allow",
+            action="append",
+            default=[],
+            type=Path,
+            metavar="DIR",
+            help="a folder whose .antq files `use` and `extends` may read (repeatable), "
+            "besides the ruleset's own folder and the shipped library",
+        )
+
     def when(p: argparse.ArgumentParser) -> None:
         p.add_argument("--year", type=int, help="the evaluation year (for annual periods)")
         p.add_argument("--period", help='the evaluation period, "YYYY-MM-DD..YYYY-MM-DD"')
@@ -95,10 +108,19 @@ def _parser() -> argparse.ArgumentParser:
             help="set a parameter (repeatable), e.g. safe_villages_min=80%%",
         )
         p.add_argument("--encoding", help="the encoding of CSV files, when it cannot be told")
+        p.add_argument(
+            "--limit",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="raise a limit on the data files (repeatable), e.g. cells=10000000 or "
+            "file_bytes=1GB; see docs/security.md",
+        )
 
     p = command("check", "Parse and check rulesets (and what they use or extend).")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    allow(p)
     lang(p)
 
     p = command("eval", "Judge one subject or a batch with a ruleset.")
@@ -110,10 +132,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DATA",
         help="JSON or YAML files, Excel workbooks, or folders of CSV files",
     )
-    p.add_argument("--format", choices=("text", "json", "md", "html"), default="text")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "md", "html", "csv", "xlsx"),
+        default="text",
+        help="the report's format; csv and xlsx give a table, a row a subject",
+    )
     p.add_argument("--out", type=Path, help="write the report to this file")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     when(p)
+    allow(p)
     lang(p)
 
     p = command("test", "Run rulesets' test cases (the *.cases.yaml next to each ruleset).")
@@ -123,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report criteria and branches of and/or that no case exercised",
     )
+    allow(p)
     lang(p)
 
     p = command("fmt", "Rewrite ruleset files in the canonical layout (comments kept).")
@@ -138,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("ruleset", type=Path, metavar="RULESET")
     p.add_argument("--template", choices=("xlsx", "csv"), help="write an empty template")
     p.add_argument("--out", type=Path, help="where to write (a .xlsx file, or a folder for csv)")
+    allow(p)
 
     p = command("explain", "Every step of one criterion's evaluation, with its value.")
     p.add_argument("ruleset", type=Path, metavar="RULESET")
@@ -145,6 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("criterion", metavar="CRITERION")
     p.add_argument("--record", type=int, default=0, help="which record of a batch (from 0)")
     when(p)
+    allow(p)
     lang(p)
     return parser
 
@@ -167,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return closed_pipe()
     except Exception as error:  # a bug: say so plainly (ANTQ_DEBUG=1 shows the traceback)
         if os.environ.get("ANTQ_DEBUG"):
             raise
@@ -186,12 +219,16 @@ def _check(args: argparse.Namespace) -> int:
     reports = []
     for path in args.files:
         files = sorted(path.rglob("*.antq")) if path.is_dir() else [path]
+        # (a folder named on the command line is a folder its rulesets may read)
+        allowed = [*args.allow, *([path] if path.is_dir() else [])]
         for file in files:
             try:
-                check_file(file)
+                check_file(file, allowed)
                 reports.append((file, None))
             except AntqError as error:
                 reports.append((file, error))
+            except Exception as error:  # a bug: this file is reported, the others still checked
+                reports.append((file, _internal(error)))
     if args.format == "json":
         out = []
         for file, error in reports:
@@ -233,6 +270,31 @@ def _diagnostic_json(d: Any, lang: str) -> dict[str, Any]:
 # ------------------------------------------------------------------- eval
 
 
+def _internal(error: BaseException) -> AntqError:
+    from .errors import Diagnostic
+
+    if isinstance(error, RecursionError):
+        return AntqError(Diagnostic("too-deep", {"limit": 100}))
+    detail = f"`{type(error).__name__}: {str(error)[:200]}`"
+    return AntqError(Diagnostic("record-raised", {"detail": detail}))
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from .limits import DEFAULT
+
+    return DEFAULT.parse(args.limit) if args.limit else DEFAULT
+
+
+def _when(args: argparse.Namespace) -> Any:
+    """The period given on the command line (checked now, before any data is read)."""
+    from .data import to_plain_period
+    from .ruleset import check_year
+
+    if args.year is not None:
+        check_year(args.year)
+    return None if args.period is None else to_plain_period(args.period)
+
+
 def _load(args: argparse.Namespace) -> Any:
     from .load import load
 
@@ -242,7 +304,7 @@ def _load(args: argparse.Namespace) -> Any:
         if not sep or not name.strip():
             raise AntqError(_usage(f"--param needs NAME=VALUE, not `{item}`"))
         params[name.strip()] = value.strip()
-    return load(args.ruleset, params or None)
+    return load(args.ruleset, params or None, allow=args.allow)
 
 
 def _usage(detail: str) -> Any:
@@ -277,35 +339,67 @@ class Progress:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .datafiles import iter_records
+    from .readers import iter_records
     from .result import Summary
 
+    limits = _limits(args)
+    period = _when(args)
+    _check_out(args.out)
+    if args.format == "xlsx" and args.out is None and sys.stdout.isatty():
+        raise AntqError(_usage("--format xlsx writes a workbook: give --out FILE.xlsx"))
     ruleset = _load(args)
-    records = list(iter_records(args.data, ruleset.schema, ruleset.subject, args.encoding))
+    records = list(iter_records(args.data, ruleset.schema, ruleset.subject, args.encoding, limits))
     progress = Progress(len(records), not args.no_progress)
     results = []
     summary = Summary()
+    shown: set[str] = set()
     for index, record in enumerate(records):
+        _tell(record.notices, shown, args.lang)
         error = record.error
         if error is None:
             try:
-                result = ruleset.evaluate(record.data, year=args.year, period=args.period)
+                result = ruleset.evaluate(record.data, year=args.year, period=period)
             except AntqError as problem:
                 error = problem
+            except Exception as problem:  # a bug: this record is lost, not the batch
+                error = _internal(problem)
         if error is not None:
             result = ruleset.error_result(error, record.data)
-        result = _with(result, index=index, subject=result.subject or record.label)
+        result = _with(
+            result, index=index, subject=result.subject or record.label, notices=record.notices
+        )
         summary.add(result)
         results.append((record.label, result))
         progress.step()
     progress.close()
-    text = (
-        _render_batch(results, summary, args.format, args.lang)
-        if len(results) != 1
-        else results[0][1].render(args.format, args.lang)
-    )
-    _write(text, args.out)
+    if args.format in ("csv", "xlsx"):
+        from .report import table
+
+        plain = [result for _, result in results]
+        if args.format == "csv":
+            _write("\ufeff" + table.to_csv(plain, args.lang), args.out)  # (a BOM, for Excel)
+        else:
+            _write(table.to_xlsx(plain, args.lang), args.out)
+    else:
+        text = (
+            _render_batch(results, summary, args.format, args.lang)
+            if len(results) != 1
+            else results[0][1].render(args.format, args.lang)
+        )
+        _write(text, args.out)
+    if not results:
+        print(word("nothing judged", args.lang), file=sys.stderr)
+        return EXIT_NOTHING
     return _exit_for(summary)
+
+
+def _tell(notices: Any, shown: set[str], lang: str) -> None:
+    """A reader's notes and warnings, on stderr, each once."""
+    for notice in notices:
+        text = notice.render(lang)
+        if text not in shown:
+            shown.add(text)
+            print(text, file=sys.stderr)
 
 
 def _with(result: Any, **changes: Any) -> Any:
@@ -373,13 +467,34 @@ def _summary_table(results: list[tuple[str, Any]], lang: str, markdown: bool = F
     return "\n".join(lines) + "\n"
 
 
-def _write(text: str, out: Path | None) -> None:
+def _check_out(out: Path | None) -> None:
+    """Refuse an `--out` that cannot be written, before any work is done."""
+    if out is not None and out.is_dir():
+        raise AntqError(_cannot_write(out, word("a folder", "en")))
+
+
+def _cannot_write(out: Path, detail: str) -> Any:
+    from .errors import Diagnostic
+
+    return Diagnostic("cannot-write", {"path": str(out), "detail": detail})
+
+
+def _write(text: str | bytes, out: Path | None) -> None:
     if out is None:
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
         sys.stdout.flush()
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    _check_out(out)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        raise AntqError(_cannot_write(out, error.strerror or str(error))) from None
 
 
 # ------------------------------------------------------------------- test
@@ -390,7 +505,7 @@ def _test(args: argparse.Namespace) -> int:
 
     outcomes = []
     for path in args.paths:
-        outcomes.extend(run_cases(path, keep_data=args.coverage).cases)
+        outcomes.extend(run_cases(path, keep_data=args.coverage, allow=args.allow).cases)
     report = CasesReport(tuple(outcomes))
     sys.stdout.write(report.render(args.lang))
     if args.coverage:
@@ -404,7 +519,7 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _fmt(args: argparse.Namespace) -> int:
-    from .datafiles import read_text
+    from .readers import read_text
     from .syntax.fmt import format_ruleset
 
     changed = []
@@ -427,7 +542,7 @@ def _fmt(args: argparse.Namespace) -> int:
                 )
             )
         elif not args.check:
-            file.write_text(formatted, encoding="utf-8")
+            _write(formatted, file)
     for file in changed:
         verb = "would reformat" if args.check or args.diff else "reformatted"
         print(f"{verb} {file}", file=sys.stderr)
@@ -440,16 +555,20 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .datafiles import write_template
     from .dataschema import json_schema
     from .load import load
+    from .readers import write_template
 
-    ruleset = load(args.ruleset)
+    ruleset = load(args.ruleset, allow=args.allow)
     if args.template:
         default = Path("template.xlsx") if args.template == "xlsx" else Path("template-csv")
-        written = write_template(
-            ruleset.schema, ruleset.subject, args.out or default, args.template
-        )
+        target = args.out or default
+        if args.template == "xlsx":
+            _check_out(target)
+        try:
+            written = write_template(ruleset.schema, ruleset.subject, target, args.template)
+        except OSError as error:
+            raise AntqError(_cannot_write(target, error.strerror or str(error))) from None
         for path in written:
             print(path)
         return EXIT_OK
@@ -462,19 +581,22 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from .datafiles import read_records
+    from .readers import read_records
     from .report import format as fmt
     from .report.view import notes, status_word
     from .suggest import closest
 
+    limits = _limits(args)
+    period = _when(args)
     ruleset = _load(args)
-    records = read_records(args.data, ruleset.schema, ruleset.subject, args.encoding)
+    records = read_records(args.data, ruleset.schema, ruleset.subject, args.encoding, limits)
     if not 0 <= args.record < len(records):
         raise AntqError(_usage(f"--record {args.record}: the data holds {len(records)} record(s)"))
     record = records[args.record]
     if record.error is not None:
         raise record.error
-    result = ruleset.evaluate(record.data, year=args.year, period=args.period)
+    _tell(record.notices, set(), args.lang)
+    result = ruleset.evaluate(record.data, year=args.year, period=period)
     criterion = result.criteria.get(args.criterion)
     if criterion is None:
         hint = closest(args.criterion, list(result.criteria))

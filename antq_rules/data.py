@@ -42,13 +42,24 @@ class BadValue(Exception):
 
 
 def describe_value(raw: Any) -> str:
+    """A value as a message shows it (short, whatever the value)."""
+    try:
+        return _describe(raw)
+    except Exception:  # (a value whose str() fails or is too big to convert)
+        return f"a {type(raw).__name__}"
+
+
+def _describe(raw: Any) -> str:
     if isinstance(raw, str):
         shown = raw if len(raw) <= 40 else raw[:40] + "…"
         return json.dumps(shown, ensure_ascii=False)
     if raw is True or raw is False:
         return "true" if raw else "false"
+    if isinstance(raw, int) and abs(raw).bit_length() > 200:
+        return f"an integer of about {int(abs(raw).bit_length() * 0.30103) + 1} digits"
     if isinstance(raw, (int, float, Fraction, decimal.Decimal)):
-        return str(raw)
+        text = str(raw)
+        return text if len(text) <= 40 else text[:40] + "…"
     if isinstance(raw, (list, tuple)):
         return "a list"
     if isinstance(raw, Mapping):
@@ -145,9 +156,10 @@ def label_of(data: Any) -> str | None:
 
 
 def _shown_as_label(value: Any) -> bool:
-    return (
-        isinstance(value, (str, int)) and not isinstance(value, bool) and bool(str(value).strip())
-    )
+    if isinstance(value, str):
+        return bool(value.strip())
+    # (an int of thousands of digits cannot even be converted to text)
+    return isinstance(value, int) and not isinstance(value, bool) and value.bit_length() <= 64
 
 
 def check_object(raw: Any, expected: str) -> Any:
@@ -186,6 +198,8 @@ def to_int(raw: Any) -> Any:
         return UNKNOWN
     if isinstance(raw, (float, decimal.Decimal, Fraction)) and not isinstance(raw, bool):
         if isinstance(raw, float) and not math.isfinite(raw):
+            raise _bad("int", raw)
+        if isinstance(raw, decimal.Decimal) and not raw.is_finite():
             raise _bad("int", raw)
         if raw == int(raw):
             return int(raw)
@@ -295,9 +309,16 @@ def to_plain_period(value: Any) -> Any:
         if isinstance(value, str) and ".." in value:
             value = [v.strip() for v in value.split("..", 1)]
         start, end = value
-        return Period(to_date(start), to_date(end))
+        start, end = to_date(start), to_date(end)
     except (BadValue, TypeError, ValueError):
         raise DataError(Diagnostic("bad-period", {"value": describe_value(value)})) from None
+    if not isinstance(start, datetime.date) or not isinstance(end, datetime.date):
+        raise DataError(Diagnostic("bad-period", {"value": describe_value(value)}))
+    if end < start:
+        raise DataError(
+            Diagnostic("period-reversed", {"start": start.isoformat(), "end": end.isoformat()})
+        )
+    return Period(start, end)
 
 
 # --------------------------------------------------------- full validation

@@ -27,6 +27,8 @@ class Diagnostic:
     span: Span | None = None
     path: str | None = None
     helps: tuple[tuple[str, Mapping[str, object]], ...] = ()
+    # "error"; or, for what a reader noticed but still read, "note" or "warning"
+    severity: str = "error"
 
     def message(self, lang: str = "en") -> str:
         return message(self.code, self.params, lang)
@@ -35,10 +37,11 @@ class Diagnostic:
         head = self.message(lang)
         if self.path is not None:
             head = f"{self.path}: {head}"
+        kind = word(self.severity, lang)
         if self.span is not None:
-            lines = [f"{self.span.location()}: {word('error', lang)}: {head}", self.span.snippet()]
+            lines = [f"{self.span.location()}: {kind}: {head}", self.span.snippet()]
         else:
-            lines = [f"{word('error', lang)}: {head}"]
+            lines = [f"{kind}: {head}"]
         for code, params in self.helps:
             lines.append(f"{word('help', lang)}: {message(code, params, lang)}")
         return "\n".join(lines)
@@ -99,6 +102,16 @@ class CheckError(AntqError):
 
 class DataError(AntqError):
     """The data does not fit the schema: `villages[3].safe: expected bool, got "yes"`."""
+
+
+def note(code: str, **params: object) -> Diagnostic:
+    """Something a reader noticed and handled as the office meant (a merged cell…)."""
+    return Diagnostic(code, params, severity="note")
+
+
+def warning(code: str, **params: object) -> Diagnostic:
+    """Something a reader read but a person should know (hidden rows…)."""
+    return Diagnostic(code, params, severity="warning")
 
 
 def did_you_mean(

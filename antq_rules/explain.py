@@ -30,7 +30,7 @@ from .data import label_of
 from .fast_trace import ENTITY, LIST, SKIP, TraceSpec, path_of
 from .interpret import Context, Obj, Seq
 from .interpret import _eval as interpret_at
-from .model import Status
+from .model import Status, status_of
 from .result import (
     Explanation,
     Fact,
@@ -228,6 +228,8 @@ def explain_criterion(
     gap = None
     for root in roots:
         tracer = trace(ruleset, root, data, judgement, year, shared)
+        if root is criterion.test:
+            _same_as_judged(ruleset, root, tracer, judgement)
         tracers.append(tracer)
         missing.extend(tracer.missing)
         facts.extend(tracer.facts(ruleset.percent_params))
@@ -245,6 +247,27 @@ def explain_criterion(
 
 
 _GAVE_UP = object()
+
+
+def _same_as_judged(ruleset: Any, test: ir.Node, tracer: Any, judgement: Any) -> None:
+    """Explanations are made when first read, from the record as it is then.
+    A record changed since it was judged (a reused dict, an edited form)
+    would be explained into a contradiction of its result: refuse instead."""
+    for cid, outcome in judgement.outcomes.items():
+        criterion = ruleset.criterion(cid)
+        if criterion.test is not test:
+            continue
+        judged, now = outcome[1], tracer.value_of(test)
+        if judged is None or now is SKIP or status_of(judged) is status_of(now):
+            return
+        from .errors import AntqError, Diagnostic
+
+        raise AntqError(
+            Diagnostic(
+                "record-changed",
+                {"id": cid, "then": status_of(judged).name, "now": status_of(now).name},
+            )
+        )
 
 
 def _explain_fast(
@@ -276,6 +299,7 @@ def _explain_fast(
     except Exception:  # anything unusual: the reference interpreter traces it
         return _GAVE_UP
     tracer = FastTrace(spec, values, aggregates, facts, witnesses)
+    _same_as_judged(ruleset, test, tracer, judgement)
     return Explanation(
         tuple(filter(None, facts)),
         tuple(witnesses),

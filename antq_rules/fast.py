@@ -966,8 +966,9 @@ class _RulesetWriter:
         outcomes = ", ".join(f"{out.const(cid)}: {statuses[cid][2]}" for cid in statuses)
         if self.needed is None:
             shown = ", ".join(f"{out.const(cid)}: {statuses[cid][0]}" for cid in statuses)
-            met = " + ".join(f"({statuses[cid][0]} is _PASS)" for cid in statuses) or "0"
-            applying = " + ".join(f"({statuses[cid][0]} is not _NA)" for cid in statuses) or "0"
+            # (`0 +` first: with one criterion the sum would otherwise be a bool)
+            met = " + ".join(["0", *(f"({statuses[cid][0]} is _PASS)" for cid in statuses)])
+            applying = " + ".join(["0", *(f"({statuses[cid][0]} is not _NA)" for cid in statuses)])
             out.line(
                 f"return {{{outcomes}}}, {{{shown}}}, ({met}, {applying}), "
                 f"{score}, {max_score}, {level}, {verdict}"

@@ -7,6 +7,14 @@ that does not exist is an error), builds the schema, checks every
 expression, orders the criteria by their dependencies, and compiles. Cycles
 and missing files are errors at the position of the `use` or `extends`.
 
+Which files a ruleset may read is decided here, before any is opened (ruleset
+text may come from someone else): a `use` or `extends` names a `.antq` file
+inside the folder tree of the ruleset being loaded (the current folder for
+text), inside the shipped library (`antq:tt124/xa.antq`), or inside a folder
+the caller allows (`allow=[…]`, `--allow`); symbolic links are followed
+first, so a link cannot lead out. Anything else is refused by name, and no
+message ever shows the content of a file that is not a ruleset.
+
 Work is cached per process: parsed files by path and modification time,
 finished rulesets by source and parameters, so loading the same ruleset
 twice reuses everything.
@@ -17,7 +25,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+import stat
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -28,14 +37,16 @@ from . import ir
 from . import types as t
 from .check import Checker, Scope
 from .data import BadValue, scalar_reader
-from .errors import AntqError, CheckError, Diagnostic, did_you_mean
+from .errors import AntqError, CheckError, Diagnostic, ParseError, did_you_mean
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
+from .messages import Phrase
 from .ruleset import Criterion, Group, Level, PeriodRule, Ruleset, ScoreItem, Tier
 from .schema import _SchemaBuilder
+from .shipped import rulesets_dir
 from .source import Span, normalize_text
 from .syntax import ast
-from .syntax.parser import parse_expression, parse_ruleset
+from .syntax.parser import MAX_TEXT, parse_expression, parse_ruleset
 
 _PARSED: dict[tuple[str, int, int], ast.RulesetFile] = {}
 _LOADED: dict[tuple[Any, ...], Ruleset] = {}
@@ -46,22 +57,54 @@ def clear_cache() -> None:
     _LOADED.clear()
 
 
+# `use` and `extends` chains deeper than this are refused (no real ruleset
+# comes near; it bounds the recursion of loading).
+MAX_USE_DEPTH = 32
+SHIPPED_PREFIX = "antq:"
+
+
 def load(
     source: str | os.PathLike[str],
     params: Mapping[str, Any] | None = None,
     *,
     year: int | None = None,
+    allow: Iterable[str | os.PathLike[str]] = (),
 ) -> Ruleset:
-    """Load a ruleset from a `.antq` file (a path) or from its text."""
+    """Load a ruleset from a `.antq` file (a path) or from its text.
+
+    `params` sets parameters (`{"areas_min": "80%"}`); `year` fixes the
+    evaluation year; `allow` names folders, besides the ruleset's own folder
+    tree and the shipped library, that its `use` and `extends` may read."""
+    if params is not None and not isinstance(params, Mapping):
+        raise TypeError(
+            f"params must be a mapping of parameter names to values, not {type(params).__name__}"
+        )
     text, origin, base_dir = _resolve(source)
-    key = (origin, _fingerprint(origin, text), _freeze(params), year)
+    roots = _roots_for(base_dir, allow)
+    key = (origin, _fingerprint(origin, text), _freeze(params), year, roots)
     cached = _LOADED.get(key)
     if cached is not None:
         return cached
-    loader = _Loader()
-    ruleset = loader.build(origin, text, base_dir, params or {}, year)
+    loader = _Loader(roots)
+    try:
+        ruleset = loader.build(origin, text, base_dir, params or {}, year)
+    except RecursionError:
+        raise CheckError(Diagnostic("too-deep", {"limit": MAX_USE_DEPTH})) from None
     _LOADED[key] = ruleset
     return ruleset
+
+
+def _roots_for(base_dir: Path, allow: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
+    """The folders a ruleset's `use` and `extends` may read."""
+    if isinstance(allow, (str, os.PathLike)):
+        allow = [allow]
+    roots = [base_dir, rulesets_dir().resolve()]
+    for folder in allow:
+        try:
+            roots.append(Path(folder).resolve())
+        except (OSError, ValueError, TypeError):
+            raise AntqError(Diagnostic("missing-file", {"path": str(folder)[:200]})) from None
+    return tuple(dict.fromkeys(roots))
 
 
 _TEXT_START = re.compile(r"\s*(#|(ruleset|use|entity|enum|define|param|criterion)\s)")
@@ -79,12 +122,71 @@ def _resolve(source: str | os.PathLike[str]) -> tuple[str | None, str, Path]:
         "\n" in source or _TEXT_START.match(source) is not None
     )
     if looks_like_text:
-        return str(source), "<ruleset>", Path.cwd()
-    path = Path(source)
-    if not path.is_file():
-        raise AntqError(Diagnostic("missing-file", {"path": str(source)}))
+        return _encodable(str(source)), "<ruleset>", Path.cwd().resolve()
+    if isinstance(source, str) and source.startswith(SHIPPED_PREFIX):
+        path = _shipped_path(source, None)
+    else:
+        try:
+            path = Path(source)
+        except (TypeError, ValueError):
+            raise AntqError(Diagnostic("missing-file", {"path": _shown(source)})) from None
+    _examine(path, _shown(source), None)
     path = path.resolve()
     return None, str(path), path.parent
+
+
+def _shown(source: Any) -> str:
+    """A path as a message may show it (short, printable)."""
+    text = os.fspath(source) if isinstance(source, os.PathLike) else str(source)
+    text = text if isinstance(text, str) else repr(text)
+    text = "".join(
+        ch if ch.isprintable() and not 0xD800 <= ord(ch) < 0xE000 else "�" for ch in text
+    )
+    return text if len(text) <= 120 else text[:120] + "…"
+
+
+def _encodable(text: str) -> str:
+    """Ruleset text that every later step can encode (no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        from .source import Source
+
+        source = Source("<ruleset>", text.encode("utf-8", "replace").decode("utf-8"))
+        span = Span(source, error.start, error.start + 1)
+        char = f"\\u{ord(text[error.start]):04x}"
+        raise ParseError(Diagnostic("unexpected-char", {"char": char}, span)) from None
+    return text
+
+
+def _examine(path: Path, shown: str, span: Span | None) -> None:
+    """Refuse what is not a regular file, by name, before opening it."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise AntqError(Diagnostic("missing-file", {"path": shown}, span)) from None
+    except (OSError, ValueError, UnicodeError):  # too long, a NUL byte, not encodable…
+        raise AntqError(Diagnostic("missing-file", {"path": shown}, span)) from None
+    if stat.S_ISDIR(status.st_mode):
+        raise AntqError(Diagnostic("not-a-file", {"path": shown, "kind": Phrase("a folder")}, span))
+    if not stat.S_ISREG(status.st_mode):
+        raise AntqError(
+            Diagnostic("not-a-file", {"path": shown, "kind": Phrase("a special file")}, span)
+        )
+
+
+def _shipped_path(reference: str, span: Span | None) -> Path:
+    """`antq:tt124/xa.antq` → the file in the installed package's library."""
+    library = rulesets_dir().resolve()
+    try:
+        path = (library / reference[len(SHIPPED_PREFIX) :]).resolve()
+    except (OSError, ValueError):
+        raise AntqError(Diagnostic("missing-file", {"path": _shown(reference)}, span)) from None
+    if not path.is_relative_to(library):
+        raise AntqError(
+            Diagnostic("outside-roots", {"path": _shown(reference), "roots": str(library)}, span)
+        )
+    return path
 
 
 def _fingerprint(origin: str, text: str | None) -> Any:
@@ -122,9 +224,10 @@ class _Assembled:
 
 
 class _Loader:
-    def __init__(self) -> None:
+    def __init__(self, roots: tuple[Path, ...] = ()) -> None:
         self.problems: list[Diagnostic] = []
         self.stack: list[str] = []
+        self.roots = roots
 
     # ---- files
 
@@ -136,7 +239,10 @@ class _Loader:
         parsed = _PARSED.get(key)
         if parsed is None:
             try:
-                content = Path(origin).read_bytes().decode("utf-8-sig")
+                raw = Path(origin).read_bytes()
+                if len(raw) > MAX_TEXT * 4:  # (UTF-8: at most 4 bytes a character)
+                    raise AntqError(Diagnostic("too-long", {"size": len(raw), "limit": MAX_TEXT}))
+                content = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise AntqError(Diagnostic("not-utf8", {"path": origin})) from None
             except OSError as error:
@@ -150,9 +256,29 @@ class _Loader:
         return parsed
 
     def locate(self, reference: str, base_dir: Path, span: Span | None) -> str:
-        path = (base_dir / normalize_text(reference)).resolve()
-        if not path.is_file():
-            raise AntqError(Diagnostic("missing-file", {"path": reference}, span))
+        """The file a `use` or `extends` names, after checking it may be read."""
+        shown = _shown(reference)
+        if len(self.stack) >= MAX_USE_DEPTH:
+            raise AntqError(Diagnostic("use-too-deep", {"limit": MAX_USE_DEPTH}, span))
+        if reference.startswith(SHIPPED_PREFIX):
+            path = _shipped_path(reference, span)
+        else:
+            try:
+                path = (base_dir / normalize_text(reference)).resolve()
+            except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop…
+                raise AntqError(Diagnostic("missing-file", {"path": shown}, span)) from None
+        if self.roots and not any(path.is_relative_to(root) for root in self.roots):
+            raise AntqError(
+                Diagnostic(
+                    "outside-roots",
+                    {"path": shown, "roots": ", ".join(str(r) for r in self.roots)},
+                    span,
+                    helps=(("help-allow", {"folder": str(path.parent)}),),
+                )
+            )
+        if path.suffix.lower() != ".antq":
+            raise AntqError(Diagnostic("not-antq", {"path": shown}, span))
+        _examine(path, shown, span)
         origin = str(path)
         if origin in self.stack:
             loop = [*self.stack[self.stack.index(origin) :], origin]
@@ -350,6 +476,10 @@ class _Loader:
             node = _constant(empty, decl.default, self.problems)
             if node is not None and _fits(node.type, names[name].type, node.value):
                 values[name] = _value_of(node)
+                if name in percent and not _is_share_value(node.value):
+                    self.problems.append(
+                        _param_share(name, a.params[name], decl.default.span, node.value)
+                    )
             elif node is not None:
                 self.problems.append(
                     Diagnostic(
@@ -366,10 +496,13 @@ class _Loader:
                     )
                 )
             values[name] = _param_value(name, given, names[name].type)
+            if name in percent and not _is_share_value(values[name]):
+                raise AntqError(_param_share(name, a.params[name], None, values[name]))
 
         # Definitions, in order; each may use the ones before it.
         functions = {"passes": self._ref_function(a), "applies": self._ref_function(a)}
         checker = Checker(schema, subject, names, functions)
+        checker.shares, checker.param_values = frozenset(percent), values
         for name, decl in a.defines.items():
             node = checker.expr(decl.expr, checker.root_scope())
             # Its own node, spanning the name: explanations then say
@@ -401,12 +534,22 @@ class _Loader:
         self.check_levels(a.levels)
         outcome_names["level"] = ir.OutcomeRef("level", t.TEXT)
         verdict = None if a.verdict is None else self.boolean(checker, a.verdict.expr)
-        applies = (
-            None
-            if header.applies is None
-            else self.boolean(Checker(schema, subject, names, functions), header.applies)
-        )
+        # The header's `applies when` is checked like a criterion's (it sees
+        # parameters and definitions, not outcomes).
+        header_checker = Checker(schema, subject, names, functions)
+        header_checker.shares, header_checker.param_values = frozenset(percent), values
+        applies = None if header.applies is None else self.boolean(header_checker, header.applies)
+        self.problems.extend(header_checker.problems)
         self.problems.extend(checker.problems)
+        spec = header.period
+        if spec is not None and not spec.annual and spec.end < spec.start:
+            self.problems.append(
+                Diagnostic(
+                    "period-reversed",
+                    {"start": spec.start.isoformat(), "end": spec.end.isoformat()},
+                    spec.span or header.span,
+                )
+            )
         if self.problems:
             problems, self.problems = self.problems, []
             raise CheckError(problems)
@@ -661,6 +804,8 @@ def _param_value(name: str, given: Any, declared: t.Type) -> Any:
 
     try:
         if isinstance(given, str) and not t.is_textual(declared):
+            if re.fullmatch(r"\s*[+-]?\d+,\d+\s*%?\s*", given):
+                given = given.replace(",", ".")  # 0,7 as a spreadsheet reads it
             value = _literal_value(parse_expression(given, f"<param {name}>"))
         elif isinstance(declared, t.List):
             value = [scalar_reader(declared.item)(x) for x in given]
@@ -677,6 +822,22 @@ def _param_value(name: str, given: Any, declared: t.Type) -> Any:
     return value
 
 
+def _is_share_value(value: Any) -> bool:
+    """A value a percentage parameter may take: a number from 0 to 1."""
+    return isinstance(value, bool) or not isinstance(value, (int, Fraction)) or 0 <= value <= 1
+
+
+def _param_share(name: str, decl: ast.ParamDecl, span: Span | None, value: Any) -> Diagnostic:
+    default = " ".join(decl.default.span.text().split()) if decl.default.span else "…%"
+    shown = str(value) if isinstance(value, int) else f"{float(value):g}"
+    return Diagnostic(
+        "param-share",
+        {"name": name, "default": default, "value": shown},
+        span,
+        helps=(("help-param-percent", {"name": name, "value": shown}),),
+    )
+
+
 def _literal_value(expr: ast.Expr) -> Any:
     if isinstance(expr, ast.Literal):
         return expr.value
@@ -687,14 +848,17 @@ def _literal_value(expr: ast.Expr) -> Any:
     raise ValueError("not a literal")
 
 
-def check_file(path: str | os.PathLike[str]) -> None:
+def check_file(path: str | os.PathLike[str], allow: Iterable[str | os.PathLike[str]] = ()) -> None:
     """Check one file: a ruleset is loaded in full; a library (no `ruleset`
     header) is parsed and its schema built. Raises the `AntqError` found."""
     text, origin, base_dir = _resolve(path)
-    loader = _Loader()
-    assembled = loader.assemble(origin, text, base_dir)
+    loader = _Loader(_roots_for(base_dir, allow))
+    try:
+        assembled = loader.assemble(origin, text, base_dir)
+    except RecursionError:
+        raise CheckError(Diagnostic("too-deep", {"limit": MAX_USE_DEPTH})) from None
     if assembled.header is not None:
-        load(path)
+        load(path, allow=allow)
         return
     loader.schema(assembled)
     if loader.problems:

@@ -320,6 +320,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "{where}: expected {expected}, got {got}",
         "vi": "{where}: cần {expected}, nhận được {got}",
     },
+    "duplicate-table": {
+        "en": "{where}: a second table for the list `{table}`; keep one",
+        "vi": "{where}: bảng thứ hai cho danh sách `{table}`; hãy giữ một bảng",
+    },
     "duplicate-id": {
         "en": "{where}: the id `{id}` is used twice",
         "vi": "{where}: mã `{id}` bị dùng hai lần",
@@ -331,6 +335,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "unknown-parent": {
         "en": "{where}: `{column}` is `{id}`, but no row of `{table}` has that id",
         "vi": "{where}: `{column}` là `{id}`, nhưng bảng `{table}` không có dòng nào mang mã đó",
+    },
+    "bad-csv": {
+        "en": "{where}: this is not a readable CSV file: {detail}",
+        "vi": "{where}: tệp CSV không đọc được: {detail}",
     },
     "no-tables": {
         "en": "`{path}` holds no .csv file",
@@ -389,9 +397,143 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "bad period {value}: give two dates, start then end",
         "vi": "kỳ đánh giá {value} không hợp lệ: cần hai ngày, bắt đầu rồi kết thúc",
     },
+    "bad-year": {
+        "en": "the evaluation year must be a whole number from {low} to {high}, not {value}",
+        "vi": "năm đánh giá phải là số nguyên từ {low} đến {high}, không phải {value}",
+    },
+    "period-reversed": {
+        "en": "the period {start} .. {end} ends before it starts; give the start first",
+        "vi": "kỳ {start} .. {end} kết thúc trước khi bắt đầu; hãy ghi ngày bắt đầu trước",
+    },
     "data-too-deep": {
         "en": "the data is nested too deeply",
         "vi": "dữ liệu lồng nhau quá sâu",
+    },
+    # ---- limits on what a data file may hold (antq_rules.limits)
+    "unknown-limit": {
+        "en": "there is no limit `{name}`; the limits are {known}",
+        "vi": "không có giới hạn `{name}`; các giới hạn là {known}",
+    },
+    "bad-limit": {
+        "en": "limit `{name}` needs a positive whole number (e.g. `cells=10000000`, "
+        "`file_bytes=1GB`), not `{value}`",
+        "vi": "giới hạn `{name}` cần một số nguyên dương (ví dụ `cells=10000000`, "
+        "`file_bytes=1GB`), không phải `{value}`",
+    },
+    "over-limit": {
+        "en": "{where}: {what} is over the limit `{name}` ({limit}); "
+        "if the file is genuine, raise it with `--limit {name}=…` or `Limits({name}=…)`",
+        "vi": "{where}: {what} vượt giới hạn `{name}` ({limit}); "
+        "nếu tệp là thật, hãy nâng giới hạn bằng `--limit {name}=…` hoặc `Limits({name}=…)`",
+    },
+    "unsafe-xml": {
+        "en": "`{path}` declares XML entities or a DOCTYPE, which a workbook never has; "
+        "it was not read",
+        "vi": "`{path}` khai báo thực thể XML hoặc DOCTYPE, điều mà sổ tính không bao giờ có; "
+        "tệp không được đọc",
+    },
+    "not-a-file": {
+        "en": "`{path}` is {kind}, not a file",
+        "vi": "`{path}` là {kind}, không phải tệp",
+    },
+    "duplicate-key": {
+        "en": "{where}: the key `{key}` is given twice in one object; "
+        "keep one (JSON readers differ on which one counts)",
+        "vi": "{where}: khóa `{key}` xuất hiện hai lần trong một đối tượng; "
+        "hãy giữ một (các chương trình đọc JSON hiểu khác nhau về khóa nào được tính)",
+    },
+    "data-cycle": {
+        "en": "{where}: the data refers to itself (a YAML alias inside its own anchor)",
+        "vi": "{where}: dữ liệu tự tham chiếu (bí danh YAML nằm trong chính neo của nó)",
+    },
+    "formula-no-value": {
+        "en": "{where}: the formula `{formula}` has no saved value (the file was written by "
+        "a program that does not calculate); open it in Excel and save it again",
+        "vi": "{where}: công thức `{formula}` chưa có giá trị được lưu (tệp do chương trình "
+        "không tính công thức tạo ra); hãy mở tệp bằng Excel rồi lưu lại",
+    },
+    "excel-error": {
+        "en": "{where}: the cell holds the Excel error `{code}`; correct the formula or the value",
+        "vi": "{where}: ô chứa lỗi Excel `{code}`; hãy sửa công thức hoặc giá trị",
+    },
+    "outside-roots": {
+        "en": "`{path}` is outside the folders this ruleset may read ({roots}); it was not opened",
+        "vi": "`{path}` nằm ngoài các thư mục mà bộ tiêu chí này được đọc ({roots}); "
+        "tệp không được mở",
+    },
+    "not-antq": {
+        "en": "`{path}` is not a ruleset file: `use` and `extends` name `.antq` files",
+        "vi": "`{path}` không phải tệp bộ tiêu chí: `use` và `extends` chỉ dùng tệp `.antq`",
+    },
+    "use-too-deep": {
+        "en": "`use` and `extends` are nested too deeply (more than {limit} files)",
+        "vi": "`use` và `extends` lồng nhau quá sâu (quá {limit} tệp)",
+    },
+    "share-vs-number": {
+        "en": "`{share}` is a share from 0 to 1 (0% to 100%); comparing it with `{value}` "
+        "gives the same outcome for every subject",
+        "vi": "`{share}` là một tỉ lệ từ 0 đến 1 (0% đến 100%); so sánh với `{value}` "
+        "cho cùng một kết quả với mọi đối tượng",
+    },
+    "share-param": {
+        "en": "parameter `{name}` is {value}, but `{share}` is a share from 0 to 1 "
+        "(0% to 100%); the comparison would give the same outcome for every subject",
+        "vi": "tham số `{name}` bằng {value}, nhưng `{share}` là một tỉ lệ từ 0 đến 1 "
+        "(0% đến 100%); phép so sánh sẽ cho cùng một kết quả với mọi đối tượng",
+    },
+    "param-share": {
+        "en": "parameter `{name}` is a share (its default is `{default}`); `{value}` is outside "
+        "0..1 (0% to 100%)",
+        "vi": "tham số `{name}` là một tỉ lệ (mặc định `{default}`); `{value}` nằm ngoài "
+        "0..1 (0% đến 100%)",
+    },
+    "number-too-long": {
+        "en": "this number has too many digits ({count}; at most {limit})",
+        "vi": "số này có quá nhiều chữ số ({count}; tối đa {limit})",
+    },
+    "decimal-comma": {
+        "en": "`{text}` has a decimal comma; write `{dot}` or `{percent}`",
+        "vi": "`{text}` dùng dấu phẩy thập phân; hãy viết `{dot}` hoặc `{percent}`",
+    },
+    "cannot-write": {
+        "en": "cannot write `{path}`: {detail}",
+        "vi": "không ghi được `{path}`: {detail}",
+    },
+    "record-changed": {
+        "en": "the record was changed after it was judged: criterion `{id}` was judged {then} "
+        "but the record now gives {now}, so no explanation is given; judge it again, or "
+        "evaluate with `explain=True` to keep explanations made when judging",
+        "vi": "bản ghi đã bị thay đổi sau khi đánh giá: tiêu chí `{id}` được đánh giá {then} "
+        "nhưng bản ghi hiện nay cho {now}, nên không đưa ra giải thích; hãy đánh giá lại, "
+        "hoặc đánh giá với `explain=True` để giữ giải thích lập khi đánh giá",
+    },
+    "record-raised": {
+        "en": "reading this record raised {detail}; if the record is well formed, "
+        "this is a bug in antq_rules: please report it",
+        "vi": "đọc bản ghi này gây ra lỗi {detail}; nếu bản ghi đúng dạng thì đây là "
+        "lỗi của antq_rules: xin hãy báo lại",
+    },
+    # ---- notes and warnings of the readers (shown with every report)
+    "note-merged": {
+        "en": "{where}: cells {range} are merged; the value of {first} was given to each",
+        "vi": "{where}: các ô {range} được gộp; giá trị của ô {first} được dùng cho từng ô",
+    },
+    "note-sheet-ignored": {
+        "en": "{where}: no list of the ruleset matches this table; it was not read{hint}",
+        "vi": "{where}: không có danh sách nào của bộ tiêu chí ứng với bảng này; "
+        "bảng không được đọc{hint}",
+    },
+    "warn-hidden-rows": {
+        "en": "{where}: hidden rows {rows} were read and judged like the others",
+        "vi": "{where}: các dòng bị ẩn {rows} vẫn được đọc và đánh giá như các dòng khác",
+    },
+    "warn-hidden-sheet": {
+        "en": "{where}: this sheet is hidden; it was read and judged like the others",
+        "vi": "{where}: trang tính này bị ẩn; trang vẫn được đọc và đánh giá như các trang khác",
+    },
+    "warn-unlabelled-column": {
+        "en": "{where}: column {column} has values but no header; it was not read",
+        "vi": "{where}: cột {column} có giá trị nhưng không có tiêu đề; cột không được đọc",
     },
     # ---- other
     "help-did-you-mean": {
@@ -401,6 +543,21 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "help-keyword": {
         "en": "`{name}` is a keyword here; to use a field called `{name}`, write `({name})`",
         "vi": "`{name}` là từ khóa ở đây; để dùng trường tên `{name}`, hãy viết `({name})`",
+    },
+    "help-unquote": {
+        "en": '`"{text}"` in quotes is text; for the number, write `{text}` without quotes',
+        "vi": '`"{text}"` trong ngoặc kép là văn bản; muốn là số, hãy viết `{text}` '
+        "không có ngoặc kép",
+    },
+    "help-param-percent": {
+        "en": "give it as a percentage: `{name} = {value}%` (or `--param {name}={value}%`)",
+        "vi": "hãy ghi dạng phần trăm: `{name} = {value}%` (hoặc `--param {name}={value}%`)",
+    },
+    "help-allow": {
+        "en": "if you trust it, allow its folder: `--allow {folder}` or "
+        '`load(..., allow=["{folder}"])`',
+        "vi": "nếu tin cậy, hãy cho phép thư mục của nó: `--allow {folder}` hoặc "
+        '`load(..., allow=["{folder}"])`',
     },
     "help-override": {
         "en": "to change the base's one, write `{word} {name}`",
@@ -414,6 +571,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
 
 WORDS: Mapping[str, Mapping[str, str]] = {
     "error": {"en": "error", "vi": "lỗi"},
+    "note": {"en": "note", "vi": "lưu ý"},
+    "warning": {"en": "warning", "vi": "cảnh báo"},
+    "notices": {"en": "Notes on the data", "vi": "Lưu ý về dữ liệu"},
     "end of text": {"en": "the end of the text", "vi": "cuối văn bản"},
     "a name": {"en": "a name", "vi": "một tên"},
     "a number": {"en": "a number", "vi": "một số"},
@@ -499,6 +659,52 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "one of": {"en": "one of {values}", "vi": "một trong {values}"},
     "and more": {"en": "and {count} more", "vi": "và {count} phần tử khác"},
+    # ---- what a limit measured (antq_rules.limits)
+    "size of file": {"en": "the file's size ({size})", "vi": "kích thước tệp ({size})"},
+    "unpacked size": {
+        "en": "the workbook's unpacked size (more than {size})",
+        "vi": "kích thước sổ tính khi giải nén (hơn {size})",
+    },
+    "cell count": {"en": "the number of cells (more than {count})", "vi": "số ô (hơn {count})"},
+    "nesting depth": {
+        "en": "the nesting of objects and lists (more than {count} levels)",
+        "vi": "độ lồng nhau của đối tượng và danh sách (hơn {count} mức)",
+    },
+    "value count": {
+        "en": "the number of values (more than {count}, aliases counted as expanded)",
+        "vi": "số giá trị (hơn {count}, bí danh tính như khi đã mở rộng)",
+    },
+    "integer digits": {
+        "en": "an integer of {count} digits",
+        "vi": "một số nguyên có {count} chữ số",
+    },
+    "text length": {
+        "en": "a text of {count} characters",
+        "vi": "một văn bản dài {count} ký tự",
+    },
+    "a folder": {"en": "a folder", "vi": "một thư mục"},
+    "results sheet": {"en": "Results", "vi": "Kết quả"},
+    "nothing judged": {
+        "en": "nothing was judged: the data holds no subject (exit code 4)",
+        "vi": "không có gì được đánh giá: dữ liệu không có đối tượng nào (mã thoát 4)",
+    },
+    "role provisional": {
+        "en": "provisional: this outcome does not decide the verdict",
+        "vi": "tạm thời: kết quả tiêu chí này không quyết định kết quả chung",
+    },
+    "role score-only": {
+        "en": "scored: this outcome adds points and does not decide the verdict",
+        "vi": "tính điểm: kết quả tiêu chí này chỉ cộng điểm, không quyết định kết quả chung",
+    },
+    "role not-in-verdict": {
+        "en": "the ruleset's verdict does not use this criterion",
+        "vi": "kết quả chung của bộ tiêu chí không dùng tiêu chí này",
+    },
+    "sheet hint": {"en": "; did you mean `{name}`?", "vi": "; có phải ý bạn là `{name}`?"},
+    "a special file": {
+        "en": "a special file (a pipe, a device or a socket)",
+        "vi": "một tệp đặc biệt (ống dẫn, thiết bị hoặc socket)",
+    },
 }
 
 

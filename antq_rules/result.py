@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from .errors import AntqError
+from .errors import AntqError, Diagnostic
 from .model import Status
 from .values import Period
 
@@ -141,6 +141,14 @@ class CriterionResult:
     group_title_en: str | None = None
     test_text: str | None = None
     _lazy: Lazy | None = attrs.field(default=None, eq=False, repr=False, alias="lazy")
+    # How the outcome counts: "decides" the verdict; or does not, being
+    # "provisional", "score-only" (points without being mandatory), or
+    # "not-in-verdict" (a `verdict` expression that does not name it).
+    role: str = "decides"
+
+    @property
+    def decides_verdict(self) -> bool:
+        return self.role == "decides"
 
     @property
     def explanation(self) -> Explanation:
@@ -228,6 +236,9 @@ class Result:
     subject_entity: str | None = None
     index: int | None = None  # position in a batch
     error: AntqError | None = attrs.field(default=None, eq=False)
+    # What the reader of a data file noticed (merged cells, hidden rows…):
+    # `Diagnostic`s of severity "note" or "warning", shown by every report.
+    notices: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False)
 
     @property
     def ok(self) -> bool:
@@ -248,10 +259,14 @@ class Result:
         """`28/34`: criteria met over criteria that apply."""
         return f"{self.met}/{self.applicable}"
 
-    def to_dict(self, explain: bool = True) -> dict[str, Any]:
+    def with_notices(self, notices: tuple[Diagnostic, ...]) -> Result:
+        """This result with the notices of the file its record came from."""
+        return attrs.evolve(self, notices=self.notices + tuple(notices)) if notices else self
+
+    def to_dict(self, explain: bool = True, lang: str = "en") -> dict[str, Any]:
         from .report.json_form import result_to_dict
 
-        return result_to_dict(self, explain=explain)
+        return result_to_dict(self, explain=explain, lang=lang)
 
     def to_json(self, *, explain: bool = True, indent: int | None = 2) -> str:
         return json.dumps(

@@ -235,6 +235,7 @@ class Ruleset:
         for c in criteria:
             group = self.groups.get(c.group) if c.group else None
             self._group_titles[c.id] = (group.title, group.title_en) if group else (None, None)
+        self.roles = {c.id: self._role(c) for c in criteria}
 
     # ------------------------------------------------------------- reading
 
@@ -249,6 +250,16 @@ class Ruleset:
         if spec is _UNMADE:
             spec = self._trace_specs[key] = trace_spec(self.params, root, self.percent_params)
         return spec  # type: ignore[return-value]
+
+    def _role(self, c: Criterion) -> str:
+        """How a criterion's outcome counts (see `CriterionResult.role`)."""
+        if c.id in self._verdict_needs:
+            return "decides"
+        if c.provisional:
+            return "provisional"
+        if c.scored and self.verdict_node is None:
+            return "score-only"
+        return "not-in-verdict"
 
     def _verdict_dependencies(self) -> tuple[bool, set[str]]:
         """(whether the verdict reads score or level, the criteria it needs)."""
@@ -311,10 +322,32 @@ class Ruleset:
     # ------------------------------------------------------------- judging
 
     def evaluate(
-        self, data: Any, *, year: int | None = None, period: Any = None, evaluator: str = "compiled"
+        self,
+        data: Any,
+        *,
+        year: int | None = None,
+        period: Any = None,
+        evaluator: str = "compiled",
+        explain: bool = False,
     ) -> Result:
-        """Judge one subject: a dict, an attrs instance or a dataclass."""
-        return self._evaluate(data, year, period, evaluator)
+        """Judge one subject: a dict, an attrs instance or a dataclass.
+
+        Explanations are made when first read, from the record as it is
+        then; one that would contradict the result (the record was changed
+        in between) raises an `AntqError` instead. `explain=True` makes
+        every criterion's explanation now, for a record about to change."""
+        try:
+            result = self._evaluate(data, year, period, evaluator)
+        except AntqError:
+            raise
+        except RecursionError:
+            raise DataError(Diagnostic("data-too-deep", {})) from None
+        except Exception as error:  # the data's own code raised (a Mapping whose get fails…)
+            raise _raised(error) from error
+        if explain:
+            for criterion in result.criteria.values():
+                criterion.explanation  # noqa: B018 (made now, kept)
+        return result
 
     def _evaluate(
         self, data: Any, year: int | None, period: Any, evaluator: str, index: int | None = None
@@ -343,6 +376,8 @@ class Ruleset:
 
     def _when(self, year: int | None, period: Any) -> tuple[Period | None, int | None]:
         """(the period, the evaluation year) of a call."""
+        if year is not None:
+            check_year(year)
         resolved = self.period_for(year, period)
         if year is None:
             # The evaluation year: given, or fixed when loading, or the year
@@ -377,6 +412,8 @@ class Ruleset:
             except RecursionError:
                 error = DataError(Diagnostic("data-too-deep", {}))
                 result = self.error_result(error, record)
+            except Exception as error:  # one record's trouble never stops the batch
+                result = self.error_result(_raised(error), record)
             yield attrs.evolve(result, index=index)
 
     def verdict_for(
@@ -676,6 +713,7 @@ class Ruleset:
             group_title_en,
             c.test_text,
             Lazy(explain_criterion, self, c, data, judgement, year, shared),
+            self.roles[criterion_id],
         )
 
     def error_result(self, error: AntqError, record: Any = None) -> Result:
@@ -695,6 +733,30 @@ class Ruleset:
 
 
 _UNMADE = object()
+
+
+YEARS = (1900, 2100)
+
+
+def check_year(year: Any) -> None:
+    """An evaluation year: a whole number from 1900 to 2100."""
+    if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        from .data import describe_value
+
+        raise AntqError(
+            Diagnostic(
+                "bad-year", {"value": describe_value(year), "low": YEARS[0], "high": YEARS[1]}
+            )
+        )
+
+
+def _raised(error: BaseException) -> AntqError:
+    """What a record raised that is not an `AntqError`, as one."""
+    try:
+        detail = f"`{type(error).__name__}: {str(error)[:200]}`"
+    except Exception:  # (its str() may raise too)
+        detail = f"`{type(error).__name__}`"
+    return DataError(Diagnostic("record-raised", {"detail": detail}))
 
 
 def _fast_judgement(judged: tuple, period: Period | None) -> Judgement:

@@ -204,8 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--missing", type=float, default=0.01)
     args = parser.parse_args(argv)
     records = list(province(args.communes, seed=args.seed, year=args.year, missing=args.missing))
-    json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
-    sys.stdout.write("\n")
+    try:
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from .console import closed_pipe
+
+        return closed_pipe()
     return 0
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,6 +80,22 @@ SIMPLE_SCHEMA = Schema.from_mapping(
 )
 
 EVALUATORS = ("compiled", "reference")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def antq(*args: Any, cwd: Any = None, input_: str | None = None) -> tuple[int, str, str]:
+    """Run the `antq` command line through its real entry point: (exit code, stdout, stderr)."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "antq_rules.cli", *map(str, args)],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        input=input_,
+    )
+    return done.returncode, done.stdout, done.stderr
 
 
 @pytest.fixture(params=EVALUATORS)

@@ -316,7 +316,7 @@ def test_extension_errors(tmp_path, child, code, needle):
         tmp_path, "child.antq", f'ruleset child.set extends "base.antq"\n  title "Con"\n{child}\n'
     )
     with pytest.raises(AntqError) as info:
-        antq_rules.load(path)
+        antq_rules.load(path, allow=[HERE])  # (the shared test schema)
     assert info.value.code == code
     assert needle in str(info.value)
     assert info.value.span is not None and info.value.span.source.name.endswith("child.antq")
@@ -350,7 +350,7 @@ def test_criterion_cycle(tmp_path):
         .replace("count(models) >= 1", "passes(A)"),
     )
     with pytest.raises(CheckError) as info:
-        antq_rules.load(path)
+        antq_rules.load(path, allow=[HERE])  # (the shared test schema)
     assert info.value.code == "criterion-cycle"
     assert "A → B → A" in str(info.value)
 
@@ -392,7 +392,7 @@ def test_criterion_cycle(tmp_path):
 def test_ruleset_check_errors(tmp_path, text, code):
     path = write(tmp_path, "r.antq", text.format(schema=HERE / "schema.antq"))
     with pytest.raises((CheckError, ParseError)) as info:
-        antq_rules.load(path)
+        antq_rules.load(path, allow=[HERE])  # (the shared test schema)
     assert info.value.code == code
     assert info.value.span is not None
 
@@ -405,7 +405,7 @@ def test_ruleset_subject_must_match_the_items(tmp_path):
         'criterion A "A"\n  count(units where passes(demo.kdc)) > 0\n',
     )
     with pytest.raises(CheckError) as info:
-        antq_rules.load(path)
+        antq_rules.load(path, allow=[HERE])  # (the shared test schema)
     assert info.value.code == "ruleset-subject"
     assert "judges `area`" in str(info.value)
 

@@ -19,7 +19,10 @@ def render(result: Result, format: str = "text", lang: str = "vi") -> str:
         raise AntqError(Diagnostic("bad-format", {"name": lang, "known": ", ".join(LANGUAGES)}))
     if format == "json":
         return (
-            json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+            json.dumps(
+                result.to_dict(lang=lang), ensure_ascii=False, indent=2, default=_json_default
+            )
+            + "\n"
         )
     built = view.build(result, lang)
     return {"text": text.render, "md": markdown.render, "html": html.render}[format](built)

@@ -6,6 +6,7 @@ from html import escape
 from typing import Any
 
 from ..messages import word
+from .text import safe
 from .view import ReportView
 
 STYLE = """
@@ -26,6 +27,7 @@ ul { margin: .2em 0 .2em 1.2em; padding: 0; } code { font-size: .92em; }
 
 
 def _page(title: str, lang: str, body: list[str]) -> str:
+    body = [safe(part) for part in body]
     head = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
@@ -67,6 +69,10 @@ def _body(view: ReportView, heading: str = "h1") -> list[str]:
             css = f' class="{view.verdict.name}"'
         out.append(f"<tr><th>{e(label)}</th><td{css}>{e(value)}</td></tr>")
     out.append("</table>")
+    if view.notices:
+        out.append(f"<p><b>{e(word('notices', lang))}:</b></p><ul>")
+        out += [f"<li>{e(n)}</li>" for n in view.notices]
+        out.append("</ul>")
     if view.error is not None:
         out.append(
             f'<p class="ERROR">{e(word("error in record", lang))}</p><pre>{e(view.error)}</pre>'

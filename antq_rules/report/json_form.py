@@ -79,17 +79,17 @@ def explanation_to_dict(x: Explanation) -> dict[str, Any]:
     }
 
 
-def result_to_dict(result: Result, explain: bool = True) -> dict[str, Any]:
+def result_to_dict(result: Result, explain: bool = True, lang: str = "en") -> dict[str, Any]:
     error = None
     if result.error is not None:
         first = result.error.first
         error = {
             "code": first.code,
-            "message": first.message(),
+            "message": first.message(lang),
             "path": first.path,
             "line": result.error.line,
             "column": result.error.column,
-            "text": result.error.render(),
+            "text": result.error.render(lang),
         }
     criteria = []
     for c in result.criteria.values():
@@ -102,6 +102,8 @@ def result_to_dict(result: Result, explain: bool = True) -> dict[str, Any]:
             "group_title": c.group_title,
             "mandatory": c.mandatory,
             "provisional": c.provisional,
+            "decides_verdict": c.decides_verdict,
+            "role": c.role,
             "source": c.source,
             "test": c.test_text,
             "value": encode(c.value),
@@ -131,5 +133,9 @@ def result_to_dict(result: Result, explain: bool = True) -> dict[str, Any]:
         "met": result.met,
         "applicable": result.applicable,
         "criteria": criteria,
+        "notices": [
+            {"severity": n.severity, "code": n.code, "message": n.render(lang)}
+            for n in result.notices
+        ],
         "error": error,
     }

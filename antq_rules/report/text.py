@@ -1,6 +1,13 @@
-"""Terminal text."""
+"""Terminal text.
+
+Text from the data goes to a terminal: control characters (an escape
+sequence in a name could rewrite the screen) and the Unicode marks that
+reorder text are shown as `\\uXXXX`, never passed through.
+"""
 
 from __future__ import annotations
+
+import re
 
 from ..messages import word
 from ..model import Status
@@ -8,15 +15,25 @@ from .view import ReportView
 
 MARKS = {Status.PASS: "✔", Status.FAIL: "✘", Status.UNKNOWN: "?", Status.NA: "–"}
 
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(value: str) -> str:
+    """`value` with control and reordering characters made visible."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
 
 def render(view: ReportView) -> str:
     lang = view.lang
     lines = [f"{word('report title', lang)}: {view.title}"]
     width = max(len(label) for label, _ in view.rows)
     lines += [f"  {label:<{width}}  {value}" for label, value in view.rows]
+    if view.notices:
+        lines += ["", word("notices", lang) + ":"]
+        lines += [f"  • {n}" for n in view.notices]
     if view.error is not None:
         lines += ["", word("error in record", lang) + ":", view.error]
-        return "\n".join(lines) + "\n"
+        return safe("\n".join(lines)) + "\n"
     for group in view.groups:
         lines.append("")
         if group.title:
@@ -31,4 +48,4 @@ def render(view: ReportView) -> str:
             if c.source:
                 lines.append(f"    {word('source', lang)}: {c.source}")
             lines += [f"    • {note}" for note in c.notes]
-    return "\n".join(lines) + "\n"
+    return safe("\n".join(lines)) + "\n"

@@ -46,6 +46,7 @@ class ReportView:
     verdict_word: str
     groups: tuple[GroupView, ...]
     error: str | None = None
+    notices: tuple[str, ...] = ()  # the data file's notes and warnings, rendered
 
 
 def status_word(status: Status | None, lang: str) -> str:
@@ -70,9 +71,17 @@ def build(result: Result, lang: str) -> ReportView:
     rows.append((word("subject", lang), subject))
     if result.period is not None:
         rows.append((word("period", lang), fmt.value(result.period, lang)))
+    notices = tuple(n.render(lang) for n in result.notices)
     if result.error is not None:
         return ReportView(
-            lang, title, tuple(rows), None, status_word(None, lang), (), result.error.render(lang)
+            lang,
+            title,
+            tuple(rows),
+            None,
+            status_word(None, lang),
+            (),
+            result.error.render(lang),
+            notices,
         )
     verdict_word = status_word(result.verdict, lang)
     rows.append((word("verdict", lang), verdict_word))
@@ -89,7 +98,8 @@ def build(result: Result, lang: str) -> ReportView:
             )
         )
     rows.append((word("criteria met", lang), result.summary_line()))
-    return ReportView(lang, title, tuple(rows), result.verdict, verdict_word, _groups(result, lang))
+    groups = _groups(result, lang)
+    return ReportView(lang, title, tuple(rows), result.verdict, verdict_word, groups, None, notices)
 
 
 def _groups(result: Result, lang: str) -> tuple[GroupView, ...]:
@@ -130,8 +140,15 @@ def _criterion(c: CriterionResult, lang: str) -> CriterionView:
         c.source,
         c.test_text,
         c.provisional,
-        tuple(notes(c.explanation, lang)),
+        tuple(_role_note(c, lang) + notes(c.explanation, lang)),
     )
+
+
+def _role_note(c: CriterionResult, lang: str) -> list[str]:
+    """Why a criterion that did not pass does not change the verdict."""
+    if c.role == "decides" or c.status in (Status.PASS, Status.NA):
+        return []
+    return [word("role " + c.role, lang)]
 
 
 def notes(explanation: Explanation, lang: str) -> list[str]:

@@ -11,8 +11,10 @@ words a rule author understands.
 from __future__ import annotations
 
 import datetime
+import re
 import threading
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
@@ -183,15 +185,15 @@ class _ToAst(lark.Transformer):
 
     def int_(self, children: list[Any]) -> ast.Literal:
         (token,) = children
-        return ast.Literal(int(token), "int", span=_span_of(token))
+        return ast.Literal(_number(token), "int", span=_span_of(token))
 
     def decimal(self, children: list[Any]) -> ast.Literal:
         (token,) = children
-        return ast.Literal(Fraction(str(token)), "decimal", span=_span_of(token))
+        return ast.Literal(_number(token), "decimal", span=_span_of(token))
 
     def percent(self, children: list[Any]) -> ast.Literal:
         number, _sign = children
-        return ast.Literal(Fraction(str(number)) / 100, "percent", span=_cover(children))
+        return ast.Literal(Fraction(_number(number)) / 100, "percent", span=_cover(children))
 
     def string(self, children: list[Any]) -> ast.Literal:
         (token,) = children
@@ -260,8 +262,7 @@ class _ToAst(lark.Transformer):
 
     def number(self, children: list[Any]) -> _Opt:
         (token,) = children
-        value: int | Fraction = int(token) if token.type == "INT" else Fraction(str(token))
-        return _Opt("number", value, _span_of(token))
+        return _Opt("number", _number(token), _span_of(token))
 
     def h_title(self, children: list[Any]) -> _Opt:
         return _title(children)
@@ -656,6 +657,9 @@ def _convert(error: UnexpectedInput, source: Source) -> ParseError:
         return ParseError(Diagnostic("single-equals", {}, span))
     helps = ()
     history = [tok for tok in (getattr(error, "token_history", None) or []) if tok is not None]
+    comma = _decimal_comma(token, source)
+    if comma is not None:
+        return comma
     if token.type in _KEYWORDS and "NAME" in expected:
         helps = (("help-keyword", {"name": str(token)}),)
     elif history and history[-1].type in _KEYWORDS:
@@ -667,6 +671,46 @@ def _convert(error: UnexpectedInput, source: Source) -> ParseError:
             {"found": _describe_found(token), "expected": _describe_expected(expected)},
             span,
             helps=helps,
+        )
+    )
+
+
+# No threshold needs more digits; a longer literal is a mistake (or an attack
+# on int(), whose cost grows with the square of the digits).
+MAX_DIGITS = 30
+
+
+def _number(token: Any) -> int | Fraction:
+    """The value of an INT or DECIMAL token, exactly."""
+    digits = sum(ch.isdigit() for ch in str(token))
+    if digits > MAX_DIGITS:
+        raise ParseError(
+            Diagnostic("number-too-long", {"count": digits, "limit": MAX_DIGITS}, _span_of(token))
+        )
+    return int(token) if token.type == "INT" else Fraction(str(token))
+
+
+def _decimal_comma(token: Any, source: Source) -> ParseError | None:
+    """`0,7` where a number was meant: a decimal comma, as spreadsheets write it."""
+    if str(token) != "," or token.start_pos is None:
+        return None
+    start = token.start_pos
+    before = re.search(r"(?<![\w.])\d+$", source.text[max(0, start - 40) : start])
+    after = re.match(r"\d+(?![\w.])%?", source.text[start + 1 : start + 41])
+    if before is None or after is None:
+        return None
+    whole = f"{before.group()},{after.group()}"
+    percent = whole.endswith("%")
+    dot = whole.replace(",", ".").rstrip("%")
+    value = Decimal(dot)
+    # (the other way of writing it: 0.7 ↔ 70%, 95.5% ↔ 0.955)
+    other = f"{(value / 100).normalize():f}" if percent else f"{(value * 100).normalize():f}%"
+    span = Span(source, start - len(before.group()), start + 1 + len(after.group()))
+    return ParseError(
+        Diagnostic(
+            "decimal-comma",
+            {"text": whole, "dot": dot + ("%" if percent else ""), "percent": other},
+            span,
         )
     )
 

@@ -1,0 +1,202 @@
+"""Data files to records: JSON, YAML, a folder of CSV files, an Excel workbook.
+
+`read_records` reads one file or folder; `iter_records` a list of them, one
+after another, so that a file that cannot be read becomes an error record
+and the others are still judged. Each reader checks its `Limits` before or
+while it reads (see `antq_rules.limits`); every problem is an `AntqError`
+naming the file, sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import AntqError, DataError, Diagnostic, note, warning
+from ..limits import DEFAULT, Limits
+from ..messages import Phrase
+from ..schema import Schema
+from ..source import normalize_text
+from .cells import column_letter
+from .documents import load_json, load_yaml
+from .tables import CellProblem, Grid, Record, assemble
+from .text import examine, over_limit, read_text
+
+JSON_SUFFIXES = (".json",)
+YAML_SUFFIXES = (".yaml", ".yml")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def read_json(path: Path, encoding: str | None = None, limits: Limits = DEFAULT) -> Any:
+    return load_json(read_text(path, encoding, limits), str(path), limits)
+
+
+def read_yaml(path: Path, encoding: str | None = None, limits: Limits = DEFAULT) -> Any:
+    return load_yaml(read_text(path, encoding, limits), str(path), limits)
+
+
+# --------------------------------------------------------------------- CSV
+
+
+def _delimiter(text: str) -> str:
+    """`,`, `;` or a tab: the one the header line uses most (outside quotes).
+    (csv.Sniffer's regular expressions are not for untrusted text.)"""
+    line = text.split("\n", 1)[0]
+    outside = "".join(part for i, part in enumerate(line.split('"')) if i % 2 == 0)
+    counts = {d: outside.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_csv_folder(
+    folder: Path,
+    schema: Schema,
+    subject: str,
+    encoding: str | None = None,
+    limits: Limits = DEFAULT,
+) -> list[Record]:
+    grids: list[Grid] = []
+    cells = 0
+    try:
+        paths = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv")
+    except OSError as error:
+        raise AntqError(
+            Diagnostic(
+                "unreadable-file", {"path": str(folder), "detail": error.strerror or str(error)}
+            )
+        ) from None
+    for path in paths:
+        text = read_text(path, encoding, limits)
+        rows: list[tuple[int, dict[int, Any]]] = []
+        reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+        try:
+            for row in reader:
+                cells += len(row)
+                if cells > limits.cells:
+                    raise over_limit(
+                        str(folder), Phrase("cell count", count=limits.cells), "cells", limits
+                    )
+                values = {i: v for i, v in enumerate(row) if v}
+                if values:
+                    rows.append((reader.line_num, values))
+        except csv.Error as error:
+            raise DataError(
+                Diagnostic(
+                    "bad-csv", {"where": f"{path}, row {reader.line_num}", "detail": str(error)}
+                )
+            ) from None
+        grids.append(Grid(normalize_text(path.stem), str(path), rows))
+    if not grids:
+        raise DataError(Diagnostic("no-tables", {"path": str(folder)}))
+    return assemble(schema, subject, grids, limits)
+
+
+# -------------------------------------------------------------------- XLSX
+
+
+def read_xlsx(path: Path, schema: Schema, subject: str, limits: Limits = DEFAULT) -> list[Record]:
+    from .xlsx import ExcelError, MissingValue, read_workbook
+
+    grids: list[Grid] = []
+    for sheet in read_workbook(path, limits):
+        where = f"{path}, sheet {sheet.title!r}"
+        rows: list[tuple[int, dict[int, Any]]] = []
+        for number, cells in sheet.rows:
+            for index, value in cells.items():
+                if isinstance(value, ExcelError):
+                    cells[index] = CellProblem("excel-error", {"code": value.code})
+                elif isinstance(value, MissingValue):
+                    cells[index] = CellProblem("formula-no-value", {"formula": "=" + value.formula})
+            rows.append((number, cells))
+        notices: list[tuple[int, int, Any]] = []
+        for merge in sheet.merges:
+            first = f"{column_letter(merge.first_col)}{merge.first_row}"
+            notices.append(
+                (
+                    merge.first_row,
+                    merge.last_row,
+                    note("note-merged", where=where, range=merge.ref, first=first),
+                )
+            )
+        for first_row, last_row in _runs(sheet.hidden_rows):
+            shown = str(first_row) if first_row == last_row else f"{first_row}–{last_row}"
+            notices.append(
+                (first_row, last_row, warning("warn-hidden-rows", where=where, rows=shown))
+            )
+        grids.append(Grid(sheet.title, where, rows, sheet.hidden, tuple(notices)))
+    return assemble(schema, subject, grids, limits)
+
+
+def _runs(numbers: tuple[int, ...]) -> list[tuple[int, int]]:
+    """[3, 4, 5, 9] → [(3, 5), (9, 9)]"""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(numbers):
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+# ----------------------------------------------------------------- records
+
+
+def read_records(
+    path: Path,
+    schema: Schema,
+    subject: str,
+    encoding: str | None = None,
+    limits: Limits = DEFAULT,
+) -> list[Record]:
+    """Every subject in a data file or folder (a list in JSON/YAML is a batch)."""
+    path = Path(path)
+    try:
+        is_dir = path.is_dir()
+    except (OSError, ValueError):
+        is_dir = False
+    if is_dir:
+        return read_csv_folder(path, schema, subject, encoding, limits)
+    examine(path, limits)
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return read_xlsx(path, schema, subject, limits)
+    if suffix == ".csv":
+        raise DataError(Diagnostic("csv-needs-folder", {"path": str(path)}))
+    if suffix in YAML_SUFFIXES:
+        document = read_yaml(path, encoding, limits)
+    else:
+        document = read_json(path, encoding, limits)
+    if isinstance(document, list):
+        return [Record(f"{path}[{index}]", item) for index, item in enumerate(document)]
+    return [Record(str(path), document)]
+
+
+def iter_records(
+    paths: list[Path],
+    schema: Schema,
+    subject: str,
+    encoding: str | None = None,
+    limits: Limits = DEFAULT,
+) -> Iterator[Record]:
+    """The records of every file in turn; a file that cannot be read gives one
+    error record, and the next file is read."""
+    for path in paths:
+        try:
+            records = read_records(path, schema, subject, encoding, limits)
+        except AntqError as error:
+            records = [Record(str(path), None, error)]
+        except RecursionError:
+            records = [Record(str(path), None, DataError(Diagnostic("data-too-deep", {})))]
+        except MemoryError:
+            records = [Record(str(path), None, _raised(MemoryError("out of memory")))]
+        except Exception as error:  # a bug in a reader: this file is lost, not the batch
+            records = [Record(str(path), None, _raised(error))]
+        yield from records
+
+
+def _raised(error: BaseException) -> AntqError:
+    detail = f"`{type(error).__name__}: {str(error)[:200]}`"
+    return AntqError(Diagnostic("record-raised", {"detail": detail}))

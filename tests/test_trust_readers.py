@@ -1,0 +1,403 @@
+"""Readers read exactly what the office wrote, or refuse and say why (issue
+"Trust at the edges"): each reproduction of the issue is a test here, named
+after what went wrong."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import antq
+
+import antq_rules
+from antq_rules import AntqError
+from antq_rules.limits import Limits
+from antq_rules.readers import read_records
+
+ROOT = Path(__file__).resolve().parent.parent
+
+RULESET = """\
+ruleset demo.trust
+  title "Xã thử"
+  subject commune
+
+entity commune "Xã"
+  name: text "Tên"
+  ok: bool "Đạt"
+  n: int "Số"
+  areas: list[area] "Khu dân cư"
+
+entity area "Khu"
+  name: text "Tên"
+  safe: bool "An toàn"
+
+criterion A "Đạt"
+  ok
+
+criterion B "Khu an toàn"
+  all(areas.safe)
+"""
+
+
+@pytest.fixture
+def rs(tmp_path):
+    path = tmp_path / "demo.antq"
+    path.write_text(RULESET, encoding="utf-8")
+    return antq_rules.load(path)
+
+
+def workbook(path, communes, areas=None, extra=None):
+    """A workbook with a `commune` sheet (and `areas`), as an office fills it."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "commune"
+    sheet.append(["id", "Tên (name)", "Đạt (ok)", "Số (n)"])
+    for row in communes:
+        sheet.append(row)
+    if areas is not None:
+        sheet = book.create_sheet("areas")
+        sheet.append(["id", "commune_id", "name", "safe"])
+        for row in areas:
+            sheet.append(row)
+    if extra:
+        extra(book)
+    book.save(path)
+    return path
+
+
+def rezip(path, change):
+    """Rewrite the parts of a workbook: change(name, bytes) -> bytes."""
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            target.writestr(info.filename, change(info.filename, data))
+
+
+# ------------------------------------------------------------------ xlsx
+
+
+def test_stale_dimension_is_not_trusted(tmp_path, rs):
+    path = workbook(
+        tmp_path / "a.xlsx",
+        [["X1", "Một", "có", 3], ["X2", "Hai", "không", 4], ["X3", "Ba", "có", 5]],
+    )
+
+    def stale(name, data):
+        if name.startswith("xl/worksheets/"):
+            return re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', data)
+        return data
+
+    rezip(path, stale)
+    records = read_records(path, rs.schema, rs.subject)
+    assert [r.data["name"] for r in records] == ["Một", "Hai", "Ba"]
+    assert [r.data["n"] for r in records] == [3, 4, 5]  # column D, after the stale B
+
+
+def test_merged_cells_give_their_value_to_each_row_with_a_note(tmp_path, rs):
+    def merge(book):
+        sheet = book["areas"]
+        sheet.merge_cells("D2:D4")
+
+    path = workbook(
+        tmp_path / "a.xlsx",
+        [["X1", "Một", "có", 3]],
+        [["K1", "X1", "Khu 1", "có"], ["K2", "X1", "Khu 2", None], ["K3", "X1", "Khu 3", None]],
+        merge,
+    )
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert [a["safe"] for a in record.data["areas"]] == [True, True, True]
+    (notice,) = record.notices
+    assert notice.severity == "note" and "D2:D4" in notice.render("en")
+    result = rs.evaluate(record.data).with_notices(record.notices)
+    for format_ in ("text", "md", "html", "json"):
+        for lang in ("vi", "en"):
+            assert "D2:D4" in result.render(format_, lang), (format_, lang)
+    code, out, err = antq("eval", tmp_path / "demo.antq", path, "--lang", "en", cwd=tmp_path)
+    assert "cells D2:D4 are merged" in err
+
+
+def test_formula_without_a_saved_value_is_an_error_naming_the_cell(tmp_path, rs):
+    path = workbook(tmp_path / "a.xlsx", [["X1", "Một", "có", "=1+2"]])
+    # openpyxl writes the formula without a cached value, as tools other than Excel do.
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert record.error is not None
+    text = record.error.render("en")
+    assert "row 2, column D" in text and "=1+2" in text and "open it in Excel" in text
+    assert "mở tệp bằng Excel" in record.error.render("vi")
+
+
+def test_formula_with_a_saved_value_gives_it(tmp_path, rs):
+    path = workbook(tmp_path / "a.xlsx", [["X1", "Một", "có", "=1+2"]])
+    rezip(
+        path,
+        lambda name, data: data.replace(b"<f>1+2</f><v />", b"<f>1+2</f><v>3</v>"),
+    )
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert record.error is None and record.data["n"] == 3
+
+
+def test_sheets_that_are_no_list_are_left_out_with_a_note(tmp_path, rs):
+    def sheets(book):
+        book.create_sheet("Hướng dẫn").append(["Điền mỗi xã một dòng"])
+        book.create_sheet("Sheet1")
+        book.create_sheet("area").append(["id", "name"])  # close to `areas`
+
+    path = workbook(tmp_path / "a.xlsx", [["X1", "Một", "có", 3]], None, sheets)
+    (record,) = read_records(path, rs.schema, rs.subject)
+    shown = [n.render("en") for n in record.notices]
+    assert any("'Hướng dẫn'" in s and "note:" in s for s in shown)
+    assert any("'area'" in s and "did you mean `areas`?" in s and "warning:" in s for s in shown)
+    assert "areas" not in record.data  # the list is unknown, and said so
+
+
+def test_sheets_may_be_named_by_their_label(tmp_path, rs):
+    def rename(book):
+        book["areas"].title = "Khu dân cư"
+
+    path = workbook(
+        tmp_path / "a.xlsx", [["X1", "Một", "có", 3]], [["K1", "X1", "Khu 1", "có"]], rename
+    )
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert record.data["areas"] == [{"name": "Khu 1", "safe": True}]
+
+
+def test_hidden_rows_and_sheets_are_judged_with_a_warning(tmp_path, rs):
+    def hide(book):
+        book["commune"].row_dimensions[3].hidden = True
+        book["areas"].sheet_state = "hidden"
+
+    path = workbook(
+        tmp_path / "a.xlsx",
+        [["X1", "Một", "có", 3], ["X2", "Hai", "có", 4]],
+        [["K1", "X1", "Khu 1", "có"]],
+        hide,
+    )
+    first, second = read_records(path, rs.schema, rs.subject)
+    assert second.data["name"] == "Hai"
+    hidden_rows = [n for n in second.notices if n.code == "warn-hidden-rows"]
+    assert hidden_rows and "3" in hidden_rows[0].render("en")
+    assert not [n for n in first.notices if n.code == "warn-hidden-rows"]
+    assert any(n.code == "warn-hidden-sheet" for n in first.notices)
+
+
+def test_an_excel_error_value_is_an_error_naming_the_cell(tmp_path, rs):
+    path = workbook(tmp_path / "a.xlsx", [["X1", "Một", "có", 3]])
+    rezip(
+        path,
+        lambda name, data: re.sub(
+            rb'<c r="D2"[^>]*><v>3</v></c>', b'<c r="D2" t="e"><v>#DIV/0!</v></c>', data
+        ),
+    )
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert record.error is not None and "#DIV/0!" in record.error.render("en")
+    assert "row 2, column D" in record.error.render("en")
+
+
+def test_a_bad_cell_loses_its_commune_not_the_workbook(tmp_path, rs):
+    path = workbook(
+        tmp_path / "a.xlsx",
+        [["X1", "Một", "có", 3], ["X2", "Hai", "có", "ba"], ["X3", "Ba", "có", 5]],
+        [["K1", "X1", "Khu 1", "có"], ["K2", "X3", "Khu 2", "chắc"]],
+    )
+    records = read_records(path, rs.schema, rs.subject)
+    assert [r.error is None for r in records] == [True, False, False]
+    assert "row 3, column D" in records[1].error.render("en")
+    assert "'areas', row 3" in records[2].error.render("en")
+    batch = list(rs.evaluate_many(r.data for r in records if r.error is None))
+    assert [r.verdict.name for r in batch] == ["PASS"]
+
+
+def test_no_subject_rows_has_its_own_exit_code(tmp_path, rs):
+    (tmp_path / "x.antq").write_text(RULESET, encoding="utf-8")
+    path = workbook(tmp_path / "a.xlsx", [])
+    code, out, err = antq("eval", "x.antq", path, "--lang", "en", cwd=tmp_path)
+    assert code == 4 and "nothing was judged" in err
+
+
+# ---------------------------------------------------------------- limits
+
+
+def test_a_crafted_dimension_is_read_within_bounds(tmp_path, rs):
+    path = workbook(tmp_path / "a.xlsx", [["X1", "Một", "có", 3]])
+
+    def crafted(name, data):
+        if not name.startswith("xl/worksheets/"):
+            return data
+        data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
+        return data.replace(
+            b"</sheetData>",
+            (
+                '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>X9</t></is></c>'
+                '<c r="B1048576" t="inlineStr"><is><t>Cuối</t></is></c></row></sheetData>'
+            ).encode(),
+        )
+
+    rezip(path, crafted)
+    assert path.stat().st_size < 10_000
+    started = time.perf_counter()
+    records = read_records(path, rs.schema, rs.subject)
+    assert time.perf_counter() - started < 2
+    assert [r.data["name"] for r in records] == ["Một", "Cuối"]
+    assert records[1].label.endswith("row 1048576 (Cuối)")
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, rs):
+    path = tmp_path / "bomb.xlsx"
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb,
+        bomb.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as entry,
+    ):
+        chunk = b"\0" * (1 << 20)
+        for _ in range(600):
+            entry.write(chunk)
+    started = time.perf_counter()
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject, limits=Limits(xlsx_bytes=100 << 20))
+    assert time.perf_counter() - started < 2
+    assert info.value.code == "over-limit" and "xlsx_bytes" in str(info.value)
+
+
+def test_limits_on_cells_and_file_size(tmp_path, rs):
+    path = workbook(tmp_path / "a.xlsx", [["X1", "Một", "có", i] for i in range(50)])
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject, limits=Limits(cells=20))
+    assert info.value.code == "over-limit" and "`cells`" in str(info.value)
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject, limits=Limits(file_bytes=100))
+    assert info.value.code == "over-limit" and "`file_bytes`" in str(info.value)
+    code, out, err = antq(
+        "eval", tmp_path / "demo.antq", path, "--limit", "cells=20", "--lang", "en", cwd=tmp_path
+    )
+    assert code == 2 and "--limit cells=" in out
+
+
+def test_limits_are_checked_on_the_command_line(tmp_path):
+    code, _, err = antq(
+        "eval", "x.antq", "a.json", "--limit", "cels=5", "--lang", "en", cwd=tmp_path
+    )
+    assert code == 2 and "did you mean `cells`?" in err
+    code, _, err = antq(
+        "eval", "x.antq", "a.json", "--limit", "cells=lots", "--lang", "en", cwd=tmp_path
+    )
+    assert code == 2 and "positive whole number" in err
+    assert Limits().parse(["file_bytes=2GB", "cells=1_000"]) == Limits(
+        file_bytes=2 << 30, cells=1000
+    )
+
+
+def test_deep_json_is_refused_as_too_deep(tmp_path, rs):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert info.value.code == "over-limit" and "`depth`" in str(info.value)
+    path.write_text('{"name": ' + "[" * 70 + "]" * 70 + "}")
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert "`depth`" in str(info.value)
+
+
+def test_huge_numbers_and_texts_in_json_are_refused(tmp_path, rs):
+    path = tmp_path / "big.json"
+    path.write_text('{"n": ' + "9" * 5000 + "}")
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert "5000 digits" in str(info.value) and "`digits`" in str(info.value)
+    path.write_text(json.dumps({"name": "x" * 200_000}))
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert "`text`" in str(info.value)
+    path.write_text('{"n": NaN}')
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert "NaN is not JSON" in str(info.value)
+
+
+def test_duplicate_json_keys_are_a_data_error(tmp_path, rs):
+    path = tmp_path / "dup.json"
+    path.write_text('[{"name": "Một", "ok": true}, {"name": "Hai", "ok": true, "ok": false}]')
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert info.value.code == "duplicate-key"
+    assert "`ok`" in str(info.value) and '"Hai"' in str(info.value)
+
+
+def test_yaml_aliases_are_counted_as_expanded(tmp_path, rs):
+    incidents = "\n".join(f"  - {{kind: fire, n: {i}}}" for i in range(1000))
+    areas = "\n".join(f"  - {{name: K{i}, incidents: *many}}" for i in range(300))
+    text = f"incidents: &many\n{incidents}\nareas:\n{areas}\n"
+    path = tmp_path / "fan.yaml"
+    path.write_text(text)
+    assert len(text) < 40_000
+    started = time.perf_counter()
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject, limits=Limits(nodes=100_000))
+    assert time.perf_counter() - started < 2
+    assert info.value.code == "over-limit" and "`nodes`" in str(info.value)
+
+
+def test_yaml_cycles_tags_and_duplicate_keys_are_refused(tmp_path, rs):
+    path = tmp_path / "a.yaml"
+    path.write_text("areas: &a\n  - *a\n")
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert info.value.code == "data-cycle"
+    path.write_text("name: !!python/object/apply:os.system ['echo hi']\n")
+    with pytest.raises(AntqError):
+        read_records(path, rs.schema, rs.subject)
+    path.write_text("name: Một\nok: true\nok: false\n")
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert info.value.code == "duplicate-key" and ":3:1" in str(info.value)
+
+
+def test_folders_and_devices_get_the_right_words(tmp_path, rs):
+    import os
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(AntqError) as info:
+        read_records(fifo, rs.schema, rs.subject)
+    assert "a special file" in str(info.value)
+    with pytest.raises(AntqError) as info:
+        read_records(Path("/dev/zero"), rs.schema, rs.subject)
+    assert "a special file" in str(info.value)
+
+
+# ------------------------------------------------------------------ CSV
+
+
+def test_a_csv_cell_with_a_huge_number_is_a_bad_cell(tmp_path, rs):
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "commune.csv").write_text("id,name,n\nX1,Một," + "9" * 5000 + "\n")
+    (record,) = read_records(folder, rs.schema, rs.subject)
+    assert record.error is not None and "whole number" in record.error.render("en")
+
+
+def test_csv_delimiter_is_read_from_the_header(tmp_path, rs):
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "commune.csv").write_text('id;name;n\nX1;"Một, Hai";3\n')
+    (record,) = read_records(folder, rs.schema, rs.subject)
+    assert record.data == {"name": "Một, Hai", "n": 3}
+
+
+def test_written_results_escape_spreadsheet_formulas(tmp_path, rs):
+    from antq_rules.report import table
+
+    results = list(
+        rs.evaluate_many([{"name": '=HYPERLINK("http://x")', "ok": True}, {"name": "@SUM(1)"}])
+    )
+    text = table.to_csv(results, "en")
+    assert "'=HYPERLINK" in text and "'@SUM(1)" in text
+    book = openpyxl.load_workbook(io.BytesIO(table.to_xlsx(results, "en")))
+    cell = book.active["B2"]
+    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"

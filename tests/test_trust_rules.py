@@ -1,0 +1,325 @@
+"""Rulesets, periods, reports and the command line never give a silent wrong
+verdict, read only the files they may, and fail only with an `AntqError`
+(issue "Trust at the edges"): a test per reproduction of the issue."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import antq
+
+import antq_rules
+from antq_rules import AntqError, CheckError, ParseError
+
+ROOT = Path(__file__).resolve().parent.parent
+NGOC = ROOT / "rulesets" / "plans" / "ngoc_dao_2021.antq"
+EXAMPLES = ROOT / "rulesets" / "examples"
+PASSING = json.loads((EXAMPLES / "ngoc_dao_2021_pass.json").read_text(encoding="utf-8"))
+
+HEAD = """\
+ruleset demo.rules
+  title "Xã thử"
+  subject commune
+"""
+SCHEMA = """
+enum kind ["xã", "phường"]
+entity commune
+  name: text
+  kind: kind
+  ok: bool
+  n: int
+  when: date
+  areas: list[area]
+entity area
+  name: text
+  safe: bool
+"""
+
+
+def ruleset(body, head=HEAD, **kw):
+    return antq_rules.load(head + SCHEMA + body, **kw)
+
+
+# ---------------------------------------------------------- periods, years
+
+
+def test_a_reversed_period_is_an_error_not_a_pass():
+    rs = antq_rules.load(NGOC)
+    with pytest.raises(AntqError) as info:
+        rs.evaluate(PASSING, period=("2021-12-31", "2021-01-01"))
+    assert info.value.code == "period-reversed"
+    code, _, err = antq(
+        "eval", NGOC, EXAMPLES / "ngoc_dao_2021_pass.json", "--period", "2021-12-31..2021-01-01"
+    )
+    assert code == 2 and "kết thúc trước khi bắt đầu" in err and "internal" not in err
+    with pytest.raises(CheckError) as info:
+        ruleset('criterion A "a"\n  ok\n', head=HEAD + "  period 2021-12-31 .. 2021-01-01\n")
+    assert info.value.code == "period-reversed" and info.value.line == 4
+
+
+@pytest.mark.parametrize("year", ["0", "99999", "1899", "2101"])
+def test_a_year_out_of_range_is_a_usage_error(year):
+    code, _, err = antq("eval", NGOC, EXAMPLES / "ngoc_dao_2021_pass.json", "--year", year)
+    assert code == 2 and "1900" in err and "internal" not in err
+    with pytest.raises(AntqError):
+        antq_rules.load(NGOC).evaluate(PASSING, year=int(year))
+
+
+# ------------------------------------------------------------ load checks
+
+
+@pytest.mark.parametrize(
+    ("applies", "needle"),
+    [
+        ('kind in ["phuong"]', "did you mean `phường`?"),
+        ('kindd == "phường"', "did you mean `kind`?"),
+        ("n", "it is `int`"),
+    ],
+)
+def test_the_header_applies_when_is_checked(applies, needle):
+    with pytest.raises(CheckError) as info:
+        ruleset('criterion A "a"\n  ok\n', head=HEAD + f"  applies when {applies}\n")
+    assert needle in str(info.value)
+    assert info.value.line == 4
+
+
+def test_a_ratio_compared_with_a_whole_number_suggests_a_percentage():
+    with pytest.raises(CheckError) as info:
+        ruleset('criterion A "a"\n  ratio(areas.safe) >= 70\n')
+    assert info.value.code == "share-vs-number" and "did you mean `70%`?" in str(info.value)
+    with pytest.raises(CheckError):
+        ruleset('criterion A "a"\n  ratio(areas.safe) ?? 100% > 95\n')
+    assert ruleset('criterion A "a"\n  ratio(areas.safe) >= 0.7\n')
+
+
+def test_a_percentage_parameter_set_to_a_whole_number_is_an_error(tmp_path):
+    body = 'param areas_min = 70%\ncriterion A "a"\n  ratio(areas.safe) >= areas_min\n'
+    with pytest.raises(AntqError) as info:
+        ruleset(body, params={"areas_min": "70"})
+    assert info.value.code == "param-share" and "areas_min = 70%" in str(info.value)
+    with pytest.raises(AntqError):
+        ruleset(body, params={"areas_min": 70})
+    assert (
+        ruleset(body, params={"areas_min": "0,7"}).params["areas_min"]
+        == antq_rules.load(HEAD + SCHEMA + body, params={"areas_min": "70%"}).params["areas_min"]
+    )
+    (tmp_path / "r.antq").write_text(HEAD + SCHEMA + body, encoding="utf-8")
+    (tmp_path / "d.json").write_text('{"areas": []}', encoding="utf-8")
+    code, _, err = antq("eval", "r.antq", "d.json", "--param", "areas_min=70", cwd=tmp_path)
+    assert code == 2 and "areas_min = 70%" in err
+    plain = 'param k = 0.7\ncriterion A "a"\n  ratio(areas.safe) >= k\n'
+    with pytest.raises(CheckError) as info:
+        ruleset(plain, params={"k": "70"})
+    assert info.value.code == "share-param"
+
+
+def test_a_decimal_comma_in_ruleset_text_gets_help():
+    with pytest.raises(ParseError) as info:
+        ruleset('criterion A "a"\n  ratio(areas.safe) >= 0,7\n')
+    assert info.value.code == "decimal-comma"
+    assert "write `0.7` or `70%`" in str(info.value)
+
+
+def test_text_compared_with_a_number_suggests_dropping_the_quotes():
+    with pytest.raises(CheckError) as info:
+        ruleset('criterion A "a"\n  n >= "5"\n')
+    assert "write `5` without quotes" in str(info.value)
+
+
+# ----------------------------------------------------------------- results
+
+
+def test_met_and_applicable_are_counts_with_one_criterion():
+    result = ruleset('criterion A "a"\n  ok\n').evaluate({"ok": True})
+    assert (result.met, result.applicable) == (1, 1)
+    assert type(result.met) is int and type(result.applicable) is int
+    assert "1/1" in result.render("text", "vi")
+    assert json.loads(result.render("json"))["met"] == 1
+
+
+def test_a_failing_provisional_criterion_says_it_does_not_decide():
+    rs = ruleset('criterion A "a"\n  ok\n\ncriterion P "p"\n  provisional\n  n > 1\n')
+    result = rs.evaluate({"ok": True, "n": 0})
+    assert result.verdict.name == "PASS" and result.criteria["P"].status.name == "FAIL"
+    assert not result.criteria["P"].decides_verdict
+    for format_, needle in (("text", "does not decide"), ("md", "does not decide")):
+        assert needle in result.render(format_, "en")
+    assert "does not decide" in result.render("html", "en")
+    assert "không quyết định" in result.render("text", "vi")
+    entry = json.loads(result.render("json"))["criteria"][1]
+    assert (entry["decides_verdict"], entry["role"]) == (False, "provisional")
+
+
+def test_an_explanation_never_contradicts_its_result():
+    rs = antq_rules.load(NGOC)
+    record = copy.deepcopy(PASSING)
+    result = rs.evaluate(record)
+    assert result.criteria["TC5"].status.name == "PASS"
+    record["models"] = []  # the form is edited after judging
+    with pytest.raises(AntqError) as info:
+        result.criteria["TC5"].explanation  # noqa: B018
+    assert info.value.code == "record-changed" and "TC5" in str(info.value)
+    kept = rs.evaluate(copy.deepcopy(PASSING), explain=True)
+    explained = {cid: c.explanation for cid, c in kept.criteria.items()}
+    assert explained["TC5"].facts
+
+
+# -------------------------------------------------------- files a ruleset reads
+
+
+def test_use_outside_the_allowed_folders_is_refused_and_never_quoted(tmp_path):
+    for target in ("../../../../etc/shadow", "../../../../etc/passwd", "/etc/passwd"):
+        with pytest.raises(AntqError) as info:
+            ruleset('criterion A "a"\n  ok\n', head=f'use "{target}"\n' + HEAD)
+        assert info.value.code == "outside-roots", target
+        assert "root:" not in str(info.value)
+    outside = tmp_path / "outside"
+    inside = tmp_path / "inside"
+    outside.mkdir()
+    inside.mkdir()
+    (outside / "lib.antq").write_text("entity extra\n  x: int\n", encoding="utf-8")
+    (inside / "r.antq").write_text(
+        'use "../outside/lib.antq"\n' + HEAD + SCHEMA + 'criterion A "a"\n  ok\n', encoding="utf-8"
+    )
+    with pytest.raises(AntqError) as info:
+        antq_rules.load(inside / "r.antq")
+    assert "--allow" in str(info.value)
+    assert antq_rules.load(inside / "r.antq", allow=[outside])
+    (inside / "link.antq").symlink_to(Path("/etc/passwd"))
+    with pytest.raises(AntqError) as info:
+        ruleset('criterion A "a"\n  ok\n', head=f'use "{inside / "link.antq"}"\n' + HEAD)
+    assert "root:" not in str(info.value)
+    code, out, err = antq("check", inside / "r.antq", "--lang", "en")
+    assert code == 1 and "outside the folders" in out
+    code, out, err = antq("check", inside / "r.antq", "--allow", outside)
+    assert code == 0
+
+
+def test_use_of_a_folder_a_fifo_or_a_device_gets_the_right_words(tmp_path):
+    os.mkfifo(tmp_path / "pipe.antq")
+    (tmp_path / "folder.antq").mkdir()
+    (tmp_path / "r.antq").write_text("", encoding="utf-8")
+    for name, words in (("pipe.antq", "special file"), ("folder.antq", "a folder")):
+        path = tmp_path / f"use_{name}"
+        path.write_text(f'use "{name}"\n' + HEAD + SCHEMA + 'criterion A "a"\n  ok\n')
+        with pytest.raises(AntqError) as info:
+            antq_rules.load(path)
+        assert words in str(info.value), name
+    with pytest.raises(AntqError) as info:
+        ruleset('criterion A "a"\n  ok\n', head='use "/dev/zero"\n' + HEAD, allow=["/dev"])
+    assert info.value.code == "not-antq"
+    with pytest.raises(AntqError) as info:
+        ruleset('criterion A "a"\n  ok\n', head='use "antq:../../etc/passwd"\n' + HEAD)
+    assert info.value.code == "outside-roots"
+
+
+def test_the_shipped_library_by_name():
+    rs = antq_rules.load('ruleset mine extends "antq:tt124/xa.antq"\n  title "Của tôi"\n')
+    assert rs.subject == "commune" and rs.extends == "tt124.xa"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "a" * 300 + ".antq",
+        "a\x00b",
+        HEAD + SCHEMA + 'criterion A "a"\n  ok # \ud800\n',
+        HEAD + SCHEMA + 'criterion A "a"\n  n > ' + "9" * 5000 + "\n",
+        HEAD + SCHEMA + 'criterion A "a"\n  n > 0.' + "9" * 5000 + "\n",
+        "x" * 2_000_000,
+        "ruleset " + "(" * 10_000,
+        "\ud800",
+    ],
+    ids=["long-name", "nul", "surrogate", "big-int", "big-decimal", "huge", "parens", "lone"],
+)
+def test_load_raises_only_antq_errors(source):
+    with pytest.raises(AntqError):
+        antq_rules.load(source)
+
+
+def test_a_deep_use_chain_is_an_error(tmp_path):
+    for i in range(400):
+        text = f'use "f{i + 1}.antq"\n' if i < 399 else "entity c\n  n: int\n"
+        (tmp_path / f"f{i}.antq").write_text(text, encoding="utf-8")
+    with pytest.raises(AntqError) as info:
+        antq_rules.load(tmp_path / "f0.antq")
+    assert info.value.code == "use-too-deep"
+
+
+def test_params_must_be_a_mapping():
+    with pytest.raises(TypeError, match="params must be a mapping"):
+        antq_rules.load(NGOC, params=["hamlets_safe_min"])
+
+
+# ----------------------------------------------------------------- reports
+
+
+HOSTILE = "<img src=x onerror=alert(2)> | `x` *y* [a](http://e) \x1b[2J"
+
+
+def test_reports_escape_what_they_quote():
+    rs = ruleset('criterion A "a"\n  all(areas.safe)\n')
+    result = rs.evaluate({"name": HOSTILE, "areas": [{"name": HOSTILE, "safe": False}]})
+    md = result.render("md", "en")
+    assert "<img" not in md.replace("\\<img", "") and "\\<img" in md
+    assert "\x1b" not in md
+    assert "\\| \\`x\\` \\*y\\*" in md and "[a\\](http" in md
+    for line in md.splitlines():
+        if line.startswith("| "):
+            assert line.count("|") - line.count("\\|") == 3, line  # two cells a row
+    html = result.render("html", "en")
+    assert "<img" not in html and "&lt;img" in html and "\x1b" not in html
+    text = result.render("text", "en")
+    assert "\x1b" not in text and "\\u001b[2J" in text
+
+
+def test_csv_and_xlsx_results_from_the_command_line(tmp_path):
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps([PASSING, {**PASSING, "name": "=1+2"}]), encoding="utf-8")
+    code, out, _ = antq("eval", NGOC, data, "--format", "csv", "--lang", "en")
+    assert code == 0 and "'=1+2" in out and out.startswith("\ufeff#,Subject")
+    code, _, _ = antq("eval", NGOC, data, "--format", "xlsx", "--out", tmp_path / "r.xlsx")
+    assert code == 0 and (tmp_path / "r.xlsx").stat().st_size > 1000
+
+
+# ------------------------------------------------------------ command line
+
+
+def test_out_must_be_writable_and_errors_are_never_tracebacks(tmp_path):
+    args = (NGOC, EXAMPLES / "ngoc_dao_2021_pass.json")
+    code, _, err = antq("eval", *args, "--out", tmp_path, "--lang", "en")
+    assert code == 2 and "cannot write" in err and "internal" not in err
+    code, _, err = antq("eval", *args, "--out", "/dev/full", "--lang", "en")
+    assert code == 2 and "No space left" in err and "Traceback" not in err
+    code, _, err = antq("schema", NGOC, "--template", "xlsx", "--out", "/dev/full")
+    assert code == 2 and "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    messy = tmp_path / "m.antq"
+    messy.write_text(
+        (ROOT / "tests" / "rulesets" / "xa.antq").read_text(encoding="utf-8").replace("  ", "    ")
+    )
+    for command in (
+        f"{sys.executable} -m antq_rules.cli fmt --diff {messy} | head -1",
+        f"{sys.executable} -m antq_rules.synthetic --communes 300 | head -1",
+    ):
+        done = subprocess.run(
+            ["bash", "-c", command], capture_output=True, text=True, cwd=ROOT, timeout=120
+        )
+        assert "BrokenPipe" not in done.stderr and "Traceback" not in done.stderr, command
+        assert done.stdout
+
+
+def test_check_reports_every_file_even_after_a_broken_one(tmp_path):
+    (tmp_path / "a_deep.antq").write_text("[" * 100_000)
+    (tmp_path / "b_big.antq").write_text(HEAD + SCHEMA + 'criterion A "a"\n  n > ' + "9" * 5000)
+    (tmp_path / "c_good.antq").write_text(HEAD + SCHEMA + 'criterion A "a"\n  ok\n')
+    code, out, err = antq("check", tmp_path, "--lang", "en")
+    assert code == 1 and "1 ok, 2 with problems" in out and "internal" not in out + err
