@@ -30,15 +30,21 @@ from typing import Any
 
 import attrs
 
-from .errors import AntqError, Diagnostic
+from .casefiles import (
+    data_of,
+    find_case_files,
+    read_cases,
+    ruleset_of,
+    settings_of,
+    shape_error,
+)
+from .errors import AntqError
 from .messages import word
 from .model import Status
-from .readers.records import YAML_SUFFIXES, read_json, read_yaml
 from .result import Result
 from .ruleset import Ruleset
 from .suggest import closest
 
-CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
 STATUSES = {s.name for s in Status}
 
 
@@ -104,38 +110,6 @@ def run_cases(
     return CasesReport(tuple(outcomes))
 
 
-def find_case_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        found = sorted(p for suffix in CASES_SUFFIXES for p in path.rglob("*" + suffix))
-        return [p for p in found if ".venv" not in p.parts]
-    if path.name.endswith(CASES_SUFFIXES):
-        if not path.is_file():
-            raise AntqError(Diagnostic("missing-file", {"path": str(path)}))
-        return [path]
-    if path.suffix == ".antq":
-        for suffix in CASES_SUFFIXES:
-            sibling = path.with_name(path.name[: -len(".antq")] + suffix)
-            if sibling.is_file():
-                return [sibling]
-        raise AntqError(Diagnostic("no-cases", {"path": str(path)}))
-    raise AntqError(Diagnostic("missing-file", {"path": str(path)}))
-
-
-def _shape(file: Path, at: str, detail: str) -> AntqError:
-    return AntqError(Diagnostic("bad-cases", {"file": str(file), "at": at, "detail": detail}))
-
-
-def read_cases(cases_file: Path) -> Mapping[str, Any]:
-    document = read_yaml(cases_file)
-    if not isinstance(document, Mapping) or not isinstance(document.get("cases", []), list):
-        raise _shape(cases_file, "(top)", "expected a mapping with a `cases` list")
-    if not isinstance(document.get("properties", []), list):
-        raise _shape(cases_file, "properties", "expected a list of properties")
-    if "cases" not in document and "properties" not in document:
-        raise _shape(cases_file, "(top)", "expected a mapping with a `cases` list")
-    return document
-
-
 def run_file(
     cases_file: Path, keep_data: bool = False, allow: tuple[Any, ...] = ()
 ) -> Iterator[CaseOutcome]:
@@ -144,23 +118,6 @@ def run_file(
         yield run_case(cases_file, document, index, keep_data, allow)
     for index in range(len(document.get("properties", []))):
         yield run_property(cases_file, document, index, allow)
-
-
-def _settings(document: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: entry.get(k, document.get(k)) for k in ("year", "period", "params")}
-
-
-def _ruleset_of(
-    cases_file: Path,
-    document: Mapping[str, Any],
-    entry: Mapping[str, Any],
-    params: Any,
-    allow: tuple[Any, ...] = (),
-) -> Any:
-    from .load import load
-
-    name = entry.get("ruleset", document.get("ruleset") or _default_ruleset(cases_file))
-    return load(cases_file.parent / str(name), params or None, allow=allow)
 
 
 def run_case(
@@ -176,14 +133,14 @@ def run_case(
     name = str(case.get("name", at)) if isinstance(case, Mapping) else at
     try:
         if not isinstance(case, Mapping):
-            raise _shape(cases_file, at, "each case is a mapping with `data` and `expect`")
-        settings = _settings(document, case)
-        ruleset = _ruleset_of(cases_file, document, case, settings["params"], allow)
-        data = _data_of(case, cases_file.parent, cases_file, at)
+            raise shape_error(cases_file, at, "each case is a mapping with `data` and `expect`")
+        settings = settings_of(document, case)
+        ruleset = ruleset_of(cases_file, document, case, settings["params"], allow)
+        data = data_of(case, cases_file.parent, cases_file, at)
         result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])
         expect = case.get("expect")
         if not isinstance(expect, Mapping):
-            raise _shape(cases_file, f"{at}.expect", "expected a mapping (verdict, criteria…)")
+            raise shape_error(cases_file, f"{at}.expect", "expected a mapping (verdict, criteria…)")
         mismatches = compare(ruleset, result, expect, cases_file, f"{at}.expect")
         run = (ruleset, data, settings["year"], settings["period"]) if keep_data else None
         return CaseOutcome(str(cases_file), name, tuple(mismatches), result=result, run=run)
@@ -202,31 +159,13 @@ def run_property(
     name = str(spec.get("name", at)) if isinstance(spec, Mapping) else at
     try:
         if not isinstance(spec, Mapping):
-            raise _shape(cases_file, at, "each property is a mapping")
-        settings = _settings(document, spec)
-        ruleset = _ruleset_of(cases_file, document, spec, settings["params"], allow)
+            raise shape_error(cases_file, at, "each property is a mapping")
+        settings = settings_of(document, spec)
+        ruleset = ruleset_of(cases_file, document, spec, settings["params"], allow)
         failure = check_property(ruleset, spec, cases_file, at, settings, allow)
         return CaseOutcome(str(cases_file), f"property: {name}", failure=failure)
     except AntqError as error:
         return CaseOutcome(str(cases_file), f"property: {name}", error=error)
-
-
-def _default_ruleset(cases_file: Path) -> str:
-    for suffix in CASES_SUFFIXES:
-        if cases_file.name.endswith(suffix):
-            return cases_file.name[: -len(suffix)] + ".antq"
-    return cases_file.stem + ".antq"
-
-
-def _data_of(case: Mapping[str, Any], here: Path, file: Path, at: str) -> Any:
-    if "data" in case and "data_file" in case:
-        raise _shape(file, at, "give `data` or `data_file`, not both")
-    if "data_file" in case:
-        path = here / str(case["data_file"])
-        return read_yaml(path) if path.suffix in YAML_SUFFIXES else read_json(path)
-    if "data" not in case:
-        raise _shape(file, at, "a case needs `data` or `data_file`")
-    return case["data"]
 
 
 def compare(
@@ -251,7 +190,7 @@ def compare(
                 out.append(Mismatch("met", str(expected), result.summary_line()))
         elif key == "criteria":
             if not isinstance(expected, Mapping):
-                raise _shape(
+                raise shape_error(
                     file, f"{at}.criteria", "expected a mapping of criterion ids to outcomes"
                 )
             for cid, status in expected.items():
@@ -263,12 +202,12 @@ def compare(
                     detail = f"there is no criterion `{cid}`" + (
                         f" (did you mean `{hint}`?)" if hint else ""
                     )
-                    raise _shape(file, f"{at}.criteria.{cid}", detail)
+                    raise shape_error(file, f"{at}.criteria.{cid}", detail)
                 if got.status.name != status:
                     out.append(Mismatch(cid, status, got.status.name, got.explanation))
         else:
             hint = closest(str(key), ["verdict", "level", "score", "max_score", "met", "criteria"])
-            raise _shape(
+            raise shape_error(
                 file, f"{at}.{key}", "unknown key" + (f" (did you mean `{hint}`?)" if hint else "")
             )
     return out
@@ -276,7 +215,7 @@ def compare(
 
 def _status(value: Any, file: Path, at: str) -> None:
     if value not in STATUSES:
-        raise _shape(file, at, f"`{value}` is not an outcome; use PASS, FAIL, UNKNOWN or NA")
+        raise shape_error(file, at, f"`{value}` is not an outcome; use PASS, FAIL, UNKNOWN or NA")
 
 
 def _same_number(expected: Any, actual: Any) -> bool:

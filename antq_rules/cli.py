@@ -214,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .load import check_file
+    from .loader import check_file
 
     reports = []
     for path in args.files:
@@ -296,7 +296,7 @@ def _when(args: argparse.Namespace) -> Any:
 
 
 def _load(args: argparse.Namespace) -> Any:
-    from .load import load
+    from .loader import load
 
     params = {}
     for item in args.param:
@@ -556,7 +556,7 @@ def _fmt(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     from .dataschema import json_schema
-    from .load import load
+    from .loader import load
     from .readers import write_template
 
     ruleset = load(args.ruleset, allow=args.allow)

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .casefiles import data_of, read_cases
 from .errors import AntqError, Diagnostic
 
 KINDS = ("monotone", "not_looser_than", "not_stricter_than", "agrees_with")
@@ -33,7 +34,6 @@ def _problem(file: Path, at: str, detail: str) -> AntqError:
 
 def _base_document(spec: Mapping[str, Any], file: Path, settings: Mapping[str, Any]) -> Any:
     """The data of the case named by `around` (default: the first case)."""
-    from .cases import _data_of, read_cases
 
     document = read_cases(file)
     cases = [c for c in document.get("cases", []) if isinstance(c, Mapping)]
@@ -44,7 +44,7 @@ def _base_document(spec: Mapping[str, Any], file: Path, settings: Mapping[str, A
             raise _problem(file, "around", f"no case is named `{wanted}`")
     for case in cases:
         if case.get("params", settings.get("params")) == settings.get("params"):
-            return _data_of(case, file.parent, file, "around")
+            return data_of(case, file.parent, file, "around")
     return None
 
 
@@ -58,7 +58,7 @@ def check_property(
 ) -> str | None:
     """None if the property holds on every generated document; else the failure, shrunk."""
     from . import testing
-    from .load import load
+    from .loader import load
 
     try:
         from hypothesis import HealthCheck, given

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from .cases import CASES_SUFFIXES, CasesReport, read_cases, run_case, run_property
+from .casefiles import CASES_SUFFIXES, read_cases
+from .cases import CasesReport, run_case, run_property
 
 
 def pytest_collect_file(file_path: Path, parent: Any) -> Any:

@@ -10,6 +10,7 @@ or English (see `report`).
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 from collections.abc import Callable, Iterator, Mapping, ValuesView
 from typing import Any
@@ -264,9 +265,9 @@ class Result:
         return attrs.evolve(self, notices=self.notices + tuple(notices)) if notices else self
 
     def to_dict(self, explain: bool = True, lang: str = "en") -> dict[str, Any]:
-        from .report.json_form import result_to_dict
-
-        return result_to_dict(self, explain=explain, lang=lang)
+        """The `antq-result/1` JSON form, as a dict."""
+        form: dict[str, Any] = _drawing("to_dict")(self, explain=explain, lang=lang)
+        return form
 
     def to_json(self, *, explain: bool = True, indent: int | None = 2) -> str:
         return json.dumps(
@@ -275,9 +276,21 @@ class Result:
 
     def render(self, format: str = "text", lang: str = "vi") -> str:
         """`text`, `json`, `md` or `html`, in `vi` or `en`."""
-        from .report import render
+        drawn: str = _drawing("render")(self, format, lang)
+        return drawn
 
-        return render(self, format, lang)
+
+# How results are drawn belongs to the report layer, which sits above this
+# one: it registers its functions here when it is imported (`antq_rules.report`),
+# so that `Result.render` is a convenience without this module importing it.
+DRAWINGS: dict[str, Callable[..., Any]] = {}
+REPORT_LAYER = "antq_rules.report"
+
+
+def _drawing(name: str) -> Callable[..., Any]:
+    if name not in DRAWINGS:
+        importlib.import_module(REPORT_LAYER)  # (registers itself)
+    return DRAWINGS[name]
 
 
 def _json_default(value: Any) -> Any:

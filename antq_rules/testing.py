@@ -603,9 +603,10 @@ def _list_field(aggregate: ir.Aggregate) -> str | None:
 
 
 def _passing_case(ruleset: Ruleset, criterion: str) -> Any:
+    """The data of a case of the ruleset's own cases file that passes `criterion`."""
     from pathlib import Path
 
-    from .cases import find_case_files, run_file
+    from .casefiles import data_of, find_case_files, read_cases, settings_of
 
     if not ruleset.path:
         return None
@@ -614,14 +615,21 @@ def _passing_case(ruleset: Ruleset, criterion: str) -> Any:
     except AntqError:
         return None
     for file in files:
-        for case in run_file(file, keep_data=True):
-            if (
-                case.result is not None
-                and case.run is not None
-                and case.result.criteria.get(criterion)
-                and case.result.criteria[criterion].status is Status.PASS
-            ):
-                return copy.deepcopy(case.run[1])
+        try:
+            document = read_cases(file)
+        except AntqError:
+            continue
+        for index, case in enumerate(document.get("cases", [])):
+            if not isinstance(case, Mapping) or case.get("params", document.get("params")):
+                continue  # (judged with other parameters than this ruleset's)
+            try:
+                data = data_of(case, file.parent, file, f"cases[{index}]")
+                settings = settings_of(document, case)
+                result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])
+            except AntqError:
+                continue
+            if criterion in result.criteria and result.criteria[criterion].status is Status.PASS:
+                return copy.deepcopy(data)
     return None
 
 

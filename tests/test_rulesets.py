@@ -12,7 +12,7 @@ import pytest
 
 import antq_rules
 from antq_rules import AntqError, CheckError, DataError, ParseError, Range, Status
-from antq_rules.load import clear_cache
+from antq_rules.loader import clear_cache
 
 HERE = Path(__file__).parent / "rulesets"
 XA = HERE / "xa.antq"

@@ -6,8 +6,9 @@ import json
 
 from ..errors import AntqError, Diagnostic
 from ..messages import LANGUAGES
-from ..result import Result, _json_default
+from ..result import DRAWINGS, Result, _json_default
 from . import html, markdown, text, view
+from .json_form import result_to_dict
 
 FORMATS = ("text", "json", "md", "html")
 
@@ -26,3 +27,6 @@ def render(result: Result, format: str = "text", lang: str = "vi") -> str:
         )
     built = view.build(result, lang)
     return {"text": text.render, "md": markdown.render, "html": html.render}[format](built)
+
+
+DRAWINGS.update(render=render, to_dict=result_to_dict)

@@ -523,6 +523,51 @@ def _split_generic(children: list[Any]) -> tuple[Token, Any]:
 START_SYMBOLS = ("start_expression", "start_schema", "start_type", "start_ruleset")
 
 
+def cache_file() -> str | bool:
+    """Where Lark keeps the analysed grammar between processes (a third of the
+    start-up), or False for no cache.
+
+    Lark's own default is a predictable name in the shared temporary folder,
+    which it unpickles: another local user could plant a file there. Ours
+    lives in the user's cache folder (`$XDG_CACHE_HOME/antq_rules`), or a
+    private folder in the temporary one, and is used only when this user owns
+    it and no one else may write to it. It is written whatever Python's own
+    bytecode settings are, so a read-only install still starts fast."""
+    import hashlib
+    import os
+    import stat
+    import sys
+    import tempfile
+
+    key = hashlib.sha256(
+        (grammar_text() + lark.__version__ + sys.version).encode("utf-8")
+    ).hexdigest()[:24]
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for folder in (
+        os.path.join(home, "antq_rules"),
+        os.path.join(tempfile.gettempdir(), f"antq_rules-{uid if uid is not None else 'user'}"),
+    ):
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            status = os.stat(folder)
+            if uid is not None and (status.st_uid != uid or status.st_mode & 0o022):
+                continue  # not ours alone: never load a pickle from it
+            path = os.path.join(folder, f"grammar-{key}.lark")
+            if os.path.exists(path):
+                entry = os.stat(path)
+                if not stat.S_ISREG(entry.st_mode) or (
+                    uid is not None and (entry.st_uid != uid or entry.st_mode & 0o022)
+                ):
+                    continue
+            elif not os.access(folder, os.W_OK):
+                continue
+            return path
+        except OSError:
+            continue
+    return False
+
+
 def build_parser(*, strict: bool = False, cache: bool = True) -> lark.Lark:
     """A new Lark parser. The test suite builds one with `strict=True`, which
     proves the terminals cannot collide (it needs the `interegular` package)."""
@@ -534,7 +579,7 @@ def build_parser(*, strict: bool = False, cache: bool = True) -> lark.Lark:
         transformer=_ToAst(),
         lexer_callbacks={"COMMENT": _remember_comment},
         strict=strict,
-        cache=cache,
+        cache=cache_file() if cache else False,
         maybe_placeholders=False,
     )
 

@@ -40,10 +40,10 @@ from .data import BadValue, scalar_reader
 from .errors import AntqError, CheckError, Diagnostic, ParseError, did_you_mean
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
+from .library import rulesets_dir
 from .messages import Phrase
 from .ruleset import Criterion, Group, Level, PeriodRule, Ruleset, ScoreItem, Tier
 from .schema import _SchemaBuilder
-from .shipped import rulesets_dir
 from .source import Span, normalize_text
 from .syntax import ast
 from .syntax.parser import MAX_TEXT, parse_expression, parse_ruleset

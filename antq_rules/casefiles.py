@@ -1,0 +1,83 @@
+"""Rule authors' cases files (`<name>.cases.yaml`): finding them and reading
+their parts — the data of a case, its year, period and parameters, the
+ruleset it judges with. Running them is `cases`; generated properties over
+them are `properties`; both build on this module, as `testing` does when it
+looks for a passing example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import AntqError, Diagnostic
+from .loader import load
+from .readers.records import YAML_SUFFIXES, read_json, read_yaml
+
+CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
+
+
+def find_case_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        found = sorted(p for suffix in CASES_SUFFIXES for p in path.rglob("*" + suffix))
+        return [p for p in found if ".venv" not in p.parts]
+    if path.name.endswith(CASES_SUFFIXES):
+        if not path.is_file():
+            raise AntqError(Diagnostic("missing-file", {"path": str(path)}))
+        return [path]
+    if path.suffix == ".antq":
+        for suffix in CASES_SUFFIXES:
+            sibling = path.with_name(path.name[: -len(".antq")] + suffix)
+            if sibling.is_file():
+                return [sibling]
+        raise AntqError(Diagnostic("no-cases", {"path": str(path)}))
+    raise AntqError(Diagnostic("missing-file", {"path": str(path)}))
+
+
+def shape_error(file: Path, at: str, detail: str) -> AntqError:
+    return AntqError(Diagnostic("bad-cases", {"file": str(file), "at": at, "detail": detail}))
+
+
+def read_cases(cases_file: Path) -> Mapping[str, Any]:
+    document = read_yaml(cases_file)
+    if not isinstance(document, Mapping) or not isinstance(document.get("cases", []), list):
+        raise shape_error(cases_file, "(top)", "expected a mapping with a `cases` list")
+    if not isinstance(document.get("properties", []), list):
+        raise shape_error(cases_file, "properties", "expected a list of properties")
+    if "cases" not in document and "properties" not in document:
+        raise shape_error(cases_file, "(top)", "expected a mapping with a `cases` list")
+    return document
+
+
+def settings_of(document: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: entry.get(k, document.get(k)) for k in ("year", "period", "params")}
+
+
+def ruleset_of(
+    cases_file: Path,
+    document: Mapping[str, Any],
+    entry: Mapping[str, Any],
+    params: Any,
+    allow: tuple[Any, ...] = (),
+) -> Any:
+    name = entry.get("ruleset", document.get("ruleset") or default_ruleset(cases_file))
+    return load(cases_file.parent / str(name), params or None, allow=allow)
+
+
+def default_ruleset(cases_file: Path) -> str:
+    for suffix in CASES_SUFFIXES:
+        if cases_file.name.endswith(suffix):
+            return cases_file.name[: -len(suffix)] + ".antq"
+    return cases_file.stem + ".antq"
+
+
+def data_of(case: Mapping[str, Any], here: Path, file: Path, at: str) -> Any:
+    if "data" in case and "data_file" in case:
+        raise shape_error(file, at, "give `data` or `data_file`, not both")
+    if "data_file" in case:
+        path = here / str(case["data_file"])
+        return read_yaml(path) if path.suffix in YAML_SUFFIXES else read_json(path)
+    if "data" not in case:
+        raise shape_error(file, at, "a case needs `data` or `data_file`")
+    return case["data"]
