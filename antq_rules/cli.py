@@ -18,11 +18,13 @@ verdict is UNKNOWN; 4 — the data held no subject, so nothing was judged;
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -314,33 +316,40 @@ def _usage(detail: str) -> Any:
 
 
 class Progress:
-    """A bar on a terminal's stderr; nothing when piped or asked for quiet."""
+    """How far a batch has come, on a terminal's stderr: subjects judged and
+    subjects per second (a batch is read as it is judged, so its size is not
+    known ahead); nothing when piped or asked for quiet."""
 
-    def __init__(self, total: int, enabled: bool, stream: IO[str] = sys.stderr) -> None:
-        self.total = total
-        self.enabled = enabled and total > 1 and stream.isatty()
+    def __init__(self, enabled: bool, lang: str, stream: IO[str] = sys.stderr) -> None:
+        self.enabled = enabled and stream.isatty()
+        self.lang = lang
         self.stream = stream
         self.done = 0
+        self.started = time.monotonic()
+        self.shown = 0.0
 
     def step(self) -> None:
         self.done += 1
-        if self.enabled and (self.done == self.total or self.done % max(1, self.total // 200) == 0):
-            width = 30
-            filled = width * self.done // self.total
-            self.stream.write(
-                f"\r[{'█' * filled}{'░' * (width - filled)}] {self.done}/{self.total}"
-            )
-            self.stream.flush()
+        now = time.monotonic()
+        if self.enabled and self.done > 1 and now - self.shown >= 0.1:
+            self.shown = now
+            self._show(now)
+
+    def _show(self, now: float) -> None:
+        rate = self.done / max(now - self.started, 1e-9)
+        self.stream.write("\r" + word("progress", self.lang).format(count=self.done, rate=rate))
+        self.stream.flush()
 
     def close(self) -> None:
-        if self.enabled:
+        if self.enabled and self.done > 1:
+            self._show(time.monotonic())
             self.stream.write("\n")
             self.stream.flush()
 
 
 def _eval(args: argparse.Namespace) -> int:
     from .readers import iter_records
-    from .result import Summary
+    from .report.batch import BatchWriter
 
     limits = _limits(args)
     period = _when(args)
@@ -348,49 +357,61 @@ def _eval(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.out is None and sys.stdout.isatty():
         raise AntqError(_usage("--format xlsx writes a workbook: give --out FILE.xlsx"))
     ruleset = _load(args)
-    records = list(iter_records(args.data, ruleset.schema, ruleset.subject, args.encoding, limits))
-    progress = Progress(len(records), not args.no_progress)
-    results = []
-    summary = Summary()
+    records = iter_records(args.data, ruleset.schema, ruleset.subject, args.encoding, limits)
+    progress = Progress(not args.no_progress, args.lang)
     shown: set[str] = set()
-    for index, record in enumerate(records):
-        _tell(record.notices, shown, args.lang)
-        error = record.error
-        if error is None:
-            try:
-                result = ruleset.evaluate(record.data, year=args.year, period=period)
-            except AntqError as problem:
-                error = problem
-            except Exception as problem:  # a bug: this record is lost, not the batch
-                error = _internal(problem)
-        if error is not None:
-            result = ruleset.error_result(error, record.data)
-        result = _with(
-            result, index=index, subject=result.subject or record.label, notices=record.notices
-        )
-        summary.add(result)
-        results.append((record.label, result))
-        progress.step()
-    progress.close()
-    if args.format in ("csv", "xlsx"):
-        from .report import table
-
-        plain = [result for _, result in results]
-        if args.format == "csv":
-            _write("\ufeff" + table.to_csv(plain, args.lang), args.out)  # (a BOM, for Excel)
-        else:
-            _write(table.to_xlsx(plain, args.lang), args.out)
-    else:
-        text = (
-            _render_batch(results, summary, args.format, args.lang)
-            if len(results) != 1
-            else results[0][1].render(args.format, args.lang)
-        )
-        _write(text, args.out)
-    if not results:
+    with _output(args.out) as out:
+        writer = BatchWriter(args.format, args.lang, out, [c.id for c in ruleset.criteria])
+        for index, record in enumerate(records):
+            _tell(record.notices, shown, args.lang)
+            writer.add(_judged(ruleset, record, index, args.year, period))
+            progress.step()
+        progress.close()
+        writer.close()
+    if not writer.count:
         print(word("nothing judged", args.lang), file=sys.stderr)
         return EXIT_NOTHING
-    return _exit_for(summary)
+    return _exit_for(writer.summary)
+
+
+def _judged(ruleset: Any, record: Any, index: int, year: int | None, period: Any) -> Any:
+    """A record's result (an error result when it cannot be judged), with its
+    place in the batch and what the reader noticed."""
+    error = record.error
+    if error is None:
+        try:
+            result = ruleset.evaluate(record.data, year=year, period=period)
+        except AntqError as problem:
+            error = problem
+        except Exception as problem:  # a bug: this record is lost, not the batch
+            error = _internal(problem)
+    if error is not None:
+        result = ruleset.error_result(error, record.data)
+    return _with(
+        result, index=index, subject=result.subject or record.label, notices=record.notices
+    )
+
+
+@contextlib.contextmanager
+def _output(out: Path | None) -> Iterator[IO[str]]:
+    """Where a report goes, as it is written: the file of `--out`, or stdout."""
+    if out is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(out, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
+    except OSError as error:
+        raise AntqError(_cannot_write(out, error.strerror or str(error))) from None
+    try:
+        yield handle
+        handle.close()
+    except OSError as error:
+        raise AntqError(_cannot_write(out, error.strerror or str(error))) from None
+    finally:
+        with contextlib.suppress(OSError):
+            handle.close()
 
 
 def _tell(notices: Any, shown: set[str], lang: str) -> None:
@@ -416,55 +437,6 @@ def _exit_for(summary: Any) -> int:
     if summary.verdicts.get("UNKNOWN"):
         return EXIT_UNKNOWN
     return EXIT_OK
-
-
-def _render_batch(results: list[tuple[str, Any]], summary: Any, format_: str, lang: str) -> str:
-    from .report import html as html_report
-    from .report import view as report_view
-    from .result import _json_default
-
-    if format_ == "json":
-        document = {
-            "schema": "antq-batch/1",
-            "results": [result.to_dict() for _, result in results],
-            "summary": summary.to_dict(),
-        }
-        return json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n"
-    if format_ == "html":
-        views = [report_view.build(result, lang) for _, result in results]
-        return html_report.render_many(views, summary, lang)
-    table = _summary_table(results, lang, markdown=format_ == "md")
-    parts = [result.render(format_, lang) for _, result in results]
-    rule = "\n---\n\n" if format_ == "md" else "\n" + "═" * 72 + "\n\n"
-    return rule.join(parts) + rule + table + "\n" + summary.render(lang)
-
-
-def _summary_table(results: list[tuple[str, Any]], lang: str, markdown: bool = False) -> str:
-    rows = []
-    for label, result in results:
-        verdict = word("ERROR" if result.error is not None else result.verdict.name, lang)
-        level = result.level or ("?" if result.level_candidates else "")
-        rows.append(
-            (str(result.index), result.subject or label, verdict, result.summary_line(), level)
-        )
-    head = (
-        "#",
-        word("subject", lang),
-        word("verdict", lang),
-        word("criteria met", lang),
-        word("level", lang),
-    )
-    if markdown:
-        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
-        return "\n".join(lines) + "\n"
-    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
-    lines = [
-        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        for row in [head, *rows]
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
 
 
 def _check_out(out: Path | None) -> None:

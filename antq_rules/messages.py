@@ -684,6 +684,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "a folder": {"en": "a folder", "vi": "một thư mục"},
     "results sheet": {"en": "Results", "vi": "Kết quả"},
+    "progress": {
+        "en": "{count} subjects judged · {rate:.0f} a second",
+        "vi": "đã đánh giá {count} đối tượng · {rate:.0f} mỗi giây",
+    },
     "nothing judged": {
         "en": "nothing was judged: the data holds no subject (exit code 4)",
         "vi": "không có gì được đánh giá: dữ liệu không có đối tượng nào (mã thoát 4)",

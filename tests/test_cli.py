@@ -177,18 +177,21 @@ def test_progress_bar_only_on_a_terminal():
             return True
 
     screen = Terminal()
-    bar = Progress(3, True, screen)
+    bar = Progress(True, "en", screen)
     for _ in range(3):
         bar.step()
     bar.close()
-    assert "3/3" in screen.getvalue() and "\r" in screen.getvalue()
+    shown = screen.getvalue()
+    assert "3 subjects judged" in shown and "a second" in shown and "\r" in shown
     piped = io.StringIO()
-    bar = Progress(3, True, piped)
+    bar = Progress(True, "en", piped)
+    bar.step()
     bar.step()
     bar.close()
     assert piped.getvalue() == ""
     quiet = Terminal()
-    bar = Progress(3, False, quiet)
+    bar = Progress(False, "en", quiet)
+    bar.step()
     bar.step()
     assert quiet.getvalue() == ""
 

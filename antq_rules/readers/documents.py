@@ -27,57 +27,40 @@ from ..messages import Phrase
 from .text import over_limit
 
 
-class _Refused(Exception):
-    """Raised inside a json hook; turned into a DataError outside it."""
+def json_decoder(where: str, limits: Limits = DEFAULT) -> json.JSONDecoder:
+    """The standard decoder, with hooks that refuse duplicate keys, over-long
+    integers and `NaN`/`Infinity` as they are read (they raise out of it)."""
 
-    def __init__(self, error: DataError) -> None:
-        super().__init__(error.render())
-        self.error = error
-
-
-def load_json(text: str, where: str, limits: Limits = DEFAULT) -> Any:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         obj = dict(items)
         if len(obj) != len(items):
             seen: set[str] = set()
             for key, _ in items:
                 if key in seen:
-                    raise _Refused(
-                        DataError(
-                            Diagnostic(
-                                "duplicate-key", {"where": _object_where(where, obj), "key": key}
-                            )
-                        )
-                    )
+                    at = _object_where(where, obj)
+                    raise DataError(Diagnostic("duplicate-key", {"where": at, "key": key}))
                 seen.add(key)
         return obj
 
     def whole(digits: str) -> int:
         if len(digits) > limits.digits + (digits[0] == "-"):
             count = len(digits.lstrip("-"))
-            raise _Refused(
-                over_limit(where, Phrase("integer digits", count=count), "digits", limits)
-            )
+            raise over_limit(where, Phrase("integer digits", count=count), "digits", limits)
         return int(digits)
 
     def not_json(name: str) -> Any:
-        raise _Refused(
-            DataError(Diagnostic("bad-json-at", {"where": where, "detail": f"{name} is not JSON"}))
-        )
+        detail = f"{name} is not JSON"
+        raise DataError(Diagnostic("bad-json-at", {"where": where, "detail": detail}))
 
+    return json.JSONDecoder(object_pairs_hook=pairs, parse_int=whole, parse_constant=not_json)
+
+
+def load_json(text: str, where: str, limits: Limits = DEFAULT) -> Any:
     try:
-        document = json.loads(
-            text, object_pairs_hook=pairs, parse_int=whole, parse_constant=not_json
-        )
-    except _Refused as refused:
-        raise refused.error from None
+        document = json_decoder(where, limits).decode(text)
     except json.JSONDecodeError as error:
-        raise DataError(
-            Diagnostic(
-                "bad-json-at",
-                {"where": f"{where}:{error.lineno}:{error.colno}", "detail": error.msg},
-            )
-        ) from None
+        at = f"{where}:{error.lineno}:{error.colno}"
+        raise DataError(Diagnostic("bad-json-at", {"where": at, "detail": error.msg})) from None
     except RecursionError:
         raise over_limit(
             where, Phrase("nesting depth", count=limits.depth), "depth", limits
@@ -147,18 +130,18 @@ def load_yaml(text: str, where: str, limits: Limits = DEFAULT) -> Any:
         try:
             node = loader.get_single_node()
         except yaml.YAMLError as error:
-            raise _yaml_error(error, where) from None
+            raise yaml_error(error, where) from None
         except RecursionError:
             raise over_limit(
                 where, Phrase("nesting depth", count=limits.depth), "depth", limits
             ) from None
         if node is None:
             return None
-        _check_graph(node, where, limits)
+        check_graph(node, where, limits)
         try:
             return loader.construct_document(node)
         except yaml.YAMLError as error:
-            raise _yaml_error(error, where) from None
+            raise yaml_error(error, where) from None
         except (ValueError, OverflowError) as error:  # a scalar the constructors reject
             raise AntqError(
                 Diagnostic("bad-yaml", {"where": where, "detail": str(error)})
@@ -167,7 +150,7 @@ def load_yaml(text: str, where: str, limits: Limits = DEFAULT) -> Any:
         loader.dispose()
 
 
-def _yaml_error(error: Any, where: str) -> AntqError:
+def yaml_error(error: Any, where: str) -> AntqError:
     mark = getattr(error, "problem_mark", None)
     at = f"{where}:{mark.line + 1}:{mark.column + 1}" if mark else where
     detail = getattr(error, "problem", None) or str(error)
@@ -178,9 +161,10 @@ _INT_TAG = "tag:yaml.org,2002:int"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _check_graph(root: Any, where: str, limits: Limits) -> None:
+def check_graph(root: Any, where: str, limits: Limits) -> int:
     """Walk the composed nodes as if every alias were expanded — but compute
-    each shared node's expanded size once, so the walk itself stays linear."""
+    each shared node's expanded size once, so the walk itself stays linear.
+    The number of values the root expands to."""
     import yaml
 
     def at(node: Any) -> str:
@@ -226,6 +210,7 @@ def _check_graph(root: Any, where: str, limits: Limits) -> None:
         if size > limits.nodes:
             raise over_limit(at(node), Phrase("value count", count=limits.nodes), "nodes", limits)
         sizes[key], heights[key] = size, height
+    return sizes[id(root)]
 
 
 def _children(node: Any) -> list[Any]:

@@ -22,6 +22,7 @@ from ..schema import Schema
 from ..source import normalize_text
 from .cells import column_letter
 from .documents import load_json, load_yaml
+from .stream import iter_json, iter_yaml
 from .tables import CellProblem, Grid, Record, assemble
 from .text import examine, over_limit, read_text
 
@@ -152,26 +153,34 @@ def read_records(
     limits: Limits = DEFAULT,
 ) -> list[Record]:
     """Every subject in a data file or folder (a list in JSON/YAML is a batch)."""
-    path = Path(path)
+    return list(_file_records(Path(path), schema, subject, encoding, limits))
+
+
+def _file_records(
+    path: Path, schema: Schema, subject: str, encoding: str | None, limits: Limits
+) -> Iterator[Record]:
+    """The subjects of one file or folder, as they are read."""
     try:
         is_dir = path.is_dir()
     except (OSError, ValueError):
         is_dir = False
     if is_dir:
-        return read_csv_folder(path, schema, subject, encoding, limits)
+        yield from read_csv_folder(path, schema, subject, encoding, limits)
+        return
     examine(path, limits)
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        return read_xlsx(path, schema, subject, limits)
+        yield from read_xlsx(path, schema, subject, limits)
+        return
     if suffix == ".csv":
         raise DataError(Diagnostic("csv-needs-folder", {"path": str(path)}))
-    if suffix in YAML_SUFFIXES:
-        document = read_yaml(path, encoding, limits)
-    else:
-        document = read_json(path, encoding, limits)
-    if isinstance(document, list):
-        return [Record(f"{path}[{index}]", item) for index, item in enumerate(document)]
-    return [Record(str(path), document)]
+    items = (
+        iter_yaml(path, encoding, limits)
+        if suffix in YAML_SUFFIXES
+        else iter_json(path, encoding, limits)
+    )
+    for index, item in items:
+        yield Record(str(path) if index is None else f"{path}[{index}]", item)
 
 
 def iter_records(
@@ -181,20 +190,21 @@ def iter_records(
     encoding: str | None = None,
     limits: Limits = DEFAULT,
 ) -> Iterator[Record]:
-    """The records of every file in turn; a file that cannot be read gives one
-    error record, and the next file is read."""
+    """The records of every file in turn, each as soon as it is read (a JSON
+    or YAML list is read one subject at a time). A file that cannot be read,
+    or stops being readable part-way, gives an error record after the
+    subjects read before the problem, and the next file is read."""
     for path in paths:
         try:
-            records = read_records(path, schema, subject, encoding, limits)
+            yield from _file_records(Path(path), schema, subject, encoding, limits)
         except AntqError as error:
-            records = [Record(str(path), None, error)]
+            yield Record(str(path), None, error)
         except RecursionError:
-            records = [Record(str(path), None, DataError(Diagnostic("data-too-deep", {})))]
+            yield Record(str(path), None, DataError(Diagnostic("data-too-deep", {})))
         except MemoryError:
-            records = [Record(str(path), None, _raised(MemoryError("out of memory")))]
+            yield Record(str(path), None, _raised(MemoryError("out of memory")))
         except Exception as error:  # a bug in a reader: this file is lost, not the batch
-            records = [Record(str(path), None, _raised(error))]
-        yield from records
+            yield Record(str(path), None, _raised(error))
 
 
 def _raised(error: BaseException) -> AntqError:

@@ -26,33 +26,41 @@ ul { margin: .2em 0 .2em 1.2em; padding: 0; } code { font-size: .92em; }
 """
 
 
-def _page(title: str, lang: str, body: list[str]) -> str:
-    body = [safe(part) for part in body]
-    head = [
-        "<!DOCTYPE html>",
-        f'<html lang="{lang}"><head><meta charset="utf-8">',
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
-    ]
-    return "\n".join([*head, *body, "</body></html>"]) + "\n"
+def page_head(title: str, lang: str) -> str:
+    return (
+        "\n".join(
+            [
+                "<!DOCTYPE html>",
+                f'<html lang="{lang}"><head><meta charset="utf-8">',
+                f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+            ]
+        )
+        + "\n"
+    )
+
+
+def page_foot() -> str:
+    return "</body></html>\n"
 
 
 def render(view: ReportView) -> str:
-    return _page(view.title, view.lang, _body(view))
+    return page_head(view.title, view.lang) + "\n".join(body(view)) + "\n" + page_foot()
 
 
-def render_many(views: list[ReportView], summary: Any, lang: str) -> str:
-    """One page for a batch: the summary, then each subject's report."""
+def summary(counts: Any, lang: str) -> list[str]:
+    """The head of a batch's page: how many subjects got which verdict."""
     e = escape
-    title = views[0].title if views else word("report title", lang)
-    body = [f"<h1>{e(word('report title', lang))}: {e(title)}</h1>", "<table>"]
-    for name, count in summary.verdicts.items():
-        body.append(f'<tr><th class="{name}">{e(word(name, lang))}</th><td>{count}</td></tr>')
-    body.append(f"<tr><th>{e(word('ERROR', lang))}</th><td>{summary.errors}</td></tr>")
-    body.append(f"<tr><th>{e(word('total', lang))}</th><td>{summary.total}</td></tr></table>")
-    for view in views:
-        body.append('<hr style="page-break-after: always">')
-        body += _body(view, heading="h2")
-    return _page(title, lang, body)
+    out = [f"<h1>{e(word('report title', lang))}</h1>", "<table>"]
+    for name, count in counts.verdicts.items():
+        out.append(f'<tr><th class="{name}">{e(word(name, lang))}</th><td>{count}</td></tr>')
+    out.append(f"<tr><th>{e(word('ERROR', lang))}</th><td>{counts.errors}</td></tr>")
+    out.append(f"<tr><th>{e(word('total', lang))}</th><td>{counts.total}</td></tr></table>")
+    return out
+
+
+def body(view: ReportView, heading: str = "h1") -> list[str]:
+    """The page's content for one subject (each line made safe)."""
+    return [safe(line) for line in _body(view, heading)]
 
 
 def _body(view: ReportView, heading: str = "h1") -> list[str]:
