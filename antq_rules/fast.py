@@ -947,7 +947,7 @@ class _RulesetWriter:
             out.line(f"{score} = 0")
             out.line(f"{max_score} = 0")
             for c in scored:
-                status, points = statuses[c.id][0], statuses[c.id][1]
+                status, points = statuses[c.id][0], statuses[c.id][2]
                 with out.block(f"if {status} is not _NA:"):
                     out.line(f"{score} += {points}")
                     out.line(f"{max_score} += {out.const(c.max_points)}")
@@ -963,27 +963,33 @@ class _RulesetWriter:
             failing = [f"{statuses[c.id][0]} is _FAIL" for c in criteria if c.mandatory]
             test = " or ".join(failing) if failing else "False"
             out.line(f"{verdict} = _FAIL if {test} else _PASS")
-        outcomes = ", ".join(f"{out.const(cid)}: {statuses[cid][2]}" for cid in statuses)
+        # (status, test value, points) of each criterion, flat: the outcomes
+        # are built from it only when a result's criteria are looked at.
+        flat = "".join(f"{s}, {v}, {p}, " for s, v, p in statuses.values())
+        outcomes = f"({flat})"
         if self.needed is None:
-            shown = ", ".join(f"{out.const(cid)}: {statuses[cid][0]}" for cid in statuses)
+            # (statuses in file order, as results list them; judged in dependency order)
+            shown = ", ".join(
+                f"{out.const(c.id)}: {statuses[c.id][0]}" for c in rs.criteria if c.id in statuses
+            )
             # (`0 +` first: with one criterion the sum would otherwise be a bool)
             met = " + ".join(["0", *(f"({statuses[cid][0]} is _PASS)" for cid in statuses)])
             applying = " + ".join(["0", *(f"({statuses[cid][0]} is not _NA)" for cid in statuses)])
             out.line(
-                f"return {{{outcomes}}}, {{{shown}}}, ({met}, {applying}), "
+                f"return {outcomes}, {{{shown}}}, ({met}, {applying}), "
                 f"{score}, {max_score}, {level}, {verdict}"
             )
         else:
-            out.line(f"return {{{outcomes}}}, None, None, {score}, {max_score}, {level}, {verdict}")
+            out.line(f"return {outcomes}, None, None, {score}, {max_score}, {level}, {verdict}")
         return _build("judge", "d, period, year", out)
 
     def wanted(self, criterion_id: str) -> bool:
         return self.needed is None or criterion_id in self.needed
 
     def criterion(self, c: Any, env: Env) -> tuple[str, str, str]:
-        """Statements judging one criterion: (status var, points var, outcome var)."""
+        """Statements judging one criterion: (status var, test value, points var)."""
         gen, out = self.gen, self.out
-        status, points, outcome = out.var("s"), out.var("p"), out.var("o")
+        status, points = out.var("s"), out.var("p")
         applies = "True"
         judged: Any = nullcontext()  # without `applies when`: at the top level
         if c.applies is not None:
@@ -1009,17 +1015,16 @@ class _RulesetWriter:
             else:
                 full = out.const(c.max_points)
                 out.line(f"{status} = _PASS if {points} == {full} else _FAIL")
-            shown = points if c.scored else "None"
             if not c.scored:
                 out.line(f"{points} = None")
-            out.line(f"{outcome} = ({status}, {value}, {shown}, True)")
         if c.applies is not None:
             with out.block("else:"):
                 out.line(f"{status} = _NA")
                 out.line(f"{points} = None")
-                out.line(f"{outcome} = (_NA, None, None, False)")
+                if value != "None":
+                    out.line(f"{value} = None")
         gen.criterion_vars[c.id] = (f"({status} is _PASS)", applies)
-        return status, points, outcome
+        return status, value, points
 
     def tiers(self, tiers: Any, points: str, env: Env) -> None:
         """The points of the first tier that holds, else 0."""

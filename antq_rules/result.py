@@ -160,24 +160,33 @@ class CriterionResult:
 class CriteriaView(Mapping[str, CriterionResult]):
     """`Result.criteria`: a read-only mapping of criterion ids to results, each
     built when first looked at (a batch often needs only the verdict and the
-    statuses)."""
+    statuses). `make(view, id)` builds one, from `view.args` (and may keep
+    what it shares between criteria in `view.memo`)."""
 
-    __slots__ = ("_built", "_make", "_statuses")
+    __slots__ = ("_built", "_make", "_statuses", "args", "memo")
 
     def __init__(
-        self, statuses: Mapping[str, Status], make: Callable[[str], CriterionResult]
+        self,
+        statuses: Mapping[str, Status],
+        make: Callable[[CriteriaView, str], CriterionResult],
+        args: tuple[Any, ...] = (),
     ) -> None:
         self._statuses = statuses
         self._make = make
-        self._built: dict[str, CriterionResult] = {}
+        self.args = args
+        self.memo: Any = None
+        self._built: dict[str, CriterionResult] | None = None
 
     def __getitem__(self, key: str) -> CriterionResult:
-        built = self._built.get(key)
+        built = self._built
         if built is None:
+            built = self._built = {}
+        result = built.get(key)
+        if result is None:
             if key not in self._statuses:
                 raise KeyError(key)
-            built = self._built[key] = self._make(key)
-        return built
+            result = built[key] = self._make(self, key)
+        return result
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._statuses)
@@ -198,10 +207,12 @@ class CriteriaView(Mapping[str, CriterionResult]):
         """Every criterion's result in order, built as reached (one loop, not a
         lookup per key)."""
         built, make = self._built, self._make
+        if built is None:
+            built = self._built = {}
         for key in self._statuses:
             result = built.get(key)
             if result is None:
-                result = built[key] = make(key)
+                result = built[key] = make(self, key)
             yield result
 
     def __repr__(self) -> str:
@@ -215,7 +226,7 @@ class _Values(ValuesView[CriterionResult]):
         return self._mapping._all()
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # (one per record judged: a dict class builds faster)
 class Result:
     """The judgement of one subject by one ruleset."""
 

@@ -218,6 +218,8 @@ class Ruleset:
         self._by_id = {c.id: c for c in criteria}
         self._ids = tuple(c.id for c in criteria)
         self._verdict_uses_outcome, self._verdict_needs = self._verdict_dependencies()
+        # The criteria a verdict-only judgement judges, in order (see `fast`).
+        self._verdict_order = tuple(cid for cid in order if cid in self._verdict_needs)
         compiler = Compiler(self.params)
         self._compiled: dict[int, Callable[..., Any]] = {}
         for node in self._roots():
@@ -336,8 +338,29 @@ class Ruleset:
         then; one that would contradict the result (the record was changed
         in between) raises an `AntqError` instead. `explain=True` makes
         every criterion's explanation now, for a record about to change."""
+        fast = self._fast
+        tried = (
+            type(data) is dict
+            and fast is not None
+            and year is None
+            and period is None
+            and evaluator == "compiled"
+            and not explain
+        )
+        if tried:
+            # The usual call, in as few steps as can be: the generated function,
+            # and a result that builds its criteria when they are looked at.
+            resolved, when = self._default_when
+            try:
+                judged = fast(data, resolved, when)
+            except Exception:  # anything unusual: the general path decides
+                judged = None
+            if judged is not None:
+                self.fast_stats.fast += 1
+                return self._fast_result(data, judged, resolved, when, None)
+            self.fast_stats.general += 1
         try:
-            result = self._evaluate(data, year, period, evaluator)
+            result = self._evaluate(data, year, period, evaluator, try_fast=not tried)
         except AntqError:
             raise
         except RecursionError:
@@ -350,7 +373,13 @@ class Ruleset:
         return result
 
     def _evaluate(
-        self, data: Any, year: int | None, period: Any, evaluator: str, index: int | None = None
+        self,
+        data: Any,
+        year: int | None,
+        period: Any,
+        evaluator: str,
+        index: int | None = None,
+        try_fast: bool = True,
     ) -> Result:
         if type(data) is not dict or evaluator != "compiled":
             check_call(data, self.subject, evaluator)
@@ -358,7 +387,7 @@ class Ruleset:
             resolved, year = self._default_when
         else:
             resolved, year = self._when(year, period)
-        if evaluator == "compiled":
+        if evaluator == "compiled" and try_fast:
             judged = self._try_fast(data, resolved, year)
             if judged is not None:
                 return self._fast_result(data, judged, resolved, year, index)
@@ -448,7 +477,8 @@ class Ruleset:
         if evaluator == "compiled" and missing is None and try_fast:
             judged = self._try_fast(data, period, year, verdict_only)
             if judged is not None:
-                return _fast_judgement(judged, period)
+                ids = self._verdict_order if verdict_only else self.order
+                return _fast_judgement(judged, period, ids)
         context = Context(period, self.params, year)
         context.missing = missing
         if evaluator == "compiled":
@@ -516,19 +546,8 @@ class Ruleset:
     ) -> Result:
         """`_result` for a fast judgement, building the `Judgement` (for the
         criteria's results and explanations) only when it is asked for."""
-        _, statuses, counts, _, _, _, verdict = judged
-        # The fast path read every value these criteria read: none was missing.
-        shared: dict[str, Any] = {"complete": True}
-        judgements: list[Judgement] = []
-
-        def make(cid: str) -> CriterionResult:
-            if not judgements:
-                judgements.append(_fast_judgement(judged, period))
-            return self._criterion_result(cid, data, judgements[0], year, shared)
-
-        return self._new_result(
-            data, verdict, CriteriaView(statuses, make), judged, counts, period, index
-        )
+        criteria = CriteriaView(judged[1], self._fast_criterion, (data, judged, period, year))
+        return self._new_result(data, judged[6], criteria, judged, judged[2], period, index)
 
     def _verdict_fast(self, data: Any, year: int | None) -> tuple[Status, Any]:
         """(verdict, applicability) by the fast path, for `passes(R)` inside
@@ -640,9 +659,7 @@ class Ruleset:
             met, applicable = judgement.counts
         # The reference evaluator explains by the reference interpreter alone.
         shared: dict[str, Any] = {"reference": reference}
-        criteria = CriteriaView(
-            statuses, lambda cid: self._criterion_result(cid, data, judgement, year, shared)
-        )
+        criteria = CriteriaView(statuses, self._judged_criterion, (data, judgement, year, shared))
         j = judgement
         return self._new_result(
             data, j.verdict, criteria, j, (met, applicable), j.period, index, j.level_candidates
@@ -684,6 +701,20 @@ class Ruleset:
             self.subject,
             index,
         )
+
+    def _fast_criterion(self, view: CriteriaView, cid: str) -> CriterionResult:
+        """A criterion's result of a record the fast path judged (`CriteriaView.make`)."""
+        data, judged, period, year = view.args
+        if view.memo is None:
+            # The fast path read every value these criteria read: none was missing.
+            view.memo = (_fast_judgement(judged, period, self.order), {"complete": True})
+        judgement, shared = view.memo
+        return self._criterion_result(cid, data, judgement, year, shared)
+
+    def _judged_criterion(self, view: CriteriaView, cid: str) -> CriterionResult:
+        """A criterion's result of a record the general path judged."""
+        data, judgement, year, shared = view.args
+        return self._criterion_result(cid, data, judgement, year, shared)
 
     def _criterion_result(
         self,
@@ -759,8 +790,14 @@ def _raised(error: BaseException) -> AntqError:
     return DataError(Diagnostic("record-raised", {"detail": detail}))
 
 
-def _fast_judgement(judged: tuple, period: Period | None) -> Judgement:
-    outcomes, statuses, counts, score, max_score, level, verdict = judged
+def _fast_judgement(judged: tuple, period: Period | None, ids: tuple[str, ...]) -> Judgement:
+    """The `Judgement` of a fast judgement, whose first element holds (status,
+    test value, points) of each criterion of `ids`, flat."""
+    flat, statuses, counts, score, max_score, level, verdict = judged
+    outcomes = {}
+    for index, cid in enumerate(ids):
+        status, value, points = flat[3 * index : 3 * index + 3]
+        outcomes[cid] = (status, value, points, status is not Status.NA)
     return Judgement(True, outcomes, score, max_score, level, (), verdict, period, statuses, counts)
 
 
