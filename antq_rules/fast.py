@@ -40,7 +40,7 @@ from typing import Any
 from . import ir
 from . import types as t
 from . import values as v
-from .data import to_date, to_decimal, to_int
+from .data import get_raw, to_date, to_decimal, to_int
 from .model import Status
 from .source import normalize_text
 
@@ -64,7 +64,7 @@ class Undef(Exception):
 _DATES: dict[str, datetime.date] = {}
 
 
-def _read_date(raw: Any) -> datetime.date:
+def _read_date(raw: Any) -> datetime.date | None:
     if type(raw) is str:
         day = _DATES.get(raw)
         if day is None:
@@ -76,7 +76,7 @@ def _read_date(raw: Any) -> datetime.date:
             _DATES[raw] = day
         return day
     if raw is None:
-        raise Deopt
+        return None  # not known
     day = to_date(raw)
     if type(day) is not datetime.date:
         raise Deopt
@@ -97,7 +97,9 @@ def _read_decimal(raw: Any) -> Any:
     return value
 
 
-def _read_text(raw: Any) -> str:
+def _read_text(raw: Any) -> str | None:
+    if raw is None:
+        return None  # not known
     if type(raw) is not str:
         raise Deopt
     return normalize_text(raw)
@@ -133,6 +135,163 @@ class _Nothing:
 
 _NOTHING = _Nothing()
 
+# ---- values the data does not decide
+# In generated code a value read from the data is a plain value or None (not
+# known); operations on the latter, and the ranges they give, go through the
+# functions of `values`, which define them once for every evaluator.
+
+_UB, _U = v.UNKNOWN_BOOL, v.UNKNOWN
+
+
+def _gb(x: Any) -> Any:
+    return _UB if x is None else x
+
+
+def _gv(x: Any) -> Any:
+    return _U if x is None else x
+
+
+def _defined_or_undef(value: Any) -> Any:
+    if value is v.UNDEFINED:
+        raise Undef
+    return value
+
+
+# (Each has a shortcut for the usual case — a value read as None, every other
+# operand plain — where `values` would give the unknown bool anyway: a list
+# of thousands of items not known is then judged in linear time, quickly.)
+
+
+def _unknown(x: Any) -> bool:
+    return x is None or x is _UB
+
+
+def _not_g(x: Any) -> Any:
+    if x is True or x is False:
+        return not x
+    if _unknown(x):
+        return _UB
+    return v.logic_not(_gb(x))
+
+
+def _and_g(a: Any, b: Any) -> Any:
+    if a is False or b is False:
+        return False
+    if (_unknown(a) or a is True) and (_unknown(b) or b is True):
+        return True if a is True and b is True else _UB
+    return v.logic_and(_gb(a), _gb(b))
+
+
+def _or_g(a: Any, b: Any) -> Any:
+    if a is True or b is True:
+        return True
+    if (_unknown(a) or a is False) and (_unknown(b) or b is False):
+        return False if a is False and b is False else _UB
+    return v.logic_or(_gb(a), _gb(b))
+
+
+def _cmp_g(op: str, a: Any, b: Any) -> Any:
+    """A comparison of values the data may not decide (bools already as sets)."""
+    if (a is None and b is not None and b.__class__ is not v.Range) or (
+        b is None and a is not None and a.__class__ is not v.Range
+    ):
+        # (a value not known against a known one: either answer is possible)
+        return _UB
+    return _defined_or_undef(v.compare(op, _gv(a), _gv(b)))
+
+
+def _member_g(x: Any, items: list[Any]) -> Any:
+    if x is None:
+        return _UB if items else False
+    return v.member(_gv(x), items, False)
+
+
+def _in_period_g(x: Any, period: Any) -> Any:
+    if x is None and period.start <= period.end:
+        return _UB
+    return v.in_period(_gv(x), period)
+
+
+def _part_g(x: Any, part: str) -> Any:
+    return v.date_part(_gv(x), part)
+
+
+def _arith_g(op: str, a: Any, b: Any) -> Any:
+    return _defined_or_undef(v.arith(op, _gv(a), _gv(b)))
+
+
+def _neg_g(x: Any) -> Any:
+    return v.negate(_gv(x))
+
+
+def _fallback_g(value: Any, other: Any) -> Any:
+    return v.fallback(value, _gv(other))
+
+
+def _aggregate_g(
+    func: str, tally: Any, total: Any, slow: Any, opened: bool = False, phantom: bool = False
+) -> Any:
+    """A `count`, `ratio`, `all`, `any` or `none` some of whose items the data
+    does not decide: the generated tallies of the decided ones, the (keep,
+    test) of each other item, and whether a list on the way was not given
+    (`opened`; `phantom`: the items it may hold could make it undefined)."""
+    slow = slow or ()
+    if opened:
+        rows = [(_gb(keep), _gb(test)) for keep, test in slow]
+        if func == "ratio":
+            value = v.finish_ratio(tally, total - tally, rows, True, phantom)
+        elif func == "all":
+            value = v.finish_all(0, 0 if tally else 1, rows, True, phantom)
+        elif func == "count":
+            value = v.finish_count(tally, 0, rows, True, phantom)
+        else:
+            value = v.BOOL_FINISH[func](1 if tally else 0, 0, rows, True, phantom)
+        return _defined_or_undef(value)
+    if func in ("count", "ratio") and all(k is True and x is None for k, x in slow):
+        # The usual case: items surely taking part whose test is not known.
+        if func == "count":
+            return v.count_result(tally, tally + len(slow), False, False)
+        return _defined_or_undef(
+            v.ratio_result(tally, total - tally, len(slow), 0, 0, False, False)
+        )
+    rows = [(_gb(keep), _gb(test)) for keep, test in slow]
+    if func == "count":
+        value = v.finish_count(tally, 0, rows, False, False)
+    elif func == "ratio":
+        value = v.finish_ratio(tally, total - tally, rows, False, False)
+    elif func == "all":
+        value = v.finish_all(0, 0 if tally else 1, rows, False, False)
+    else:  # any, none (whose tally is "some item holds")
+        value = v.BOOL_FINISH[func](1 if tally else 0, 0, rows, False, False)
+    return _defined_or_undef(value)
+
+
+def _value_g(func: str, tally: Any, total: Any, slow: Any, opened: bool, phantom: bool) -> Any:
+    """A `sum`, `avg`, `min` or `max` some of whose items the data does not
+    decide: the running value of the decided ones (a sum, an extreme; for
+    `avg`, the sum and the count), the (keep, value) of each other item, and
+    whether a list on the way was not given."""
+    rows = [(_gb(keep), _gv(value)) for keep, value in slow or ()]
+    if func == "avg":
+        if rows:
+            raise Deopt  # (the general path keeps every value; the code only their sum)
+        known = [Fraction(tally, total)] if total else []
+    elif func == "sum":
+        known = [tally]
+    else:
+        known = [] if tally is _NOTHING else [tally]
+    return _defined_or_undef(v.value_aggregate(func, known, rows, opened, phantom))
+
+
+def _status_g(x: Any) -> Status:
+    return Status.PASS if x is True else Status.FAIL if x is False else Status.UNKNOWN
+
+
+def _passes_g(status: Status) -> Any:
+    """`passes(X)` of a criterion whose status may be UNKNOWN (None: not known)."""
+    return True if status is Status.PASS else None if status is Status.UNKNOWN else False
+
+
 _RUNTIME: dict[str, Any] = {
     "Deopt": Deopt,
     "Undef": Undef,
@@ -152,7 +311,33 @@ _RUNTIME: dict[str, Any] = {
     "_PASS": Status.PASS,
     "_FAIL": Status.FAIL,
     "_NA": Status.NA,
+    "_UNKNOWN": Status.UNKNOWN,
+    "_Range": v.Range,
+    "_UB": _UB,
+    "_U": _U,
+    "_gb": _gb,
+    "_gv": _gv,
+    "_not_g": _not_g,
+    "_and_g": _and_g,
+    "_or_g": _or_g,
+    "_cmp_g": _cmp_g,
+    "_member_g": _member_g,
+    "_in_period_g": _in_period_g,
+    "_part_g": _part_g,
+    "_arith_g": _arith_g,
+    "_neg_g": _neg_g,
+    "_fallback_g": _fallback_g,
+    "_aggregate_g": _aggregate_g,
+    "_value_g": _value_g,
+    "_get_raw": get_raw,
+    "_status_g": _status_g,
+    "_passes_g": _passes_g,
 }
+
+# What a generated expression may hold: a plain valid value; that or None (a
+# value read from the data and not known); or anything `values` has (a
+# range, an unknown bool…) or None. Consumers check only what may occur.
+PLAIN, MAYBE, GENERAL = 0, 1, 2
 
 
 # --------------------------------------------------------------- the emitter
@@ -172,6 +357,17 @@ class _Emitter:
         # Bools read but not yet checked to be bools, per block: a test that
         # consumes one checks it on the way (`x is True`, else `x is False`…).
         self.unchecked: list[set[str]] = [set()]
+        # What each expression or variable may hold (PLAIN, MAYBE, GENERAL).
+        self.kinds: dict[str, int] = {}
+
+    def kind(self, code: str) -> int:
+        return self.kinds.get(code, PLAIN)
+
+    def mark(self, code: str, kind: int) -> str:
+        """Note that `code` may hold what `kind` says (or what it held)."""
+        if kind > self.kinds.get(code, PLAIN):
+            self.kinds[code] = kind
+        return code
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)
@@ -224,6 +420,14 @@ class _Aggregate:
         func = node.func
         self.a = emitter.var("a")
         self.b = emitter.var("b") if func in ("ratio", "avg") else None
+        # Items the data does not decide, as (keep, test or value), and whether
+        # a list on the way was not given (more items may exist).
+        self.slow = emitter.var("sl")
+        self.opened = emitter.var("op")
+        # Whether the items a list not given may hold could make it undefined;
+        # and whether a filter on the way could (the general path decides).
+        self.phantom = node.unknown_item_undefined
+        self.open_needs_general = False
         # A ratio over every item of its lists counts them by `len`, not one by one.
         self.by_length = False
 
@@ -243,8 +447,15 @@ class _Aggregate:
         out.line(f"{self.a} = {start}")
         if self.b is not None:
             out.line(f"{self.b} = 0")
+        out.line(f"{self.slow} = None")  # (a list, made at the first such item)
+        out.line(f"{self.opened} = False")
 
-    def finish(self) -> str:
+    def openness(self) -> str:
+        """`_aggregate_g`'s open (and phantom) arguments."""
+        return f"{self.opened}, {self.phantom!r}"
+
+    def plain(self) -> str:
+        """The value when every item was decided."""
         func, a, b = self.node.func, self.a, self.b
         if func == "ratio":
             return f"_ratio({a}, {b})"
@@ -256,18 +467,61 @@ class _Aggregate:
             return f"_defined({a})"
         return a
 
+    def finish(self, out: _Emitter, tolerant: bool = True) -> str:
+        """A variable with the aggregate's value, emitted where it is needed
+        (where no value may be not known, the plain expression)."""
+        if not tolerant:
+            return self.plain()
+        value = out.var("f")
+        if self.node.func not in ir.BOOL_AGGREGATES:
+            name = out.const(self.node.func)
+            total = self.b or "0"
+            general = f"_value_g({name}, {self.a}, {total}, {self.slow}, {self.openness()})"
+            out.line(f"{value} = {general} if {self.slow} or {self.opened} else {self.plain()}")
+            return out.mark(value, GENERAL)
+        total = self.b or "0"
+        func = self.node.func
+        # (`all` with an item surely failing is false whatever the others;
+        # `any` and `none` with one surely holding are decided too)
+        undecided = {"all": f" and {self.a}", "any": f" and not {self.a}"}.get(func, "")
+        if func == "none":
+            undecided = f" and not {self.a}"
+        general = (
+            f"_aggregate_g({out.const(func)}, {self.a}, {total}, {self.slow}, {self.openness()})"
+        )
+        test = f"({self.slow} or {self.opened}){undecided}"
+        out.line(f"{value} = {general} if {test} else {self.plain()}")
+        out.mark(value, GENERAL)
+        return value
+
 
 class _Generator:
-    def __init__(self, params: Mapping[str, Any]) -> None:
+    # Whether a value read may be None (not known) and go on through the code;
+    # else the code gives up on it (the generated tracer: see fast_trace).
+    tolerant = True
+
+    def __init__(self, params: Mapping[str, Any], missing_keys: bool = False) -> None:
         self.params = params
+        # Whether a key missing from a dict reads as None (`d.get(k)`, slower)
+        # rather than stopping the code (`d[k]`): the functions are made both
+        # ways, the second for records the first stops at (see `_build`).
+        self.missing_keys = missing_keys
         self.out = _Emitter()
         self.hoisted: dict[int, _Aggregate] = {}
         self.criterion_vars: dict[str, tuple[str, str]] = {}  # id -> (passes var, applies var)
+        self.nested = False  # whether `nu` notes items judged by other rulesets
         self.outcome_vars: dict[str, str] = {}  # score, max_score, level
 
     def prologue(self, roots: list[ir.Node | None]) -> None:
         """What every generated function checks first: a period when the roots
-        use one (its bounds kept at hand), and a plain dict as the subject."""
+        use one (its bounds kept at hand), and a plain dict as the subject.
+        `unk` notes whether a value read was not known."""
+        self.out.line("unk = False")
+        if self.tolerant and any(
+            isinstance(n, ir.RulesetRef) for r in roots if r is not None for n in ir.walk(r)
+        ):
+            self.out.line("nu = [False]")  # (an item judged by another ruleset was not complete)
+            self.nested = True
         if any(ir.uses_period(r) for r in roots if r is not None):
             self.out.line("if period is None: raise Deopt")
             self.out.line("pstart, pend = period.start, period.end")
@@ -280,9 +534,13 @@ class _Generator:
         emitted first)."""
         result = self.raw_expr(node, env)
         if result in self.out.unchecked[-1]:
-            self.out.line(f"if type({result}) is not bool: raise Deopt")
+            self.out.line(f"if type({result}) is not bool{self.or_none(result)}: raise Deopt")
             self.out.unchecked[-1].discard(result)
         return result
+
+    def or_none(self, x: str) -> str:
+        """` and x is not None`, where a value may be not known (None)."""
+        return f" and {x} is not None" if self.tolerant else ""
 
     def raw_expr(self, node: ir.Node, env: Env) -> str:
         """`expr`, except that a bool field just read may not be checked yet
@@ -321,59 +579,111 @@ class _Generator:
         obj = self.expr(node.base, env)
         return self.read(obj, node.field, node.field_type)
 
-    def read(self, obj: str, field: str, ftype: t.Type) -> str:
-        """Read a field of a dict and check its value (giving up when it is
-        missing or of another type)."""
+    def read(self, obj: str, field: str, ftype: t.Type, open_list: bool = False) -> str:
+        """Read a field of a dict and check its value (giving up when it is of
+        another type). A scalar or an object not known is None; so is a list
+        with `open_list` (the caller handles it), else the code gives up."""
         out = self.out
         known = out.known_read(obj, field)
         if known is not None:
             return known
         x = out.var("x")
-        out.line(f"{x} = {obj}[{out.const(field)}]")
+        key = out.const(field)
+        if not self.missing_keys:
+            lookup = f"{obj}[{key}]"
+        elif field.isascii():
+            lookup = f"{obj}.get({key})"
+        else:  # (the data may spell a Vietnamese key in another normal form)
+            lookup = f"_get_raw({obj}, {key})"
+        if out.kind(obj) != PLAIN:  # (an object not known: its fields are not either)
+            lookup = f"None if {obj} is None else {lookup}"
+        out.line(f"{x} = {lookup}")
         if ftype == t.BOOL:
             out.unchecked[-1].add(x)
         else:
-            self.check(x, ftype)
+            self.check(x, ftype, open_list)
+        if self.tolerant and (
+            t.is_scalar(ftype) or isinstance(ftype, t.Entity) or (open_list and ftype.item)
+        ):
+            out.mark(x, MAYBE)  # (None: not known)
         out.remember_read(obj, field, x)
         return x
 
-    def check(self, x: str, ftype: t.Type) -> None:
+    def check(self, x: str, ftype: t.Type, open_list: bool = False) -> None:
         """Statements that make `x` a plain valid value of `ftype`, or give up."""
         out = self.out
         if isinstance(ftype, t.List):
-            out.line(f"if type({x}) is not list: raise Deopt")
+            none = self.or_none(x) if open_list else ""
+            out.line(f"if type({x}) is not list{none}: raise Deopt")
         elif isinstance(ftype, t.Entity):
-            out.line(f"if type({x}) is not dict: raise Deopt")
+            out.line(f"if type({x}) is not dict{self.or_none(x)}: raise Deopt")
         elif isinstance(ftype, t.Enum):
             # Only text (or a str enum member) equal to a value is in the set.
             allowed = out.const(frozenset(ftype.values))
-            out.line(f"if {x} not in {allowed}: raise Deopt")
+            out.line(f"if {x} not in {allowed}{self.or_none(x)}: raise Deopt")
         elif ftype == t.BOOL:
-            out.line(f"if type({x}) is not bool: raise Deopt")
+            out.line(f"if type({x}) is not bool{self.or_none(x)}: raise Deopt")
         elif ftype == t.INT:
-            out.line(f"if type({x}) is not int: {x} = _read_int({x})")
+            out.line(f"if type({x}) is not int{self.or_none(x)}: {x} = _read_int({x})")
         elif ftype == t.DECIMAL:
-            out.line(f"if type({x}) is not int: {x} = _read_decimal({x})")
+            out.line(f"if type({x}) is not int{self.or_none(x)}: {x} = _read_decimal({x})")
         elif ftype == t.TEXT:
             out.line(f"if type({x}) is not str or not {x}.isascii(): {x} = _read_text({x})")
+            if not self.tolerant:
+                out.line(f"if {x} is None: raise Deopt")
         elif ftype == t.DATE:
             out.line(f"{x} = _known_date({x}) or _read_date({x})")
+            if not self.tolerant:
+                out.line(f"if {x} is None: raise Deopt")
         else:
             raise Unsupported(str(ftype))
 
     def _part(self, node: ir.Part, env: Env) -> str:
         base = self.expr(node.base, env)
-        if node.part == "quarter":
-            return f"(({base}.month - 1) // 3 + 1)"
-        if node.part not in ("year", "month", "day", "start", "end"):
+        if node.part not in ("year", "month", "day", "quarter", "start", "end"):
             raise Unsupported(node.part)
-        return f"{base}.{node.part}"
+        out = self.out
+        plain = (
+            f"(({base}.month - 1) // 3 + 1)" if node.part == "quarter" else f"{base}.{node.part}"
+        )
+        if out.kind(base) == PLAIN:
+            return plain
+        if node.base.type == t.PERIOD:
+            raise Unsupported("a period the data may not decide")
+        general = f"_part_g({base}, {out.const(node.part)})"
+        return self.choose(out.var("r"), self.unusual(base), general, plain)
+
+    def choose(self, var: str, odd: str, general: str, plain: str) -> str:
+        """`var = plain`, or `general` where `odd` (something not known) holds;
+        the latter notes that the record was not complete (`unk`)."""
+        out = self.out
+        with out.block(f"if {odd}:"):
+            out.line(f"{var} = {general}")
+            out.line("unk = True")
+        with out.block("else:"):
+            out.line(f"{var} = {plain}")
+        return out.mark(var, GENERAL)
+
+    def unusual(self, code: str) -> str:
+        """A test that `code` holds something else than a plain value."""
+        kind = self.out.kind(code)
+        if kind == GENERAL:
+            return f"({code} is None or {code}.__class__ is _Range)"
+        return f"{code} is None"
 
     def _not(self, node: ir.Not, env: Env) -> str:
-        return f"(not {self.expr(node.operand, env)})"
+        return self.negation(self.expr(node.operand, env))
+
+    def negation(self, x: str) -> str:
+        if self.out.kind(x) == PLAIN:
+            return f"(not {x})"
+        return self.choose(self.out.var("r"), self.unusual(x), f"_not_g({x})", f"not {x}")
 
     def _neg(self, node: ir.Neg, env: Env) -> str:
-        return f"(-{self.expr(node.operand, env)})"
+        x = self.expr(node.operand, env)
+        if self.out.kind(x) == PLAIN:
+            return f"(-{x})"
+        return self.choose(self.out.var("r"), self.unusual(x), f"_neg_g({x})", f"-{x}")
 
     def _and(self, node: ir.And, env: Env) -> str:
         return self.short_circuit(node, env, "if {r}:")
@@ -382,12 +692,24 @@ class _Generator:
         return self.short_circuit(node, env, "if not {r}:")
 
     def short_circuit(self, node: ir.And | ir.Or, env: Env, test: str) -> str:
+        """`and`/`or`: the right side only when the left does not decide, and
+        Kleene logic when either side is not known."""
         out = self.out
         r = out.var("r")
         self.assign(r, node.left, env)
-        with out.block(test.format(r=r)):
-            self.assign(r, node.right, env)
-        return r
+        if out.kind(r) == PLAIN:
+            with out.block(test.format(r=r)):
+                self.assign(r, node.right, env)
+            return r
+        is_and = isinstance(node, ir.And)
+        decided = "False" if is_and else "True"
+        with out.block(f"if {r} is not {decided}:"):
+            right = out.var("r")
+            self.assign(right, node.right, env)
+            other = "True" if is_and else "False"
+            helper = "_and_g" if is_and else "_or_g"
+            self.choose(r, f"{r} is not {other}", f"{helper}({r}, {right})", right)
+        return out.mark(r, GENERAL)
 
     def assign(self, var: str, node: ir.Node, env: Env) -> None:
         """`var = node`, where an undefined value is not simply passed up: `and`,
@@ -395,10 +717,14 @@ class _Generator:
         decides."""
         out = self.out
         if not ir.may_be_undefined(node):
-            out.line(f"{var} = {self.expr(node, env)}")
+            value = self.expr(node, env)
+            out.line(f"{var} = {value}")
+            out.mark(var, out.kind(value))
             return
         with out.block("try:"):
-            out.line(f"{var} = {self.expr(node, env)}")
+            value = self.expr(node, env)
+            out.line(f"{var} = {value}")
+            out.mark(var, out.kind(value))
         with out.block("except Undef:"):
             out.line("raise Deopt")
 
@@ -410,13 +736,33 @@ class _Generator:
         self.assign(c, node, env)
         return c
 
+    def plain_bool(self, code: str) -> str:
+        """`code` as a plain bool: where the data does not decide it, the
+        general path decides (for points, levels, applicability)."""
+        if self.out.kind(code) != PLAIN:
+            self.out.line(f"if {code} is not True and {code} is not False: raise Deopt")
+        return code
+
     def _compare(self, node: ir.Compare, env: Env) -> str:
         exact = self.ratio_comparison(node, env)
         if exact is not None:
             return exact
+        out = self.out
         left = self.expr(node.left, env)
         right = self.expr(node.right, env)
-        return f"({left} {node.op} {right})"
+        plain = f"({left} {node.op} {right})"
+        odd = [self.unusual(x) for x in (left, right) if out.kind(x) != PLAIN]
+        if not odd:
+            return plain
+        sides = [self.as_set(x, n) for x, n in ((left, node.left), (right, node.right))]
+        general = f"_cmp_g({out.const(node.op)}, {sides[0]}, {sides[1]})"
+        return self.choose(out.var("c"), " or ".join(odd), general, plain)
+
+    def as_set(self, code: str, node: ir.Node) -> str:
+        """A value as `values` takes it (a bool not known as the unknown bool)."""
+        if self.out.kind(code) != PLAIN and node.type == t.BOOL:
+            return f"_gb({code})"
+        return code
 
     def ratio_comparison(self, node: ir.Compare, env: Env) -> str | None:
         """`ratio(…) op constant` (or `ratio(…) ?? c op constant`) by integer
@@ -428,17 +774,31 @@ class _Generator:
         if not (isinstance(left, ir.Aggregate) and left.func == "ratio") or right is None:
             return None
         bound = Fraction(right)
-        true, total = self.ratio_parts(left, env)
-        r = self.out.var("r")
-        q, p = self.out.const(bound.denominator), self.out.const(bound.numerator)
+        agg = self.totals(left, env)
+        true, total = agg.a, agg.b
+        out = self.out
+        r = out.var("r")
+        q, p = out.const(bound.denominator), out.const(bound.numerator)
         decided = f"{true} * {q} {node.op} {p} * {total}"
-        if fallback is None:
-            self.out.line(f"if {total} == 0: raise Undef")
-            self.out.line(f"{r} = {decided}")
-        else:
-            when_empty = v.compare_known(node.op, fallback, right)
-            self.out.line(f"{r} = ({decided}) if {total} else {when_empty!r}")
-        return r
+        # Where some item was not decided: the range of the ratio, compared.
+        with out.block(f"if {agg.slow} or {agg.opened}:"):
+            value = out.var("f")
+            out.line(
+                f"{value} = _aggregate_g('ratio', {true}, {total}, {agg.slow}, {agg.openness()})"
+            )
+            if fallback is not None:
+                other = out.const(fallback)
+                out.line(f"if {value}.__class__ is _Range and {value}.undefined:")
+                out.line(f"    {value} = _fallback_g({value}, {other})")
+            out.line(f"{r} = _cmp_g({out.const(node.op)}, {value}, {out.const(bound)})")
+        with out.block("else:"):
+            if fallback is None:
+                out.line(f"if {total} == 0: raise Undef")
+                out.line(f"{r} = {decided}")
+            else:
+                when_empty = v.compare_known(node.op, fallback, right)
+                out.line(f"{r} = ({decided}) if {total} else {when_empty!r}")
+        return out.mark(r, GENERAL)
 
     def constant(self, node: ir.Node) -> Any:
         """The numeric value of a literal or parameter, else None."""
@@ -453,25 +813,44 @@ class _Generator:
         return value
 
     def _member(self, node: ir.Member, env: Env) -> str:
+        out = self.out
         element = self.expr(node.element, env)
         container = node.container
+        general = None  # the test where the element is not known
         if container.type == t.PERIOD:
             if isinstance(container, ir.MakePeriod):
-                start = self.expr(container.start, env)
-                end = self.expr(container.end, env)
+                start = self.plain_value(self.expr(container.start, env))
+                end = self.plain_value(self.expr(container.end, env))
                 test = f"({start} <= {element} <= {end})"
+                general = f"_in_period_g({element}, _Period({start}, {end}))"
             elif isinstance(container, ir.PeriodRef):
                 test = f"(pstart <= {element} <= pend)"  # set at the start
+                general = f"_in_period_g({element}, period)"
             else:
-                period = self.expr(container, env)
+                period = self.plain_value(self.expr(container, env))
                 test = f"({period}.start <= {element} <= {period}.end)"
+                general = f"_in_period_g({element}, {period})"
         else:
             constants = self.constant_list(container)
             if constants is not None:
-                test = f"({element} in {self.out.const(frozenset(constants))})"
+                test = f"({element} in {out.const(frozenset(constants))})"
+                general = f"_member_g({element}, {out.const(list(constants))})"
             else:
                 test = f"({element} in {self.materialize(container, env)})"
-        return f"(not {test})" if node.negate else test
+        if out.kind(element) != PLAIN:
+            if general is None:
+                self.plain_value(element)
+            else:
+                test = self.choose(out.var("m"), self.unusual(element), general, test)
+        return self.negation(test) if node.negate else test
+
+    def plain_value(self, code: str) -> str:
+        """`code` as a plain value: where the data does not decide it, the
+        general path decides (an unknown period bound, an unknown item of a
+        list literal…)."""
+        if self.out.kind(code) != PLAIN:
+            self.out.line(f"if {self.unusual(code)}: raise Deopt")
+        return code
 
     def constant_list(self, node: ir.Node) -> list[Any] | None:
         if isinstance(node, ir.ListOf) and all(isinstance(i, ir.Const) for i in node.items):
@@ -489,27 +868,42 @@ class _Generator:
         return values
 
     def _arith(self, node: ir.Arith, env: Env) -> str:
+        out = self.out
         left = self.expr(node.left, env)
         right = self.expr(node.right, env)
-        if node.op == "/":
-            return f"_divide({left}, {right})"
-        return f"({left} {node.op} {right})"
+        plain = f"_divide({left}, {right})" if node.op == "/" else f"({left} {node.op} {right})"
+        odd = [self.unusual(x) for x in (left, right) if out.kind(x) != PLAIN]
+        if not odd:
+            return plain
+        general = f"_arith_g({out.const(node.op)}, {left}, {right})"
+        return self.choose(out.var("r"), " or ".join(odd), general, plain)
 
     def _fallback(self, node: ir.Fallback, env: Env) -> str:
         out = self.out
         r = out.var("r")
         with out.block("try:"):
-            out.line(f"{r} = {self.expr(node.left, env)}")
+            left = self.expr(node.left, env)
+            out.line(f"{r} = {left}")
+            out.mark(r, out.kind(left))
         with out.block("except Undef:"):
-            out.line(f"{r} = {self.expr(node.right, env)}")
+            right = self.expr(node.right, env)
+            out.line(f"{r} = {right}")
+            out.mark(r, out.kind(right))
+        if out.kind(left) == GENERAL:
+            # A value that may be undefined, among others: `values` says what `??` gives.
+            with out.block(f"if {r}.__class__ is _Range and {r}.undefined:"):
+                right = self.expr(node.right, env)
+                out.line(f"{r} = _fallback_g({r}, {right})")
+                out.line("unk = True")
         return r
 
     def _makeperiod(self, node: ir.MakePeriod, env: Env) -> str:
-        start, end = self.expr(node.start, env), self.expr(node.end, env)
+        start = self.plain_value(self.expr(node.start, env))
+        end = self.plain_value(self.expr(node.end, env))
         return f"_Period({start}, {end})"
 
     def _listof(self, node: ir.ListOf, env: Env) -> str:
-        items = [self.condition(item, env) for item in node.items]
+        items = [self.plain_value(self.condition(item, env)) for item in node.items]
         return "(" + "".join(f"{item}, " for item in items) + ")"
 
     def _filter(self, node: ir.Filter, env: Env) -> str:
@@ -519,7 +913,8 @@ class _Generator:
         out = self.out
         items = out.var("l")
         out.line(f"{items} = []")
-        self.iterate(node, env, lambda item: out.line(f"{items}.append({item})"))
+        # (an item not known: the general path, which knows lists of such items)
+        self.iterate(node, env, lambda item: out.line(f"{items}.append({self.plain_value(item)})"))
         return items
 
     def _criterionref(self, node: ir.CriterionRef, env: Env) -> str:
@@ -541,19 +936,16 @@ class _Generator:
         if judge is None:
             raise Unsupported("a ruleset without a fast path")
         target = env[node.level]
-        call = self.out.const(_ruleset_call(judge, node.kind))
-        return f"{call}({target}, year)"
+        call = self.out.const(_ruleset_call(judge, node.kind, self.tolerant))
+        if not self.tolerant:
+            return f"{call}({target}, year, None)"
+        # (`nu[0]` notes that a value read for the item was not known)
+        return self.out.mark(f"{call}({target}, year, nu)", MAYBE)
 
     # --------------------------------------------------------- aggregates
 
     def _aggregate(self, node: ir.Aggregate, env: Env) -> str:
-        return self.totals(node, env).finish()
-
-    def ratio_parts(self, node: ir.Aggregate, env: Env) -> tuple[str, str]:
-        """The variables holding (items passing, items taking part) of a ratio."""
-        totals = self.totals(node, env)
-        assert totals.b is not None
-        return totals.a, totals.b
+        return self.totals(node, env).finish(self.out, self.tolerant)
 
     def totals(self, node: ir.Aggregate, env: Env) -> _Aggregate:
         """The running totals of an aggregate: computed when hoisted, else here."""
@@ -564,19 +956,50 @@ class _Generator:
             self.iterate(node.source, env, lambda item: self.accumulate(totals, item, env))
         return totals
 
-    def accumulate(self, agg: _Aggregate, item: str, env: Env) -> None:
-        """Statements adding one item of the source to the running totals."""
+    def accumulate(self, agg: _Aggregate, item: str, env: Env, keep: str | None = None) -> None:
+        """Statements adding one item of the source to the running totals;
+        `keep`, whether a filter on the way kept it, when not surely."""
         node, out = agg.node, self.out
         inner = {**env, node.level: item}
         if node.filter is not None:
-            keep = self.condition(node.filter, inner)
+            test = self.condition(node.filter, inner)
+            if keep is None:
+                keep = test
+            else:
+                keep = self.choose(
+                    out.var("k"), f"{keep} is not True", f"_and_g({keep}, {test})", test
+                )
+        if keep is None:
+            self.add(agg, inner)
+        elif out.kind(keep) == PLAIN:
             with out.block(f"if {keep}:"):
                 self.add(agg, inner)
         else:
-            self.add(agg, inner)
+            with out.block(f"if {keep} is True:"):
+                self.add(agg, inner)
+            with out.block(f"elif {keep} is not False:"):
+                self.doubtful(agg, inner, keep)
+
+    def doubtful(self, agg: _Aggregate, env: Env, keep: str) -> None:
+        """An item that may or may not take part: noted, with its test, for
+        `values` to finish the aggregate with."""
+        node, out = agg.node, self.out
+        test = "True" if node.body is None else self.condition(node.body, env)
+        out.line(f"if {agg.slow} is None: {agg.slow} = []")
+        out.line(f"{agg.slow}.append(({keep}, {test}))")
+        out.line("unk = True")
+
+    def undecided(self, agg: _Aggregate, test: str) -> None:
+        """An item that surely takes part but whose test is not known."""
+        out = self.out
+        if agg.node.func == "ratio":
+            out.line(f"{agg.b} -= 1")  # (counted as taking part and decided)
+        out.line(f"if {agg.slow} is None: {agg.slow} = []")
+        out.line(f"{agg.slow}.append((True, {test}))")
+        out.line("unk = True")
 
     def add(self, agg: _Aggregate, env: Env) -> None:
-        node, out, a, b = agg.node, self.out, agg.a, agg.b
+        node, out, a = agg.node, self.out, agg.a
         func = node.func
         if node.body is None:
             out.line(f"{a} += 1")
@@ -589,6 +1012,22 @@ class _Generator:
                 return
         else:
             value = self.condition(node.body, env)
+        if out.kind(value) != PLAIN:
+            if func in ir.BOOL_AGGREGATES:
+                self.add_general(agg, value)
+                return
+            # (a value not known: noted for `values`; a known one as usual)
+            with out.block(f"if {self.unusual(value)}:"):
+                self.undecided(agg, value)
+            block: Any = out.block("else:")
+        else:
+            block = nullcontext()
+        with block:
+            self.add_known(agg, value)
+
+    def add_known(self, agg: _Aggregate, value: str) -> None:
+        """`add` for a value (or test) known to be plain."""
+        out, a, b, func = self.out, agg.a, agg.b, agg.node.func
         if func == "count":
             out.line(f"if {value}: {a} += 1")
         elif func == "ratio":
@@ -619,12 +1058,35 @@ class _Generator:
         if func == "all":
             with out.block(f"if {x} is not True:"):
                 out.line(f"if {x} is False: {a} = False")
+                if self.tolerant:
+                    with out.block(f"elif {x} is None:"):
+                        self.undecided(agg, "None")
                 out.line("else: raise Deopt")
             return
         change = f"{a} += 1" if func in ("count", "ratio") else f"{a} = True"
         with out.block(f"if {x} is True:"):
             out.line(change)
-        out.line(f"elif {x} is not False: raise Deopt")
+        with out.block(f"elif {x} is not False:"):
+            out.line(f"if {x} is not None: raise Deopt" if self.tolerant else "raise Deopt")
+            if self.tolerant:
+                self.undecided(agg, "None")
+
+    def add_general(self, agg: _Aggregate, x: str) -> None:
+        """`add` for a test the data may not decide."""
+        out, a, b, func = self.out, agg.a, agg.b, agg.node.func
+        if func == "ratio" and not agg.by_length:
+            out.line(f"{b} += 1")
+        if func == "all":
+            with out.block(f"if {x} is not True:"):
+                out.line(f"if {x} is False: {a} = False")
+                with out.block("else:"):
+                    self.undecided(agg, x)
+            return
+        change = f"{a} += 1" if func in ("count", "ratio") else f"{a} = True"
+        with out.block(f"if {x} is True:"):
+            out.line(change)
+        with out.block(f"elif {x} is not False:"):
+            self.undecided(agg, x)
 
     def iterate(self, source: ir.Node, env: Env, on_item: Callable[[str], None]) -> None:
         """Loops over the items of a list expression, calling `on_item` with the
@@ -647,7 +1109,9 @@ class _Generator:
         elif isinstance(source, ir.Filter):
 
             def keep(item: str) -> None:
-                test = self.condition(source.condition, {**env, source.level: item})
+                test = self.plain_bool(
+                    self.condition(source.condition, {**env, source.level: item})
+                )
                 with out.block(f"if {test}:"):
                     on_item(item)
 
@@ -661,7 +1125,14 @@ class _Generator:
         out = self.out
         x = out.var("i")
         with out.block(f"for {x} in {items}:"):
-            self.check(x, item_type)
+            if item_type == t.BOOL:
+                out.line(f"if type({x}) is not bool{self.or_none(x)}: raise Deopt")
+            elif isinstance(item_type, t.Entity):
+                out.line(f"if type({x}) is not dict: raise Deopt")  # (an item not known)
+            else:
+                self.check(x, item_type)
+            if t.is_scalar(item_type) and self.tolerant:
+                out.mark(x, MAYBE)
             on_item(x)
 
     # ---------------------------------------------------------- hoisting
@@ -678,6 +1149,9 @@ class _Generator:
                 if steps is None:
                     continue
                 agg = _Aggregate(node, self.out)
+                agg.open_needs_general = any(
+                    step[0] == "filter" and step[1].unknown_item_undefined for step in steps
+                )
                 self.hoisted[id(node)] = agg
                 tree.add(steps, agg)
         for agg in tree.aggregates():
@@ -685,25 +1159,46 @@ class _Generator:
         self.emit_tree(tree, "d", env)
 
     def emit_tree(self, tree: _LoopTree, obj: str, env: Env) -> None:
+        out = self.out
         for (kind, field, ftype), child in tree.children.items():
-            value = self.read(obj, field, ftype)
-            if kind == "enter":
-                self.emit_node(child, value, env)
+            value = self.read(obj, field, ftype, open_list=True)
+            if self.tolerant:
+                # A list (or the object holding lists) not given: items of any
+                # kind may exist, and the aggregates over them are open.
+                with out.block(f"if {value} is None:"):
+                    for agg in child.aggregates():
+                        if agg.open_needs_general:
+                            out.line("raise Deopt")
+                        else:
+                            out.line(f"{agg.opened} = True")
+                    out.line("unk = True")
+                block: Any = out.block("else:")
             else:
-                assert isinstance(ftype, t.List)
-                counted = [
-                    agg
-                    for agg, ops in child.ending
-                    if agg.node.func == "ratio"
-                    and all(op[0] == "project" for op in ops)
-                    and agg.node.filter is None
-                    and not any(child.outer_guards(agg))
-                ]
-                for agg in counted:
-                    agg.by_length = True
-                self.loop(value, ftype.item, lambda item, c=child: self.emit_node(c, item, env))
-                for agg in counted:
-                    self.out.line(f"{agg.b} += len({value})")
+                block = nullcontext()
+            with block:
+                self.emit_child(kind, ftype, child, value, env)
+
+    def emit_child(self, kind: str, ftype: t.Type, child: _LoopTree, value: str, env: Env) -> None:
+        out = self.out
+        if kind == "enter":
+            known = out.var("o")  # (an object here, whatever `value` may hold elsewhere)
+            out.line(f"{known} = {value}")
+            self.emit_node(child, known, env)
+            return
+        assert isinstance(ftype, t.List)
+        counted = [
+            agg
+            for agg, ops in child.ending
+            if agg.node.func == "ratio"
+            and all(op[0] == "project" for op in ops)
+            and agg.node.filter is None
+            and not any(child.outer_guards(agg))
+        ]
+        for agg in counted:
+            agg.by_length = True
+        self.loop(value, ftype.item, lambda item, c=child: self.emit_node(c, item, env))
+        for agg in counted:
+            out.line(f"{agg.b} += len({value})")
 
     def emit_node(self, node: _LoopTree, item: str, env: Env) -> None:
         out = self.out
@@ -714,14 +1209,14 @@ class _Generator:
         for agg, ops in node.ending:
             outer = [g for g in node.outer_guards(agg) if g]
 
-            def finish(value: str, agg: _Aggregate = agg) -> None:
-                self.accumulate(agg, value, env)
+            def finish(value: str, keep: str | None, agg: _Aggregate = agg) -> None:
+                self.accumulate(agg, value, env, keep)
 
             if outer:
                 with out.block(f"if {' and '.join(outer)}:"):
-                    self.with_ops(ops, item, env, finish)
+                    self.with_ops(ops, item, env, finish, doubt=True)
             else:
-                self.with_ops(ops, item, env, finish)
+                self.with_ops(ops, item, env, finish, doubt=True)
         self.emit_tree(node, item, env)
 
     def apply_ops(self, ops: list[tuple[Any, ...]], item: str, env: Env) -> str | None:
@@ -731,7 +1226,7 @@ class _Generator:
         out = self.out
         g = out.var("g")
         out.line(f"{g} = False")
-        self.with_ops(ops, item, env, lambda _value: out.line(f"{g} = True"))
+        self.with_ops(ops, item, env, lambda _value, _keep: out.line(f"{g} = True"))
         return g
 
     def with_ops(
@@ -739,30 +1234,51 @@ class _Generator:
         ops: list[tuple[Any, ...]],
         item: str,
         env: Env,
-        then: Callable[[str], None],
+        then: Callable[[str, str | None], None],
+        keep: str | None = None,
+        doubt: bool = False,
     ) -> None:
-        """Apply filters and projections to an item, then `then(value)`."""
+        """Apply filters and projections to an item, then `then(value, keep)`.
+        With `doubt`, a filter the data does not decide keeps the item as
+        perhaps taking part (`keep`); else the general path decides."""
+        out = self.out
         if not ops:
-            then(item)
+            then(item, keep)
             return
         op, rest = ops[0], ops[1:]
         if op[0] == "filter":
             node: ir.Filter = op[1]
             test = self.condition(node.condition, {**env, node.level: item})
-            with self.out.block(f"if {test}:"):
-                self.with_ops(rest, item, env, then)
+            if out.kind(test) == PLAIN or not doubt:
+                with out.block(f"if {self.plain_bool(test)}:"):
+                    self.with_ops(rest, item, env, then, keep, doubt)
+                return
+            with out.block(f"if {test} is not False:"):
+                if keep is not None:
+                    general = f"_and_g({keep}, {test})"
+                    test = self.choose(out.var("k"), f"{keep} is not True", general, test)
+                self.with_ops(rest, item, env, then, test, doubt)
         else:  # project
             _, field, ftype = op
-            self.with_ops(rest, self.read(item, field, ftype), env, then)
+            value = self.read(item, field, ftype)
+            self.with_ops(rest, value, env, then, keep, doubt)
 
 
-def _ruleset_call(judge: Callable[..., Any], kind: str) -> Callable[[Any, Any], bool]:
-    def call(item: Any, year: Any) -> bool:
+def _ruleset_call(
+    judge: Callable[..., Any], kind: str, tolerant: bool
+) -> Callable[[Any, Any], bool | None]:
+    def call(item: Any, year: Any, unknown: list[bool] | None) -> bool | None:
         if type(item) is not dict:
             raise Deopt
-        verdict, applicable = judge(item, year)
+        verdict, applicable, unknowns = judge(item, year)
+        if unknowns:
+            if not tolerant:
+                raise Deopt  # (the reference tracer notes what is missing)
+            unknown[0] = True  # type: ignore[index]
         if kind == "applies":
             return applicable
+        if verdict is Status.UNKNOWN:
+            return None  # (the item's verdict is not known)
         return verdict is Status.PASS
 
     return call
@@ -876,24 +1392,34 @@ def ruleset_function(ruleset: Any, verdict_only: bool = False) -> FastJudge | No
     for `verdict_only`). None instead of a function when the ruleset
     uses something the fast path does not generate."""
     try:
-        return _RulesetWriter(ruleset, verdict_only).function()
+        with_gets = _RulesetWriter(ruleset, verdict_only, missing_keys=True).function()
+        return _RulesetWriter(ruleset, verdict_only).function(with_gets)
     except _NOT_GENERATED:
         return None
 
 
 def expression_function(node: ir.Node) -> Callable[[Any, Any], Any] | None:
     """`evaluate(data, period)` for one expression, or None."""
-    gen = _Generator({})
-    out = gen.out
     try:
-        gen.prologue([node])
-        gen.hoist([node], {0: "d"})
-        r = out.var("r")
-        gen.assign(r, node, {0: "d"})
-        out.line(f"return {r}")
-        return _build("evaluate", "d, period", out)
+        with_gets = _expression_function(node, True)
+        return _expression_function(node, False, with_gets)
     except _NOT_GENERATED:
         return None
+
+
+def _expression_function(
+    node: ir.Node, missing_keys: bool, fallback: Callable[..., Any] | None = None
+) -> Callable[[Any, Any], Any]:
+    gen = _Generator({}, missing_keys)
+    out = gen.out
+    gen.prologue([node])
+    gen.hoist([node], {0: "d"})
+    r = out.var("r")
+    gen.assign(r, node, {0: "d"})
+    if out.kind(r) != PLAIN:  # (as `values` has them: not known is a set of values)
+        out.line(f"if {r} is None: {r} = {'_UB' if node.type == t.BOOL else '_U'}")
+    out.line(f"return {r}")
+    return _build("evaluate", "d, period", out, fallback)
 
 
 # Whatever stops the generator — a construct it does not generate
@@ -905,9 +1431,18 @@ def expression_function(node: ir.Node) -> Callable[[Any, Any], Any] | None:
 _NOT_GENERATED = Exception
 
 
-def _build(name: str, arguments: str, out: _Emitter) -> Callable[..., Any]:
-    source = f"def {name}({arguments}):\n" + "\n".join(out.lines) + "\n"
-    namespace: dict[str, Any] = {**_RUNTIME, **out.constants}
+def _build(
+    name: str, arguments: str, out: _Emitter, fallback: Callable[..., Any] | None = None
+) -> Callable[..., Any]:
+    """The function of the emitted lines. With `fallback`, a key missing from
+    the data (`KeyError`) hands the call to it: the same code reading with
+    `.get`, where a missing key is a value not known."""
+    lines = out.lines
+    if fallback is not None:
+        lines = ["    try:", *("    " + line for line in lines)]
+        lines += ["    except KeyError:", f"        return _with_gets({arguments})"]
+    source = f"def {name}({arguments}):\n" + "\n".join(lines) + "\n"
+    namespace: dict[str, Any] = {**_RUNTIME, **out.constants, "_with_gets": fallback}
     code = compile(source, f"<antq fast path: {name}>", "exec")
     exec(code, namespace)  # generated from the checked tree; see the module docstring
     function = namespace[name]
@@ -916,14 +1451,14 @@ def _build(name: str, arguments: str, out: _Emitter) -> Callable[..., Any]:
 
 
 class _RulesetWriter:
-    def __init__(self, ruleset: Any, verdict_only: bool) -> None:
+    def __init__(self, ruleset: Any, verdict_only: bool, missing_keys: bool = False) -> None:
         self.rs = ruleset
         self.needed = ruleset._verdict_needs if verdict_only else None
         self.with_outcome = not verdict_only or ruleset._verdict_uses_outcome
-        self.gen = _Generator(ruleset.params)
+        self.gen = _Generator(ruleset.params, missing_keys)
         self.out = self.gen.out
 
-    def function(self) -> FastJudge:
+    def function(self, fallback: Callable[..., Any] | None = None) -> FastJudge:
         rs, gen, out = self.rs, self.gen, self.out
         env = {0: "d"}
         criteria = [rs.criterion(cid) for cid in rs.order if self.wanted(cid)]
@@ -934,6 +1469,7 @@ class _RulesetWriter:
         if rs.applies is not None:
             applies = out.var("ra")
             gen.assign(applies, rs.applies, env)
+            gen.plain_bool(applies)
             out.line(f"if not {applies}: return None")
         hoist = []
         for c in criteria:
@@ -958,11 +1494,22 @@ class _RulesetWriter:
         if rs.verdict_node is not None:
             holds = out.var("r")
             gen.assign(holds, rs.verdict_node, env)
-            out.line(f"{verdict} = _PASS if {holds} else _FAIL")
+            out.line(f"{verdict} = _status_g({holds})")
+            if out.kind(holds) != PLAIN:
+                out.line(f"if {verdict} is _UNKNOWN: unk = True")
         else:
-            failing = [f"{statuses[c.id][0]} is _FAIL" for c in criteria if c.mandatory]
-            test = " or ".join(failing) if failing else "False"
-            out.line(f"{verdict} = _FAIL if {test} else _PASS")
+            mandatory = [statuses[c.id] for c in criteria if c.mandatory]
+            failing = " or ".join(f"{s} is _FAIL" for s, _, _ in mandatory) or "False"
+            # (an UNKNOWN status only where the data may leave it so)
+            unknown = [f"{s} is _UNKNOWN" for s, v, _ in mandatory if out.kind(v) != PLAIN]
+            if unknown:
+                out.line(
+                    f"{verdict} = _FAIL if {failing} else "
+                    f"_UNKNOWN if {' or '.join(unknown)} else _PASS"
+                )
+            else:
+                out.line(f"{verdict} = _FAIL if {failing} else _PASS")
+        unknown = "unk or nu[0]" if gen.nested else "unk"
         # (status, test value, points) of each criterion, flat: the outcomes
         # are built from it only when a result's criteria are looked at.
         flat = "".join(f"{s}, {v}, {p}, " for s, v, p in statuses.values())
@@ -977,11 +1524,14 @@ class _RulesetWriter:
             applying = " + ".join(["0", *(f"({statuses[cid][0]} is not _NA)" for cid in statuses)])
             out.line(
                 f"return {outcomes}, {{{shown}}}, ({met}, {applying}), "
-                f"{score}, {max_score}, {level}, {verdict}"
+                f"{score}, {max_score}, {level}, {verdict}, {unknown}"
             )
         else:
-            out.line(f"return {outcomes}, None, None, {score}, {max_score}, {level}, {verdict}")
-        return _build("judge", "d, period, year", out)
+            out.line(
+                f"return {outcomes}, None, None, {score}, {max_score}, {level}, "
+                f"{verdict}, {unknown}"
+            )
+        return _build("judge", "d, period, year", out, fallback)
 
     def wanted(self, criterion_id: str) -> bool:
         return self.needed is None or criterion_id in self.needed
@@ -995,6 +1545,7 @@ class _RulesetWriter:
         if c.applies is not None:
             applies = out.var("ap")
             gen.assign(applies, c.applies, env)
+            gen.plain_bool(applies)  # (applicability not known: the general path)
             judged = out.block(f"if {applies}:")
         with judged:
             value = "None"
@@ -1004,14 +1555,21 @@ class _RulesetWriter:
             if c.items:
                 out.line(f"{points} = 0")
                 for item in c.items:
-                    holds = gen.condition(item.condition, env)
+                    holds = gen.plain_bool(gen.condition(item.condition, env))
                     out.line(f"if {holds}: {points} += {out.const(item.points)}")
             elif c.tiers:
                 self.tiers(c.tiers, points, env)
             elif c.points is not None:
+                gen.plain_bool(value)  # (points not known: the general path)
                 out.line(f"{points} = {out.const(c.points)} if {value} else 0")
-            if c.test is not None:
+            if c.test is not None and out.kind(value) == PLAIN:
                 out.line(f"{status} = _PASS if {value} else _FAIL")
+            elif c.test is not None:
+                out.line(f"if {value} is True: {status} = _PASS")
+                out.line(f"elif {value} is False: {status} = _FAIL")
+                with out.block("else:"):
+                    out.line(f"{status} = _UNKNOWN")
+                    out.line("unk = True")
             else:
                 full = out.const(c.max_points)
                 out.line(f"{status} = _PASS if {points} == {full} else _FAIL")
@@ -1023,7 +1581,10 @@ class _RulesetWriter:
                 out.line(f"{points} = None")
                 if value != "None":
                     out.line(f"{value} = None")
-        gen.criterion_vars[c.id] = (f"({status} is _PASS)", applies)
+        if out.kind(value) == PLAIN:
+            gen.criterion_vars[c.id] = (f"({status} is _PASS)", applies)
+        else:
+            gen.criterion_vars[c.id] = (out.mark(f"_passes_g({status})", MAYBE), applies)
         return status, value, points
 
     def tiers(self, tiers: Any, points: str, env: Env) -> None:
@@ -1032,7 +1593,7 @@ class _RulesetWriter:
         if not tiers:
             out.line(f"{points} = 0")
             return
-        holds = gen.condition(tiers[0].condition, env)
+        holds = gen.plain_bool(gen.condition(tiers[0].condition, env))
         with out.block(f"if {holds}:"):
             out.line(f"{points} = {out.const(tiers[0].points)}")
         with out.block("else:"):
@@ -1056,7 +1617,7 @@ class _RulesetWriter:
         if first.condition is None:
             self.out.line(f"{var} = {name}")
             return
-        holds = self.gen.condition(first.condition, env)
+        holds = self.gen.plain_bool(self.gen.condition(first.condition, env))
         with self.out.block(f"if {holds}:"):
             self.out.line(f"{var} = {name}")
         if rest:

@@ -75,6 +75,10 @@ class TraceSpec:
 class _TraceGenerator(_Generator):
     """The fast path's generator, noting values at the subject's level."""
 
+    # The tracer notes values for explanations of complete records only: a
+    # value not known sends the record to the reference tracer.
+    tolerant = False
+
     def __init__(self, params: Any, percent_params: frozenset[str]) -> None:
         super().__init__(params)
         self.percent_params = percent_params

@@ -26,8 +26,9 @@ class Limits:
     file_bytes: int = 256 * MIB  # a file as stored on disk
     xlsx_bytes: int = 1024 * MIB  # a workbook's parts once unpacked (zip bombs)
     cells: int = 5_000_000  # cells of one workbook or CSV folder, merged ranges included
+    rows: int = 100_000  # rows of one workbook or CSV folder, rows filled by merged ranges included
     depth: int = 64  # nesting of objects and lists in JSON and YAML
-    nodes: int = 20_000_000  # values in one JSON/YAML file, YAML aliases counted as expanded
+    nodes: int = 250_000  # values of one subject in JSON/YAML, YAML aliases counted as expanded
     digits: int = 100  # digits of one integer
     text: int = 100_000  # characters of one text value
 

@@ -131,6 +131,9 @@ def _resolve(source: str | os.PathLike[str]) -> tuple[str | None, str, Path]:
         except (TypeError, ValueError):
             raise AntqError(Diagnostic("missing-file", {"path": _shown(source)})) from None
     _examine(path, _shown(source), None)
+    if path.suffix.lower() != ".antq":
+        # (a message may quote the text it failed to parse: only a ruleset's)
+        raise AntqError(Diagnostic("not-antq", {"path": _shown(source)}))
     path = path.resolve()
     return None, str(path), path.parent
 

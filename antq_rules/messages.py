@@ -462,8 +462,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "tệp không được mở",
     },
     "not-antq": {
-        "en": "`{path}` is not a ruleset file: `use` and `extends` name `.antq` files",
-        "vi": "`{path}` không phải tệp bộ tiêu chí: `use` và `extends` chỉ dùng tệp `.antq`",
+        "en": "`{path}` is not a ruleset file (a ruleset's name ends in `.antq`)",
+        "vi": "`{path}` không phải tệp bộ tiêu chí (tên tệp bộ tiêu chí kết thúc bằng `.antq`)",
     },
     "use-too-deep": {
         "en": "`use` and `extends` are nested too deeply (more than {limit} files)",
@@ -666,6 +666,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "vi": "kích thước sổ tính khi giải nén (hơn {size})",
     },
     "cell count": {"en": "the number of cells (more than {count})", "vi": "số ô (hơn {count})"},
+    "row count": {"en": "the number of rows (more than {count})", "vi": "số dòng (hơn {count})"},
     "nesting depth": {
         "en": "the nesting of objects and lists (more than {count} levels)",
         "vi": "độ lồng nhau của đối tượng và danh sách (hơn {count} mức)",

@@ -549,14 +549,15 @@ class Ruleset:
         criteria = CriteriaView(judged[1], self._fast_criterion, (data, judged, period, year))
         return self._new_result(data, judged[6], criteria, judged, judged[2], period, index)
 
-    def _verdict_fast(self, data: Any, year: int | None) -> tuple[Status, Any]:
-        """(verdict, applicability) by the fast path, for `passes(R)` inside
-        another ruleset's fast path; raises when the record needs the general path."""
+    def _verdict_fast(self, data: Any, year: int | None) -> tuple[Status, Any, bool]:
+        """(verdict, applicability, whether a value read was not known) by the
+        fast path, for `passes(R)` inside another ruleset's fast path; raises
+        when the record needs the general path."""
         assert self._fast_verdict is not None
         judged = self._fast_verdict(data, self.period_for(year), year)
         if judged is None:
             raise Deopt
-        return judged[-1], True
+        return judged[6], True, judged[7]
 
     def _judge_criterion(self, c: Criterion, ev: Callable[[ir.Node], Any]) -> tuple:
         applies = True if c.applies is None else ev(c.applies)
@@ -706,8 +707,9 @@ class Ruleset:
         """A criterion's result of a record the fast path judged (`CriteriaView.make`)."""
         data, judged, period, year = view.args
         if view.memo is None:
-            # The fast path read every value these criteria read: none was missing.
-            view.memo = (_fast_judgement(judged, period, self.order), {"complete": True})
+            # Whether every value the fast path read was known (`unk` in fast.py).
+            complete = not judged[7]
+            view.memo = (_fast_judgement(judged, period, self.order), {"complete": complete})
         judgement, shared = view.memo
         return self._criterion_result(cid, data, judgement, year, shared)
 
@@ -793,10 +795,12 @@ def _raised(error: BaseException) -> AntqError:
 def _fast_judgement(judged: tuple, period: Period | None, ids: tuple[str, ...]) -> Judgement:
     """The `Judgement` of a fast judgement, whose first element holds (status,
     test value, points) of each criterion of `ids`, flat."""
-    flat, statuses, counts, score, max_score, level, verdict = judged
+    flat, statuses, counts, score, max_score, level, verdict, _ = judged
     outcomes = {}
     for index, cid in enumerate(ids):
         status, value, points = flat[3 * index : 3 * index + 3]
+        if value is None and status is Status.UNKNOWN:
+            value = v.UNKNOWN_BOOL  # (generated code says None for "not known")
         outcomes[cid] = (status, value, points, status is not Status.NA)
     return Judgement(True, outcomes, score, max_score, level, (), verdict, period, statuses, counts)
 

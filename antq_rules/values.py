@@ -452,6 +452,97 @@ def ratio_result(
     return compose(True, low, high, undefined)
 
 
+# When some item of a `count`, `ratio`, `all`, `any` or `none` is not decided
+# by the data, the evaluator's tallies (items surely in with a true test,
+# surely in with a false one) are completed by these, from the doubtful
+# items' possible (keep, test) values — each evaluator gathers them its own
+# way, and both finish them here.
+
+
+def _doubtful(slow: list[tuple[Any, Any]]) -> list[tuple[tuple, tuple]]:
+    rows = []
+    for keep, body in slow:
+        k = flags(keep)
+        b = flags(body) if body is not None else (False, False, False)
+        rows.append((k, b))
+    return rows
+
+
+def _hit(k: tuple, b: tuple) -> tuple[bool, bool, bool]:
+    """Flags of `keep and body` for one item (Kleene, point by point)."""
+    kt, kf, ku = k
+    bt, bf, bu = b
+    return kt and bt, kf or bf, (ku and (bt or bu)) or (bu and (kt or ku))
+
+
+def finish_count(true: int, false: int, slow: list, open_: bool, phantom: bool) -> Any:
+    hits = [_hit(k, b) for k, b in _doubtful(slow)]
+    if any(h == (False, False, True) for h in hits):
+        return UNDEFINED
+    sure = true + sum(1 for h in hits if h[0] and not h[1])
+    possible = true + sum(1 for h in hits if h[0])
+    return count_result(sure, possible, phantom or any(h[2] for h in hits), open_)
+
+
+def finish_any(true: int, false: int, slow: list, open_: bool, phantom: bool) -> Any:
+    if true:
+        return True
+    hits = [_hit(k, b) for k, b in _doubtful(slow)]
+    can_true = open_ or any(h[0] for h in hits)
+    can_false = all(h[1] for h in hits)
+    can_undefined = all(h[1] or h[2] for h in hits) and (phantom or any(h[2] for h in hits))
+    return from_flags(can_true, can_false, can_undefined)
+
+
+def finish_none(true: int, false: int, slow: list, open_: bool, phantom: bool) -> Any:
+    return logic_not(finish_any(true, false, slow, open_, phantom))
+
+
+def finish_all(true: int, false: int, slow: list, open_: bool, phantom: bool) -> Any:
+    if false:
+        return False
+    oks = []
+    for k, b in _doubtful(slow):
+        kt, kf, ku = k
+        bt, bf, bu = b
+        # ok = not keep or body, point by point
+        oks.append((kf or bt, kt and bf, (ku and (bf or bu)) or (bu and (kt or ku))))
+    can_false = open_ or any(o[1] for o in oks)
+    can_true = all(o[0] for o in oks)
+    can_undefined = all(o[0] or o[2] for o in oks) and (phantom or any(o[2] for o in oks))
+    return from_flags(can_true, can_false, can_undefined)
+
+
+def finish_ratio(true: int, false: int, slow: list, open_: bool, phantom: bool) -> Any:
+    t_in, f_in, u_in, maybe_true, maybe_false = true, false, 0, 0, 0
+    undefined = phantom
+    for (kt, kf, ku), (bt, bf, bu) in _doubtful(slow):
+        can_in = kt and (bt or bf)
+        if not can_in and not kf:
+            return UNDEFINED
+        undefined = undefined or ku or (kt and bu)
+        if can_in and not kf:
+            if bt and bf:
+                u_in += 1
+            elif bt:
+                t_in += 1
+            else:
+                f_in += 1
+        elif can_in:
+            maybe_true += bt
+            maybe_false += bf
+    return ratio_result(t_in, f_in, u_in, maybe_true, maybe_false, undefined, open_)
+
+
+BOOL_FINISH = {
+    "count": finish_count,
+    "any": finish_any,
+    "none": finish_none,
+    "all": finish_all,
+    "ratio": finish_ratio,
+}
+
+
 def ratio_value(numerator: int, denominator: int) -> Any:
     return UNDEFINED if denominator == 0 else Fraction(numerator, denominator)
 

@@ -65,7 +65,11 @@ def load_json(text: str, where: str, limits: Limits = DEFAULT) -> Any:
         raise over_limit(
             where, Phrase("nesting depth", count=limits.depth), "depth", limits
         ) from None
-    check_values(document, where, limits)
+    if type(document) is list:  # (a batch: each subject within the limits)
+        for index, item in enumerate(document):
+            check_values(item, f"{where}[{index}]", limits, depth=2)
+    else:
+        check_values(document, where, limits)
     return document
 
 
@@ -77,10 +81,10 @@ def _object_where(where: str, obj: dict[str, Any]) -> str:
     return where
 
 
-def check_values(document: Any, where: str, limits: Limits) -> None:
+def check_values(document: Any, where: str, limits: Limits, depth: int = 1) -> None:
     """Depth, number of values and size of each value of a loaded document
     (iteratively: the document may be deeper than the stack)."""
-    stack: list[tuple[Any, int]] = [(document, 1)]
+    stack: list[tuple[Any, int]] = [(document, depth)]
     count = 0
     depth_limit, node_limit, text_limit = limits.depth, limits.nodes, limits.text
     while stack:
@@ -125,7 +129,10 @@ def _digits(value: int) -> int:
 def load_yaml(text: str, where: str, limits: Limits = DEFAULT) -> Any:
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as error:  # (characters YAML does not allow)
+        raise yaml_error(error, where) from None
     try:
         try:
             node = loader.get_single_node()
@@ -137,14 +144,20 @@ def load_yaml(text: str, where: str, limits: Limits = DEFAULT) -> Any:
             ) from None
         if node is None:
             return None
-        check_graph(node, where, limits)
+        if isinstance(node, yaml.SequenceNode):  # (a batch: each subject within the limits)
+            for index, item in enumerate(node.value):
+                check_graph(item, f"{where}[{index}]", limits)
+        else:
+            check_graph(node, where, limits)
         try:
             return loader.construct_document(node)
         except yaml.YAMLError as error:
             raise yaml_error(error, where) from None
-        except (ValueError, OverflowError) as error:  # a scalar the constructors reject
+        except (ValueError, OverflowError, KeyError, AttributeError, IndexError, TypeError):
+            # (PyYAML's constructors raise these for a scalar its tag cannot
+            # read: `!!bool maybe`, `!!timestamp nope`, `!!int ""`)
             raise AntqError(
-                Diagnostic("bad-yaml", {"where": where, "detail": str(error)})
+                Diagnostic("bad-yaml", {"where": where, "detail": BAD_SCALAR})
             ) from None
     finally:
         loader.dispose()
@@ -158,6 +171,7 @@ def yaml_error(error: Any, where: str) -> AntqError:
 
 
 _INT_TAG = "tag:yaml.org,2002:int"
+BAD_SCALAR = "a value its tag (`!!bool`, `!!int`, `!!timestamp`…) cannot read"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import AntqError, DataError, Diagnostic
 from ..limits import DEFAULT, Limits
 from ..messages import Phrase
-from .documents import check_values, json_decoder, load_json, load_yaml
+from .documents import BAD_SCALAR, check_values, json_decoder, load_json, load_yaml
 from .text import decode, examine, human_size, over_limit
 
 CHUNK = 1 << 20  # characters read at a time
@@ -226,7 +226,10 @@ def iter_yaml(
 
     where = str(path)
     text = read_text(path, encoding, limits)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as error:  # (characters YAML does not allow)
+        raise yaml_error(error, where) from None
     try:
         try:
             loader.get_event()  # the stream's start
@@ -238,14 +241,10 @@ def iter_yaml(
                 yield None, load_yaml(text, where, limits)
                 return
             loader.get_event()
-            index, total = 0, 0
+            index = 0
             while not loader.check_event(yaml.SequenceEndEvent):
                 node = loader.compose_node(None, None)
-                total += check_graph(node, f"{where}[{index}]", limits)
-                if total > limits.nodes:
-                    raise over_limit(
-                        where, Phrase("value count", count=limits.nodes), "nodes", limits
-                    )
+                check_graph(node, f"{where}[{index}]", limits)  # (each subject within the limits)
                 yield index, loader.construct_document(node)
                 index += 1
             loader.get_event()
@@ -259,9 +258,11 @@ def iter_yaml(
             raise over_limit(
                 where, Phrase("nesting depth", count=limits.depth), "depth", limits
             ) from None
-        except (ValueError, OverflowError) as error:
+        except (ValueError, OverflowError, KeyError, AttributeError, IndexError, TypeError):
+            # (PyYAML's constructors raise these for a scalar its tag cannot
+            # read: `!!bool maybe`, `!!timestamp nope`, `!!int ""`)
             raise AntqError(
-                Diagnostic("bad-yaml", {"where": where, "detail": str(error)})
+                Diagnostic("bad-yaml", {"where": where, "detail": BAD_SCALAR})
             ) from None
     finally:
         loader.dispose()

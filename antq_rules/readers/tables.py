@@ -281,6 +281,11 @@ def assemble(
                 helps=(("help-did-you-mean", {"name": hint}),) if hint else (),
             )
         )
+    rows = sum(len(grid.rows) for grid in matched.values())
+    if rows > limits.rows:
+        where = next(iter(matched.values())).where.rsplit(",", 1)[0]
+        what = Phrase("row count", count=f"{limits.rows:,}")
+        raise over_limit(where, what, "rows", limits)
     subjects: list[_Subject] = []
     orphans: list[Record] = []
     # table name -> {row id: (doc, subject index)}

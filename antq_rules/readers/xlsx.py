@@ -461,6 +461,7 @@ class _Reader:
         self.path = path
         self.limits = limits
         self.budget = _Budget(path, limits.cells)
+        self.rows = 0  # rows of the workbook so far (each becomes a record or an item)
         self.names: dict[str, str] = {}
         self.columns: dict[str, int] = {}
         self.entries: dict[str, zipfile.ZipInfo] = {}
@@ -769,6 +770,8 @@ class _Reader:
         # one row's worth of memory); a dict is copied before a second range
         # (overlapping, so invalid, but possible) writes into it.
         shared: set[int] = set()
+        self.rows += len(rows)
+        self._check_rows()
         for _ref, r1, c1, r2, c2, value in merges:
             span = list(range(c1, c2 + 1))  # one set of key objects for every row
             fill: dict[int, Any] | None = None
@@ -779,6 +782,9 @@ class _Reader:
                         fill = dict.fromkeys(span, value)
                         shared.add(id(fill))
                     rows[number] = fill
+                    self.rows += 1
+                    if self.rows > self.limits.rows:
+                        self._check_rows()
                     continue
                 if id(cells) in shared:
                     cells = rows[number] = dict(cells)
@@ -814,6 +820,13 @@ class _Reader:
                 for ref, r1, c1, r2, c2, _ in merges
             ),
         )
+
+    def _check_rows(self) -> None:
+        """Rows become records and items: a merged range down a whole sheet
+        (a 2 KB file) must not become a million of them."""
+        if self.rows > self.limits.rows:
+            what = Phrase("row count", count=f"{self.limits.rows:,}")
+            raise _over(self.path, what, "rows", f"{self.limits.rows:,}")
 
     def _sheet_data(
         self, part: str
