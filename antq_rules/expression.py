@@ -11,8 +11,7 @@ from typing import Any
 from . import ir
 from . import types as t
 from .check import Checker
-from .compile import compile_tree
-from .data import BadValue, check_call, to_plain_period
+from .data import check_call, to_plain_period
 from .errors import AntqError, Diagnostic
 from .fast import expression_function
 from .interpret import Context
@@ -35,8 +34,7 @@ class Expression:
         self.schema = schema
         self.subject = subject
         self.period = period
-        self._run = compile_tree(typed)
-        # The fast path (see `fast`) for values, not for lists of items.
+        # Generated code (see `fast`) for values, not for lists of items.
         self._fast = None if isinstance(typed.type, t.List) else expression_function(typed)
 
     @property
@@ -46,14 +44,7 @@ class Expression:
     def evaluate(self, data: Any, *, period: Any = None, evaluator: str = "compiled") -> Outcome:
         """Judge one subject. `data`: a dict, an attrs instance or a dataclass."""
         period = to_plain_period(period) if period is not None else self.period
-        value = None
-        if evaluator == "compiled" and self._fast is not None and type(data) is dict:
-            try:
-                value = self._fast(data, period)
-            except Exception:  # anything unusual: the general path decides
-                value = None
-        if value is None:
-            value = evaluate_tree(self.typed, self._run, data, self.subject, period, evaluator)
+        value = evaluate_tree(self.typed, self._fast, data, self.subject, period, evaluator)
         status = status_of(value) if self.typed.type == t.BOOL else None
         return Outcome(value, self.type, status)
 
@@ -62,19 +53,18 @@ class Expression:
 
 
 def evaluate_tree(
-    typed: ir.Node, run: Any, data: Any, subject: str, period: Any, evaluator: str
+    typed: ir.Node, code: Any, data: Any, subject: str, period: Any, evaluator: str
 ) -> Any:
-    """Run one evaluator; a bad value found by the compiled one is re-read by the
-    reference interpreter, which knows the data path for the message."""
+    """The generated code's value; where it stops (a value of the wrong type,
+    something it leaves to the general path) or for `evaluator="reference"`,
+    the reference interpreter's, which also says where data is wrong."""
     check_call(data, subject, evaluator)
-    context = Context(period)
-    if evaluator == "reference":
-        return interpret(typed, data, context)
-    try:
-        return run(data, period)
-    except BadValue as bad:
-        interpret(typed, data, context)  # raises the DataError with its path
-        raise bad.at("") from None
+    if evaluator == "compiled" and code is not None:
+        try:
+            return code(data, period)
+        except Exception:  # anything unusual: the reference decides
+            pass
+    return interpret(typed, data, Context(period))
 
 
 def compile_expression(

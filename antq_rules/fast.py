@@ -1,11 +1,7 @@
-"""The fast path: a whole ruleset turned into one Python function, for data
-that is complete and well-formed.
+"""Generated code: the production evaluator, beside the reference interpreter.
 
-Most records in a batch have every field a ruleset reads, of the right type.
-For them the general machinery (sets of possible values, data paths for
-error messages, a closure call per node) is pure overhead. This module
-generates, from the checked tree of a ruleset, the source of one Python
-function that
+From the checked tree of a ruleset this module writes the source of one
+Python function that judges a record the way a programmer would by hand:
 
 * reads the data with plain dict lookups and checks each value's type inline;
 * computes every aggregate in loops, and fuses the aggregates of all
@@ -14,15 +10,26 @@ function that
 * compares ratios by integer cross-multiplication;
 * decides each criterion, the points, score, level and verdict.
 
-It handles only the case where every value it reads is known and valid.
-Whenever anything else happens — a missing key or a `None`, a value of
-another type or another normal form, an undefined value that no `??`
-catches, an object that is not a dict — it gives up (`Deopt`, or any other
-exception) and the caller judges the record again with the compiled
-closures, which handle every case and report errors with their paths. So
-the fast path never decides anything the general path would decide
-differently: with every value read known, evaluation is ordinary two-valued
-logic and exact arithmetic, whatever the order of the reads.
+Values the data does not decide go through the same code. A value read as
+None (or a key missing, a list or an object not given) is "not known"; each
+place that uses one checks for it — on the path a known value does not take
+— and hands it to the operations of `values`, which define Kleene logic and
+ranges once for every evaluator. An aggregate keeps the items it cannot
+decide, (keep, test) pairs, beside its tallies, and `values.finish_*` turn
+both into the range of the result: 12 safe hamlets of 13 with one not known
+still passes `>= 90%`. `unk` notes whether anything was not known (for the
+explanations' shortcuts).
+
+What the code does not decide — a value of the wrong type, an undefined
+value that no `??` catches, a points or level condition not known — makes it
+give up (`Deopt`, or any other exception). `Ruleset.judge` then judges the
+record criterion by criterion (`node_function`: each expression's own
+generated code, in the context of the outcomes so far), and an expression
+whose code gives up too is evaluated by the reference interpreter, which
+also reports where data is wrong. Each function is made twice: for plain
+dicts with `d[k]`, and for any subject (keys missing or in another normal
+form, Mappings, attrs instances, dataclasses), which the first hands a
+record to when it meets one.
 
 Nothing from a ruleset or from data is ever placed in the generated source:
 names and values from the ruleset are passed in as constants (`_k0`, `_k1`…),
@@ -40,7 +47,7 @@ from typing import Any
 from . import ir
 from . import types as t
 from . import values as v
-from .data import get_raw, to_date, to_decimal, to_int
+from .data import get_raw, is_object, to_date, to_decimal, to_int
 from .model import Status
 from .source import normalize_text
 
@@ -330,6 +337,7 @@ _RUNTIME: dict[str, Any] = {
     "_aggregate_g": _aggregate_g,
     "_value_g": _value_g,
     "_get_raw": get_raw,
+    "_is_object": is_object,
     "_status_g": _status_g,
     "_passes_g": _passes_g,
 }
@@ -500,12 +508,18 @@ class _Generator:
     # else the code gives up on it (the generated tracer: see fast_trace).
     tolerant = True
 
-    def __init__(self, params: Mapping[str, Any], missing_keys: bool = False) -> None:
+    def __init__(self, params: Mapping[str, Any], any_object: bool = False) -> None:
         self.params = params
-        # Whether a key missing from a dict reads as None (`d.get(k)`, slower)
-        # rather than stopping the code (`d[k]`): the functions are made both
-        # ways, the second for records the first stops at (see `_build`).
-        self.missing_keys = missing_keys
+        # Whether objects may be anything a subject may be (a dict with keys
+        # missing or in another normal form, a Mapping, an attrs instance, a
+        # dataclass), read by `_field`, slower; else plain dicts read with
+        # `d[k]`. The functions are made both ways, the second for records
+        # the first stops at (see `_build`).
+        self.any_object = any_object
+        # Whether the code is one expression of a ruleset, judged in a context
+        # (`ctx`: outcomes of criteria so far, score, level, year) — the
+        # general path of `Ruleset.judge` — rather than the whole ruleset.
+        self.in_context = False
         self.out = _Emitter()
         self.hoisted: dict[int, _Aggregate] = {}
         self.criterion_vars: dict[str, tuple[str, str]] = {}  # id -> (passes var, applies var)
@@ -525,7 +539,10 @@ class _Generator:
         if any(ir.uses_period(r) for r in roots if r is not None):
             self.out.line("if period is None: raise Deopt")
             self.out.line("pstart, pend = period.start, period.end")
-        self.out.line("if type(d) is not dict: raise Deopt")
+        if self.any_object:
+            self.out.line("if not _is_object(d): raise Deopt")
+        else:
+            self.out.line("if type(d) is not dict: raise Deopt")
 
     # ------------------------------------------------------------- values
 
@@ -589,11 +606,9 @@ class _Generator:
             return known
         x = out.var("x")
         key = out.const(field)
-        if not self.missing_keys:
+        if not self.any_object:
             lookup = f"{obj}[{key}]"
-        elif field.isascii():
-            lookup = f"{obj}.get({key})"
-        else:  # (the data may spell a Vietnamese key in another normal form)
+        else:  # (a key missing or in another normal form, an attribute…)
             lookup = f"_get_raw({obj}, {key})"
         if out.kind(obj) != PLAIN:  # (an object not known: its fields are not either)
             lookup = f"None if {obj} is None else {lookup}"
@@ -614,9 +629,14 @@ class _Generator:
         out = self.out
         if isinstance(ftype, t.List):
             none = self.or_none(x) if open_list else ""
+            if self.any_object:  # (a tuple is a list too)
+                out.line(f"if type({x}) is tuple: {x} = list({x})")
             out.line(f"if type({x}) is not list{none}: raise Deopt")
         elif isinstance(ftype, t.Entity):
-            out.line(f"if type({x}) is not dict{self.or_none(x)}: raise Deopt")
+            if self.any_object:
+                out.line(f"if {x} is not None and not _is_object({x}): raise Deopt")
+            else:
+                out.line(f"if type({x}) is not dict{self.or_none(x)}: raise Deopt")
         elif isinstance(ftype, t.Enum):
             # Only text (or a str enum member) equal to a value is in the set.
             allowed = out.const(frozenset(ftype.values))
@@ -918,12 +938,19 @@ class _Generator:
         return items
 
     def _criterionref(self, node: ir.CriterionRef, env: Env) -> str:
+        if self.in_context:  # (True, False or a set of them)
+            index = 0 if node.kind == "passes" else 1
+            return self.out.mark(f"ctx.outcomes[{self.out.const(node.id)}][{index}]", GENERAL)
         if node.id not in self.criterion_vars:
             raise Unsupported("a criterion not judged yet")
         passes, applies = self.criterion_vars[node.id]
         return passes if node.kind == "passes" else applies
 
     def _outcomeref(self, node: ir.OutcomeRef, env: Env) -> str:
+        if self.in_context:
+            if node.name not in ("score", "max_score", "level"):
+                raise Unsupported(node.name)
+            return self.out.mark(f"_defined_or_undef(ctx.{node.name})", GENERAL)
         if node.name not in self.outcome_vars:
             raise Unsupported(node.name)
         var = self.outcome_vars[node.name]
@@ -932,10 +959,13 @@ class _Generator:
     def _rulesetref(self, node: ir.RulesetRef, env: Env) -> str:
         if node.level not in env:
             raise Unsupported("an item outside its aggregate")
+        target = env[node.level]
+        if self.in_context:
+            call = self.out.const(_judged_call(node.ruleset, node.kind))
+            return self.out.mark(f"{call}({target}, year)", GENERAL)
         judge = node.ruleset.fast_verdict
         if judge is None:
             raise Unsupported("a ruleset without a fast path")
-        target = env[node.level]
         call = self.out.const(_ruleset_call(judge, node.kind, self.tolerant))
         if not self.tolerant:
             return f"{call}({target}, year, None)"
@@ -1128,7 +1158,9 @@ class _Generator:
             if item_type == t.BOOL:
                 out.line(f"if type({x}) is not bool{self.or_none(x)}: raise Deopt")
             elif isinstance(item_type, t.Entity):
-                out.line(f"if type({x}) is not dict: raise Deopt")  # (an item not known)
+                # (an item not known: the general path)
+                test = f"not _is_object({x})" if self.any_object else f"type({x}) is not dict"
+                out.line(f"if {test}: raise Deopt")
             else:
                 self.check(x, item_type)
             if t.is_scalar(item_type) and self.tolerant:
@@ -1268,7 +1300,7 @@ def _ruleset_call(
     judge: Callable[..., Any], kind: str, tolerant: bool
 ) -> Callable[[Any, Any], bool | None]:
     def call(item: Any, year: Any, unknown: list[bool] | None) -> bool | None:
-        if type(item) is not dict:
+        if not is_object(item):
             raise Deopt
         verdict, applicable, unknowns = judge(item, year)
         if unknowns:
@@ -1280,6 +1312,29 @@ def _ruleset_call(
         if verdict is Status.UNKNOWN:
             return None  # (the item's verdict is not known)
         return verdict is Status.PASS
+
+    return call
+
+
+def _judged_call(ruleset: Any, kind: str) -> Callable[[Any, Any], Any]:
+    """`passes(R)` / `applies(R)` of an item on the general path: R's fast
+    path, else R's general path (whose verdict may be UNKNOWN)."""
+
+    def call(item: Any, year: Any) -> Any:
+        fast = ruleset.fast_verdict
+        judged = None
+        if fast is not None:
+            try:
+                verdict, applicable, _ = fast(item, year)
+                judged = verdict, applicable
+            except Exception:  # (anything unusual: R's general path)
+                judged = None
+        if judged is None:
+            judged = ruleset.verdict_for(item, year, "compiled")
+        verdict, applicable = judged
+        if kind == "applies":
+            return applicable
+        return {"PASS": True, "FAIL": False, "NA": False}.get(verdict.name, _UB)
 
     return call
 
@@ -1392,7 +1447,7 @@ def ruleset_function(ruleset: Any, verdict_only: bool = False) -> FastJudge | No
     for `verdict_only`). None instead of a function when the ruleset
     uses something the fast path does not generate."""
     try:
-        with_gets = _RulesetWriter(ruleset, verdict_only, missing_keys=True).function()
+        with_gets = _RulesetWriter(ruleset, verdict_only, any_object=True).function()
         return _RulesetWriter(ruleset, verdict_only).function(with_gets)
     except _NOT_GENERATED:
         return None
@@ -1407,11 +1462,34 @@ def expression_function(node: ir.Node) -> Callable[[Any, Any], Any] | None:
         return None
 
 
+def node_function(
+    node: ir.Node, params: Mapping[str, Any]
+) -> Callable[[Any, Any, Any], Any] | None:
+    """`evaluate(data, period, context)` for one expression of a ruleset: the
+    general path of `Ruleset.judge`, where criteria are judged one by one
+    (after the whole-ruleset function gave up on a record). Values the data
+    does not decide come back as `values` has them; anything else unusual
+    raises, and the caller asks the reference interpreter. None when the
+    expression cannot be generated."""
+    try:
+        with_gets = _expression_function(node, True, params=params, in_context=True)
+        return _expression_function(node, False, with_gets, params, in_context=True)
+    except _NOT_GENERATED:
+        return None
+
+
 def _expression_function(
-    node: ir.Node, missing_keys: bool, fallback: Callable[..., Any] | None = None
-) -> Callable[[Any, Any], Any]:
-    gen = _Generator({}, missing_keys)
+    node: ir.Node,
+    any_object: bool,
+    fallback: Callable[..., Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    in_context: bool = False,
+) -> Callable[..., Any]:
+    gen = _Generator(params or {}, any_object)
+    gen.in_context = in_context
     out = gen.out
+    if in_context:
+        out.line("year = ctx.year")
     gen.prologue([node])
     gen.hoist([node], {0: "d"})
     r = out.var("r")
@@ -1419,7 +1497,8 @@ def _expression_function(
     if out.kind(r) != PLAIN:  # (as `values` has them: not known is a set of values)
         out.line(f"if {r} is None: {r} = {'_UB' if node.type == t.BOOL else '_U'}")
     out.line(f"return {r}")
-    return _build("evaluate", "d, period", out, fallback)
+    arguments = "d, period, ctx" if in_context else "d, period"
+    return _build("evaluate", arguments, out, fallback)
 
 
 # Whatever stops the generator — a construct it does not generate
@@ -1440,7 +1519,7 @@ def _build(
     lines = out.lines
     if fallback is not None:
         lines = ["    try:", *("    " + line for line in lines)]
-        lines += ["    except KeyError:", f"        return _with_gets({arguments})"]
+        lines += ["    except (KeyError, Deopt):", f"        return _with_gets({arguments})"]
     source = f"def {name}({arguments}):\n" + "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {**_RUNTIME, **out.constants, "_with_gets": fallback}
     code = compile(source, f"<antq fast path: {name}>", "exec")
@@ -1451,11 +1530,11 @@ def _build(
 
 
 class _RulesetWriter:
-    def __init__(self, ruleset: Any, verdict_only: bool, missing_keys: bool = False) -> None:
+    def __init__(self, ruleset: Any, verdict_only: bool, any_object: bool = False) -> None:
         self.rs = ruleset
         self.needed = ruleset._verdict_needs if verdict_only else None
         self.with_outcome = not verdict_only or ruleset._verdict_uses_outcome
-        self.gen = _Generator(ruleset.params, missing_keys)
+        self.gen = _Generator(ruleset.params, any_object)
         self.out = self.gen.out
 
     def function(self, fallback: Callable[..., Any] | None = None) -> FastJudge:

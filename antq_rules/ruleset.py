@@ -2,8 +2,10 @@
 
 The orchestration below (applicability, criteria in dependency order,
 points, score, level, verdict) is shared by both evaluators: only the
-evaluation of each expression differs — compiled closures, or the
-reference interpreter. Explanations are produced afterwards, on request,
+evaluation of each expression differs — generated code (with the reference
+interpreter where it gives up), or the reference interpreter alone. Most
+records never come here: the whole ruleset's generated function (`fast`)
+judges them in one call. Explanations are produced afterwards, on request,
 by re-evaluating a criterion while noting its values (see `explain`).
 
 Rules decided here:
@@ -35,11 +37,10 @@ import attrs
 
 from . import ir
 from . import values as v
-from .compile import Compiler
-from .data import BadValue, check_call, label_of, subject_label, to_plain_period
+from .data import check_call, label_of, subject_label, to_plain_period
 from .errors import AntqError, DataError, Diagnostic
 from .explain import explain_criterion
-from .fast import Deopt, ruleset_function
+from .fast import Deopt, node_function, ruleset_function
 from .fast_trace import TraceSpec, trace_spec
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
@@ -142,11 +143,14 @@ def _safe_date(year: int, month: int, day: int) -> datetime.date:
 
 @attrs.define
 class FastStats:
-    """How many judgements the fast path gave, and how many needed the general
-    path (a missing or unusual value, an undefined one…)."""
+    """How many judgements the fast path gave (the whole ruleset in one
+    function), how many needed the general path (criteria one by one: a
+    value of the wrong type, an undefined one…), and on the latter how many
+    expressions the reference interpreter had to evaluate."""
 
     fast: int = 0
     general: int = 0
+    by_reference: int = 0
 
 
 class Judgement(NamedTuple):
@@ -220,11 +224,10 @@ class Ruleset:
         self._verdict_uses_outcome, self._verdict_needs = self._verdict_dependencies()
         # The criteria a verdict-only judgement judges, in order (see `fast`).
         self._verdict_order = tuple(cid for cid in order if cid in self._verdict_needs)
-        compiler = Compiler(self.params)
-        self._compiled: dict[int, Callable[..., Any]] = {}
-        for node in self._roots():
-            self._compiled[builtins.id(node)] = compiler.compile(node)
-        # The fast path for complete, well-formed records (see `fast`).
+        # Each expression's generated code for the general path (see `judge`),
+        # made when a record first needs it.
+        self._node_code: dict[int, Callable[..., Any] | None] = {}
+        # The fast path: the whole ruleset in one function (see `fast`).
         self._fast = ruleset_function(self)
         self._fast_verdict = ruleset_function(self, verdict_only=True)
         self._periods: dict[int | None, Period | None] = {}
@@ -243,6 +246,14 @@ class Ruleset:
 
     def criterion(self, criterion_id: str) -> Criterion:
         return self._by_id[criterion_id]
+
+    def _code_of(self, node: ir.Node) -> Callable[..., Any] | None:
+        """The generated code of one of this ruleset's expressions, made on first use."""
+        key = builtins.id(node)
+        code = self._node_code.get(key, _UNMADE)
+        if code is _UNMADE:
+            code = self._node_code[key] = node_function(node, self.params)
+        return code  # type: ignore[return-value]
 
     def trace_spec(self, root: ir.Node) -> TraceSpec | None:
         """The generated tracing function of one of this ruleset's expressions
@@ -391,16 +402,8 @@ class Ruleset:
             judged = self._try_fast(data, resolved, year)
             if judged is not None:
                 return self._fast_result(data, judged, resolved, year, index)
-        try:
-            # (the fast path, when there is one, has just declined this record)
-            judgement = self.judge(data, resolved, year, evaluator, try_fast=False)
-        except BadValue:
-            # The compiled code found a wrong type; the reference interpreter
-            # reads the same values and reports where.
-            self.judge(data, resolved, year, "reference")
-            raise AntqError(
-                Diagnostic("data-type", {"expected": "valid data", "got": "?"})
-            ) from None
+        # (the fast path, when there is one, has just declined this record)
+        judgement = self.judge(data, resolved, year, evaluator, try_fast=False)
         return self._result(data, judgement, year, index, evaluator == "reference")
 
     def _when(self, year: int | None, period: Any) -> tuple[Period | None, int | None]:
@@ -481,13 +484,23 @@ class Ruleset:
                 return _fast_judgement(judged, period, ids)
         context = Context(period, self.params, year)
         context.missing = missing
+        env = (Obj(data, path),)
         if evaluator == "compiled":
-            compiled = self._compiled
+            # Each expression by its generated code; where that stops (a value
+            # of the wrong type, something it leaves to the general path), by
+            # the reference interpreter, which also says where data is wrong.
+            code_of, stats = self._code_of, self.fast_stats
 
             def ev(node: ir.Node) -> Any:
-                return compiled[id(node)](data, period, context)
+                code = code_of(node)
+                if code is not None:
+                    try:
+                        return code(data, period, context)
+                    except Exception:  # (anything unusual: the reference decides)
+                        pass
+                stats.by_reference += 1
+                return interpret_at(node, env, context)
         else:
-            env = (Obj(data, path),)
 
             def ev(node: ir.Node) -> Any:
                 return interpret_at(node, env, context)
