@@ -93,12 +93,14 @@ class BatchWriter:
     def _write(self, result: Result) -> None:
         lang = self.lang
         if self.format == "json":
+            # One result a line (JSON's C encoder writes no indentation; a
+            # province's report is for tools, each line one subject).
             element = json.dumps(
-                result.to_dict(lang=lang), ensure_ascii=False, indent=2, default=_json_default
+                result.to_dict(lang=lang), ensure_ascii=False, default=_json_default
             )
             lead = ",\n" if self.elements else "\n"
             self.elements += 1
-            self._put(lead + "\n".join("    " + line for line in element.splitlines()))
+            self._put(lead + "    " + element)
         elif self.format == "csv":
             self._put(table.csv_line(table.row_of(result, self.criteria, lang)))
         elif self.format == "xlsx":
