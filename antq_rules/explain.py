@@ -203,7 +203,7 @@ def explain_criterion(
         and status is not Status.NA
         and not shared.get("reference")
     ):
-        explained = _explain_fast(ruleset, criterion.test, status, data, judgement, year, shared)
+        explained = _explain_fast(ruleset, criterion, status, data, judgement, year, shared)
         if isinstance(explained, Explanation):
             return explained
         if explained is _GAVE_UP:  # (no second try below: the reference traces)
@@ -229,7 +229,7 @@ def explain_criterion(
     for root in roots:
         tracer = trace(ruleset, root, data, judgement, year, shared)
         if root is criterion.test:
-            _same_as_judged(ruleset, root, tracer, judgement)
+            _same_as_judged(criterion, root, tracer, judgement)
         tracers.append(tracer)
         missing.extend(tracer.missing)
         facts.extend(tracer.facts(ruleset.percent_params))
@@ -249,30 +249,26 @@ def explain_criterion(
 _GAVE_UP = object()
 
 
-def _same_as_judged(ruleset: Any, test: ir.Node, tracer: Any, judgement: Any) -> None:
+def _same_as_judged(criterion: Any, test: ir.Node, tracer: Any, judgement: Any) -> None:
     """Explanations are made when first read, from the record as it is then.
     A record changed since it was judged (a reused dict, an edited form)
     would be explained into a contradiction of its result: refuse instead."""
-    for cid, outcome in judgement.outcomes.items():
-        criterion = ruleset.criterion(cid)
-        if criterion.test is not test:
-            continue
-        judged, now = outcome[1], tracer.value_of(test)
-        if judged is None or now is SKIP or status_of(judged) is status_of(now):
-            return
-        from .errors import AntqError, Diagnostic
+    judged, now = judgement.outcomes[criterion.id][1], tracer.value_of(test)
+    if judged is None or now is SKIP or status_of(judged) is status_of(now):
+        return
+    from .errors import AntqError, Diagnostic
 
-        raise AntqError(
-            Diagnostic(
-                "record-changed",
-                {"id": cid, "then": status_of(judged).name, "now": status_of(now).name},
-            )
+    raise AntqError(
+        Diagnostic(
+            "record-changed",
+            {"id": criterion.id, "then": status_of(judged).name, "now": status_of(now).name},
         )
+    )
 
 
 def _explain_fast(
     ruleset: Any,
-    test: ir.Node,
+    criterion: Any,
     status: Status,
     data: Any,
     judgement: Any,
@@ -284,6 +280,7 @@ def _explain_fast(
     tracing function, `_GAVE_UP` when the record made it give up. The
     same steps, without the loop over roots (an explanation per criterion of
     every result of a batch may be asked for)."""
+    test = criterion.test
     if status is Status.PASS and shared.get("complete") and _says_nothing_when_true(test):
         # Nothing to state, nothing failing, nothing missing: only the trace,
         # made if it is read.
@@ -299,7 +296,7 @@ def _explain_fast(
     except Exception:  # anything unusual: the reference interpreter traces it
         return _GAVE_UP
     tracer = FastTrace(spec, values, aggregates, facts, witnesses)
-    _same_as_judged(ruleset, test, tracer, judgement)
+    _same_as_judged(criterion, test, tracer, judgement)
     return Explanation(
         tuple(filter(None, facts)),
         tuple(witnesses),

@@ -125,14 +125,13 @@ class Explanation:
         return steps
 
 
-@attrs.frozen(slots=False)  # (one per criterion of each result read: a dict class builds faster)
-class CriterionResult:
+@attrs.frozen
+class CriterionInfo:
+    """What every result of one criterion shares: its words, its place in the
+    ruleset and how its outcome counts (made once per ruleset)."""
+
     id: str
     title: str
-    status: Status
-    value: Any  # what the test gave (a bool, or the set of bools it could be)
-    points: Any = None  # awarded (a number, a Range when unsure); None if not scored
-    max_points: Any = None
     mandatory: bool = True
     provisional: bool = False
     title_en: str | None = None
@@ -141,15 +140,41 @@ class CriterionResult:
     group_title: str | None = None
     group_title_en: str | None = None
     test_text: str | None = None
-    _lazy: Lazy | None = attrs.field(default=None, eq=False, repr=False, alias="lazy")
     # How the outcome counts: "decides" the verdict; or does not, being
     # "provisional", "score-only" (points without being mandatory), or
     # "not-in-verdict" (a `verdict` expression that does not name it).
     role: str = "decides"
+    scored: bool = False
+    max_points: Any = None
+
+
+@attrs.frozen(slots=False)  # (one per criterion of each result read: a dict class builds faster)
+class CriterionResult:
+    """One criterion's outcome for one subject. Its words (`title`, `source`,
+    `group_title`…) come from the criterion's `info`, shared by all results."""
+
+    info: CriterionInfo
+    status: Status
+    value: Any  # what the test gave (a bool, or the set of bools it could be)
+    points: Any = None  # awarded (a number, a Range when unsure); None if not scored
+    max_points: Any = None
+    _lazy: Lazy | None = attrs.field(default=None, eq=False, repr=False, alias="lazy")
+
+    id = property(lambda self: self.info.id)
+    title = property(lambda self: self.info.title)
+    mandatory = property(lambda self: self.info.mandatory)
+    provisional = property(lambda self: self.info.provisional)
+    title_en = property(lambda self: self.info.title_en)
+    source = property(lambda self: self.info.source)
+    group = property(lambda self: self.info.group)
+    group_title = property(lambda self: self.info.group_title)
+    group_title_en = property(lambda self: self.info.group_title_en)
+    test_text = property(lambda self: self.info.test_text)
+    role = property(lambda self: self.info.role)
 
     @property
     def decides_verdict(self) -> bool:
-        return self.role == "decides"
+        return self.info.role == "decides"
 
     @property
     def explanation(self) -> Explanation:
@@ -163,16 +188,18 @@ class CriteriaView(Mapping[str, CriterionResult]):
     statuses). `make(view, id)` builds one, from `view.args` (and may keep
     what it shares between criteria in `view.memo`)."""
 
-    __slots__ = ("_built", "_make", "_statuses", "args", "memo")
+    __slots__ = ("_built", "_make", "_make_all", "_statuses", "args", "memo")
 
     def __init__(
         self,
         statuses: Mapping[str, Status],
         make: Callable[[CriteriaView, str], CriterionResult],
         args: tuple[Any, ...] = (),
+        make_all: Callable[[CriteriaView], dict[str, CriterionResult]] | None = None,
     ) -> None:
         self._statuses = statuses
         self._make = make
+        self._make_all = make_all  # (all at once, in one loop: a report reads them all)
         self.args = args
         self.memo: Any = None
         self._built: dict[str, CriterionResult] | None = None
@@ -208,7 +235,7 @@ class CriteriaView(Mapping[str, CriterionResult]):
         lookup per key)."""
         built, make = self._built, self._make
         if built is None:
-            built = self._built = {}
+            built = self._built = {} if self._make_all is None else self._make_all(self)
         for key in self._statuses:
             result = built.get(key)
             if result is None:

@@ -45,7 +45,7 @@ from .fast_trace import TraceSpec, trace_spec
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
 from .model import Status, status_of
-from .result import Batch, CriteriaView, CriterionResult, Lazy, Result
+from .result import Batch, CriteriaView, CriterionInfo, CriterionResult, Lazy, Result
 from .schema import Schema
 from .syntax import ast
 from .values import Period, Range
@@ -241,6 +241,23 @@ class Ruleset:
             group = self.groups.get(c.group) if c.group else None
             self._group_titles[c.id] = (group.title, group.title_en) if group else (None, None)
         self.roles = {c.id: self._role(c) for c in criteria}
+        self._infos = {
+            c.id: CriterionInfo(
+                c.id,
+                c.title,
+                c.mandatory,
+                c.provisional,
+                c.title_en,
+                c.source,
+                c.group,
+                *self._group_titles[c.id],
+                c.test_text,
+                self.roles[c.id],
+                c.scored,
+                c.max_points,
+            )
+            for c in criteria
+        }
 
     # ------------------------------------------------------------- reading
 
@@ -570,7 +587,9 @@ class Ruleset:
     ) -> Result:
         """`_result` for a fast judgement, building the `Judgement` (for the
         criteria's results and explanations) only when it is asked for."""
-        criteria = CriteriaView(judged[1], self._fast_criterion, (data, judged, period, year))
+        criteria = CriteriaView(
+            judged[1], self._fast_criterion, (data, judged, period, year), self._fast_criteria
+        )
         return self._new_result(data, judged[6], criteria, judged, judged[2], period, index)
 
     def _verdict_fast(self, data: Any, year: int | None) -> tuple[Status, Any, bool]:
@@ -684,7 +703,9 @@ class Ruleset:
             met, applicable = judgement.counts
         # The reference evaluator explains by the reference interpreter alone.
         shared: dict[str, Any] = {"reference": reference}
-        criteria = CriteriaView(statuses, self._judged_criterion, (data, judgement, year, shared))
+        criteria = CriteriaView(
+            statuses, self._judged_criterion, (data, judgement, year, shared), self._judged_criteria
+        )
         j = judgement
         return self._new_result(
             data, j.verdict, criteria, j, (met, applicable), j.period, index, j.level_candidates
@@ -729,18 +750,46 @@ class Ruleset:
 
     def _fast_criterion(self, view: CriteriaView, cid: str) -> CriterionResult:
         """A criterion's result of a record the fast path judged (`CriteriaView.make`)."""
+        data, judgement, year, shared = self._fast_memo(view)
+        return self._criterion_result(cid, data, judgement, year, shared)
+
+    def _fast_criteria(self, view: CriteriaView) -> dict[str, CriterionResult]:
+        """Every criterion's result of a record the fast path judged, in one loop."""
+        return self._criterion_results(*self._fast_memo(view))
+
+    def _fast_memo(self, view: CriteriaView) -> tuple[Any, Judgement, Any, dict[str, Any]]:
         data, judged, period, year = view.args
         if view.memo is None:
             # Whether every value the fast path read was known (`unk` in fast.py).
-            complete = not judged[7]
-            view.memo = (_fast_judgement(judged, period, self.order), {"complete": complete})
-        judgement, shared = view.memo
-        return self._criterion_result(cid, data, judgement, year, shared)
+            shared = {"complete": not judged[7]}
+            view.memo = (data, _fast_judgement(judged, period, self.order), year, shared)
+        memo: tuple[Any, Judgement, Any, dict[str, Any]] = view.memo
+        return memo
 
     def _judged_criterion(self, view: CriteriaView, cid: str) -> CriterionResult:
         """A criterion's result of a record the general path judged."""
         data, judgement, year, shared = view.args
         return self._criterion_result(cid, data, judgement, year, shared)
+
+    def _judged_criteria(self, view: CriteriaView) -> dict[str, CriterionResult]:
+        return self._criterion_results(*view.args)
+
+    def _criterion_results(
+        self, data: Any, judgement: Judgement, year: int | None, shared: dict[str, Any]
+    ) -> dict[str, CriterionResult]:
+        """`_criterion_result` of every criterion, in file order."""
+        built = {}
+        infos, by_id, outcomes = self._infos, self._by_id, judgement.outcomes
+        na = Status.NA
+        for cid in self._ids:
+            info = infos[cid]
+            status, value, points, _ = outcomes[cid]
+            lazy = Lazy(explain_criterion, self, by_id[cid], data, judgement, year, shared)
+            if info.scored and status is not na:
+                built[cid] = CriterionResult(info, status, value, points, info.max_points, lazy)
+            else:
+                built[cid] = CriterionResult(info, status, value, None, None, lazy)
+        return built
 
     def _criterion_result(
         self,
@@ -750,28 +799,14 @@ class Ruleset:
         year: int | None,
         shared: dict[str, Any],
     ) -> CriterionResult:
-        c = self._by_id[criterion_id]
-        group_title, group_title_en = self._group_titles[criterion_id]
+        info = self._infos[criterion_id]
         status, value, points, _ = judgement.outcomes[criterion_id]
-        scored = c.scored and status is not Status.NA
-        return CriterionResult(  # (positional: one per criterion of each result read)
-            criterion_id,
-            c.title,
-            status,
-            value,
-            points if scored else None,
-            c.max_points if scored else None,
-            c.mandatory,
-            c.provisional,
-            c.title_en,
-            c.source,
-            c.group,
-            group_title,
-            group_title_en,
-            c.test_text,
-            Lazy(explain_criterion, self, c, data, judgement, year, shared),
-            self.roles[criterion_id],
+        lazy = Lazy(
+            explain_criterion, self, self._by_id[criterion_id], data, judgement, year, shared
         )
+        if info.scored and status is not Status.NA:
+            return CriterionResult(info, status, value, points, info.max_points, lazy)
+        return CriterionResult(info, status, value, None, None, lazy)
 
     def error_result(self, error: AntqError, record: Any = None) -> Result:
         """The result of a record that could not be judged."""
@@ -820,12 +855,12 @@ def _fast_judgement(judged: tuple, period: Period | None, ids: tuple[str, ...]) 
     """The `Judgement` of a fast judgement, whose first element holds (status,
     test value, points) of each criterion of `ids`, flat."""
     flat, statuses, counts, score, max_score, level, verdict, _ = judged
-    outcomes = {}
-    for index, cid in enumerate(ids):
-        status, value, points = flat[3 * index : 3 * index + 3]
-        if value is None and status is Status.UNKNOWN:
-            value = v.UNKNOWN_BOOL  # (generated code says None for "not known")
-        outcomes[cid] = (status, value, points, status is not Status.NA)
+    na, unknown = Status.NA, Status.UNKNOWN
+    outcomes = {
+        # (generated code says None for "not known"; the values of `values` say a set)
+        cid: (s, v.UNKNOWN_BOOL if value is None and s is unknown else value, p, s is not na)
+        for cid, s, value, p in zip(ids, flat[0::3], flat[1::3], flat[2::3], strict=True)
+    }
     return Judgement(True, outcomes, score, max_score, level, (), verdict, period, statuses, counts)
 
 
