@@ -38,6 +38,7 @@ import attrs
 
 from . import ir
 from . import types as t
+from .data import LABEL_FIELDS
 from .errors import AntqError, Diagnostic
 from .model import Status
 from .result import Result
@@ -101,6 +102,70 @@ def _constants(ruleset: Ruleset | None) -> dict[str, list[Any]]:
     return {k: sorted(set(v), key=repr) for k, v in found.items()}
 
 
+_LABELS = frozenset(LABEL_FIELDS)
+
+
+def _fields_read(ruleset: Ruleset) -> dict[str, set[str]]:
+    """The fields of each entity that a ruleset — with the rulesets it uses
+    through `passes(…)` — reads: the rest need not be generated."""
+    read: dict[str, set[str]] = {}
+    seen: set[int] = set()
+    pending = [ruleset]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for root in current._roots():
+            for node in ir.walk(root):
+                if isinstance(node, ir.Get):
+                    base = node.base.type
+                    entity = base.item if isinstance(base, t.List) else base
+                    if isinstance(entity, t.Entity):
+                        read.setdefault(entity.name, set()).add(node.field)
+                elif isinstance(node, ir.RulesetRef):
+                    pending.append(node.ruleset)
+    return read
+
+
+def _list_sizes(ruleset: Ruleset, max_size: int) -> dict[str, tuple[int, int]]:
+    """Sizes that let a `count(list…) op k` threshold be reached and missed:
+    up to k + 1 items of that list (at most 30), where `max_size` is less."""
+    found: dict[str, tuple[int, int]] = {}
+    for root in ruleset._roots():
+        for node in ir.walk(root):
+            if not isinstance(node, ir.Compare):
+                continue
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if not (isinstance(side, ir.Aggregate) and side.func == "count"):
+                    continue
+                bound = (
+                    other.value
+                    if isinstance(other, ir.Const)
+                    else (ruleset.params.get(other.name) if isinstance(other, ir.Param) else None)
+                )
+                path = _subject_path(side.source)
+                if path and isinstance(bound, int) and not isinstance(bound, bool):
+                    high = min(30, max(max_size, bound + 1))
+                    if high > found.get(path, (0, max_size))[1]:
+                        found[path] = (0, high)
+    return found
+
+
+def _subject_path(node: ir.Node) -> str | None:
+    """`areas.incidents` for a list read from the subject (filters aside)."""
+    while isinstance(node, ir.Filter):
+        node = node.source
+    if isinstance(node, ir.Var) and node.level == 0:
+        return ""
+    if isinstance(node, ir.Get) and isinstance(node.field_type, t.List):
+        base = _subject_path(node.base)
+        if base is None:
+            return None
+        return f"{base}.{node.field}" if base else node.field
+    return None
+
+
 def data_for(
     target: Ruleset | Schema,
     subject: str | None = None,
@@ -110,15 +175,20 @@ def data_for(
     fixed: Mapping[str, Any] | None = None,
     max_size: int = 4,
     depth: int = 2,
+    every_field: bool = False,
 ) -> Any:
     """A Hypothesis strategy of documents for the subject of a ruleset (or schema).
 
     `sizes` bounds each list by its path from the subject (`{"areas": (10, 25),
-    "areas.incidents": (0, 2)}`; others: 0 to `max_size`); `missing` is the
-    share of fields left out (unknown); `fixed` gives values by path
+    "areas.incidents": (0, 2)}`; others: 0 to `max_size`, or up to one more
+    than a `count(…)` threshold of the ruleset on that list); `missing` is
+    the share of fields left out (unknown); `fixed` gives values by path
     (`{"kind": "xã", "areas.policy_implemented": True}` — a path through a
     list fixes the field of every item). Lists deeper than `depth` are left
-    empty. Generated documents shrink to few items and simple values."""
+    empty. For a ruleset only the fields it reads (with the rulesets it
+    uses) are generated, which keeps examples small and shrinking quick;
+    `every_field=True` generates them all. Generated documents shrink to few
+    items and simple values."""
     st = _hypothesis()
     ruleset = target if isinstance(target, Ruleset) else None
     schema = target.schema if isinstance(target, Ruleset) else target
@@ -126,8 +196,9 @@ def data_for(
         if ruleset is None:
             raise AntqError(Diagnostic("needs-subject", {}))
         subject = ruleset.subject
-    sizes = dict(sizes or {})
+    sizes = {**(_list_sizes(ruleset, max_size) if ruleset else {}), **(sizes or {})}
     fixed = dict(fixed or {})
+    read = None if ruleset is None or every_field else _fields_read(ruleset)
     constants = _constants(ruleset)
     chance = max(0, min(100, round(missing * 100)))
 
@@ -175,8 +246,12 @@ def data_for(
 
     def entity(definition: EntityDef, prefix: str, level: int, trail: tuple[str, ...]) -> Any:
         fields = {}
+        # (and the fields that name an item, for reports of a failure)
+        wanted = None if read is None else read.get(definition.name, set()) | _LABELS
         for field in definition.fields.values():
             path = f"{prefix}.{field.name}" if prefix else field.name
+            if wanted is not None and field.name not in wanted and path not in fixed:
+                continue  # (the ruleset never reads it)
             strategy = value(field.type, path, level, trail)
             if path in fixed:
                 fields[field.name] = strategy
