@@ -39,6 +39,7 @@ variables are numbered, and data is only ever read by the generated code.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from fractions import Fraction
@@ -254,13 +255,17 @@ def _aggregate_g(
         else:
             value = v.BOOL_FINISH[func](1 if tally else 0, 0, rows, True, phantom)
         return _defined_or_undef(value)
-    if func in ("count", "ratio") and all(k is True and x is None for k, x in slow):
+    if all(k is True and _unknown(x) for k, x in slow):
         # The usual case: items surely taking part whose test is not known.
         if func == "count":
             return v.count_result(tally, tally + len(slow), False, False)
-        return _defined_or_undef(
-            v.ratio_result(tally, total - tally, len(slow), 0, 0, False, False)
-        )
+        if func == "ratio":
+            return _defined_or_undef(
+                v.ratio_result(tally, total - tally, len(slow), 0, 0, False, False)
+            )
+        # (`all` with none failing, `any` and `none` with none holding: the
+        # finishing code decided the others)
+        return _UB
     rows = [(_gb(keep), _gb(test)) for keep, test in slow]
     if func == "count":
         value = v.finish_count(tally, 0, rows, False, False)
@@ -288,6 +293,29 @@ def _value_g(func: str, tally: Any, total: Any, slow: Any, opened: bool, phantom
     else:
         known = [] if tally is _NOTHING else [tally]
     return _defined_or_undef(v.value_aggregate(func, known, rows, opened, phantom))
+
+
+def _ratio_cmp_g(op: str, tally: int, total: int, slow: Any, opened: bool, p: int, q: int) -> Any:
+    """`ratio(…) op p/q` where some items' tests are not known: decided by the
+    least and the greatest ratio they allow, in integer arithmetic — or by
+    `values` for anything less usual (None: ask the caller to)."""
+    if opened or not all(k is True and _unknown(x) for k, x in slow):
+        return None
+    unknown = len(slow)
+    n = total + unknown
+    low = _OPS[op](tally * q, p * n)
+    high = _OPS[op]((tally + unknown) * q, p * n)
+    return low if low is high else _UB
+
+
+_OPS = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 def _status_g(x: Any) -> Status:
@@ -335,6 +363,7 @@ _RUNTIME: dict[str, Any] = {
     "_neg_g": _neg_g,
     "_fallback_g": _fallback_g,
     "_aggregate_g": _aggregate_g,
+    "_ratio_cmp_g": _ratio_cmp_g,
     "_value_g": _value_g,
     "_get_raw": get_raw,
     "_is_object": is_object,
@@ -800,17 +829,16 @@ class _Generator:
         r = out.var("r")
         q, p = out.const(bound.denominator), out.const(bound.numerator)
         decided = f"{true} * {q} {node.op} {p} * {total}"
-        # Where some item was not decided: the range of the ratio, compared.
+        # Where some item was not decided: the range of the ratio, compared —
+        # in integers for the usual case, else by `values`.
         with out.block(f"if {agg.slow} or {agg.opened}:"):
-            value = out.var("f")
-            out.line(
-                f"{value} = _aggregate_g('ratio', {true}, {total}, {agg.slow}, {agg.openness()})"
-            )
-            if fallback is not None:
-                other = out.const(fallback)
-                out.line(f"if {value}.__class__ is _Range and {value}.undefined:")
-                out.line(f"    {value} = _fallback_g({value}, {other})")
-            out.line(f"{r} = _cmp_g({out.const(node.op)}, {value}, {out.const(bound)})")
+            general: Any = nullcontext()
+            if fallback is None:
+                quick = f"_ratio_cmp_g({out.const(node.op)}, {true}, {total}, {agg.slow}"
+                out.line(f"{r} = {quick}, {agg.opened}, {p}, {q})")
+                general = out.block(f"if {r} is None:")
+            with general:
+                self.ratio_range(agg, node.op, bound, fallback, r)
         with out.block("else:"):
             if fallback is None:
                 out.line(f"if {total} == 0: raise Undef")
@@ -819,6 +847,18 @@ class _Generator:
                 when_empty = v.compare_known(node.op, fallback, right)
                 out.line(f"{r} = ({decided}) if {total} else {when_empty!r}")
         return out.mark(r, GENERAL)
+
+    def ratio_range(self, agg: _Aggregate, op: str, bound: Fraction, fallback: Any, r: str) -> None:
+        """`r` = the ratio's range (after `?? fallback`) compared with `bound`."""
+        out = self.out
+        value = out.var("f")
+        aggregate = f"_aggregate_g('ratio', {agg.a}, {agg.b}, {agg.slow}, {agg.openness()})"
+        out.line(f"{value} = {aggregate}")
+        if fallback is not None:
+            other = out.const(fallback)
+            out.line(f"if {value}.__class__ is _Range and {value}.undefined:")
+            out.line(f"    {value} = _fallback_g({value}, {other})")
+        out.line(f"{r} = _cmp_g({out.const(op)}, {value}, {out.const(bound)})")
 
     def constant(self, node: ir.Node) -> Any:
         """The numeric value of a literal or parameter, else None."""
