@@ -253,12 +253,24 @@ class _Values(ValuesView[CriterionResult]):
         return self._mapping._all()
 
 
+@attrs.frozen
+class RulesetInfo:
+    """What every result of one ruleset shares (made once per ruleset)."""
+
+    id: str
+    title: str
+    title_en: str | None = None
+    version: str | None = None
+    basis: tuple[str, ...] = ()
+    subject_entity: str | None = None
+
+
 @attrs.frozen(slots=False)  # (one per record judged: a dict class builds faster)
 class Result:
-    """The judgement of one subject by one ruleset."""
+    """The judgement of one subject by one ruleset. What every result of the
+    ruleset shares (its id, titles, version, basis) comes from `about`."""
 
-    ruleset_id: str
-    ruleset_title: str
+    about: RulesetInfo
     verdict: Status
     criteria: Mapping[str, CriterionResult]
     level: str | None = None
@@ -269,15 +281,18 @@ class Result:
     applicable: int = 0
     subject: str | None = None
     period: Period | None = None
-    ruleset_version: str | None = None
-    ruleset_title_en: str | None = None
-    basis: tuple[str, ...] = ()
-    subject_entity: str | None = None
     index: int | None = None  # position in a batch
     error: AntqError | None = attrs.field(default=None, eq=False)
     # What the reader of a data file noticed (merged cells, hidden rows…):
     # `Diagnostic`s of severity "note" or "warning", shown by every report.
     notices: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False)
+
+    ruleset_id = property(lambda self: self.about.id)
+    ruleset_title = property(lambda self: self.about.title)
+    ruleset_title_en = property(lambda self: self.about.title_en)
+    ruleset_version = property(lambda self: self.about.version)
+    basis = property(lambda self: self.about.basis)
+    subject_entity = property(lambda self: self.about.subject_entity)
 
     @property
     def ok(self) -> bool:

@@ -45,7 +45,15 @@ from .fast_trace import TraceSpec, trace_spec
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
 from .model import Status, status_of
-from .result import Batch, CriteriaView, CriterionInfo, CriterionResult, Lazy, Result
+from .result import (
+    Batch,
+    CriteriaView,
+    CriterionInfo,
+    CriterionResult,
+    Lazy,
+    Result,
+    RulesetInfo,
+)
 from .schema import Schema
 from .syntax import ast
 from .values import Period, Range
@@ -241,6 +249,7 @@ class Ruleset:
             group = self.groups.get(c.group) if c.group else None
             self._group_titles[c.id] = (group.title, group.title_en) if group else (None, None)
         self.roles = {c.id: self._role(c) for c in criteria}
+        self.about = RulesetInfo(id, title, title_en, version, basis, subject)
         self._infos = {
             c.id: CriterionInfo(
                 c.id,
@@ -729,8 +738,7 @@ class Ruleset:
         else:
             score, max_score, level = outcome.score, outcome.max_score, outcome.level
         return Result(  # (positional: a call per record, and keywords cost)
-            self.id,
-            self.title,
+            self.about,
             verdict,
             criteria,
             level,
@@ -741,10 +749,6 @@ class Ruleset:
             counts[1],
             label_of(data),
             period,
-            self.version,
-            self.title_en,
-            self.basis,
-            self.subject,
             index,
         )
 
@@ -810,18 +814,7 @@ class Ruleset:
 
     def error_result(self, error: AntqError, record: Any = None) -> Result:
         """The result of a record that could not be judged."""
-        return Result(
-            self.id,
-            self.title,
-            Status.UNKNOWN,
-            {},
-            subject=subject_label(record),
-            ruleset_version=self.version,
-            ruleset_title_en=self.title_en,
-            basis=self.basis,
-            subject_entity=self.subject,
-            error=error,
-        )
+        return Result(self.about, Status.UNKNOWN, {}, subject=subject_label(record), error=error)
 
 
 _UNMADE = object()
