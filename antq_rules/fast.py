@@ -1479,6 +1479,27 @@ def _hoistable(node: ir.Aggregate) -> bool:
 FastJudge = Callable[[Any, Any, Any], Any]
 
 
+class _Later:
+    """A generated function made the first time it is called: the variant
+    for any subject, which most batches of plain dicts never need (half of
+    what loading a ruleset would generate)."""
+
+    __slots__ = ("_function", "_make")
+
+    def __init__(self, make: Callable[[], Callable[..., Any]]) -> None:
+        self._make = make
+        self._function: Callable[..., Any] | None = None
+
+    def __call__(self, *args: Any) -> Any:
+        function = self._function
+        if function is None:
+            try:
+                function = self._function = self._make()
+            except _NOT_GENERATED:
+                raise Deopt from None  # (the general path, then)
+        return function(*args)
+
+
 def ruleset_function(ruleset: Any, verdict_only: bool = False) -> FastJudge | None:
     """`judge(data, period, year)` for a ruleset: None when the ruleset does
     not apply to the subject (the general path then says so), else
@@ -1487,7 +1508,9 @@ def ruleset_function(ruleset: Any, verdict_only: bool = False) -> FastJudge | No
     for `verdict_only`). None instead of a function when the ruleset
     uses something the fast path does not generate."""
     try:
-        with_gets = _RulesetWriter(ruleset, verdict_only, any_object=True).function()
+        with_gets = _Later(
+            lambda: _RulesetWriter(ruleset, verdict_only, any_object=True).function()
+        )
         return _RulesetWriter(ruleset, verdict_only).function(with_gets)
     except _NOT_GENERATED:
         return None
@@ -1496,7 +1519,7 @@ def ruleset_function(ruleset: Any, verdict_only: bool = False) -> FastJudge | No
 def expression_function(node: ir.Node) -> Callable[[Any, Any], Any] | None:
     """`evaluate(data, period)` for one expression, or None."""
     try:
-        with_gets = _expression_function(node, True)
+        with_gets = _Later(lambda: _expression_function(node, True))
         return _expression_function(node, False, with_gets)
     except _NOT_GENERATED:
         return None
@@ -1512,7 +1535,7 @@ def node_function(
     raises, and the caller asks the reference interpreter. None when the
     expression cannot be generated."""
     try:
-        with_gets = _expression_function(node, True, params=params, in_context=True)
+        with_gets = _Later(lambda: _expression_function(node, True, params=params, in_context=True))
         return _expression_function(node, False, with_gets, params, in_context=True)
     except _NOT_GENERATED:
         return None
