@@ -246,6 +246,8 @@ class Checker:
             return ir.Compare(op, left, right, span=span)
         if op in ("in", "not_in"):
             return self._membership(node, left, right)
+        if op == "+" and (isinstance(left.type, t.List) or isinstance(right.type, t.List)):
+            return self._concat(node, left, right)
         if op in ("+", "-", "*", "/"):
             ok_left = self._need_number(left, node.left, f"`{op}`")
             ok_right = self._need_number(right, node.right, f"`{op}`")
@@ -342,6 +344,40 @@ class Checker:
             unknown_item_undefined=ir.may_be_undefined(condition),
         )
 
+    def _concat(self, node: ast.Binary, left: ir.Node, right: ir.Node) -> ir.Node:
+        """`list + list`: the items of both, of one item type."""
+        joined = t.join(left.type, right.type)
+        if not isinstance(joined, t.List):
+            self.problem(
+                "bad-concat",
+                node.op_span or node.span,
+                left=t.describe(left.type),
+                right=t.describe(right.type),
+            )
+            return self.failed(node.span)
+        return ir.Concat(left, right, joined, span=node.span)
+
+    def _single(self, node: ast.Call, scope: Scope) -> ir.Node:
+        """`single(list)`: the one item of a list."""
+        if len(node.args) != 1:
+            self.problem(
+                "bad-arity",
+                node.span,
+                name="single",
+                expected="one list",
+                given=f"{len(node.args)} arguments",
+            )
+            return self.failed(node.span)
+        source = self.expr(node.args[0], scope)
+        if source.type == t.NOTHING:
+            return self.failed(node.span)
+        if not isinstance(source.type, t.List):
+            self.problem(
+                "needs-list", node.args[0].span, what="`single`", type=t.describe(source.type)
+            )
+            return self.failed(node.span)
+        return ir.Single(source, source.type.item, span=node.span)
+
     def _membership(self, node: ast.Binary, left: ir.Node, right: ir.Node) -> ir.Node:
         negate = node.op == "not_in"
         if t.NOTHING in (left.type, right.type):
@@ -387,10 +423,12 @@ class Checker:
     def _call(self, node: ast.Call, scope: Scope) -> ir.Node:
         if node.func in ir.AGGREGATES:
             return self._aggregate(node, scope)
+        if node.func == "single":
+            return self._single(node, scope)
         handler = self.functions.get(node.func)
         if handler is not None:
             return handler(self, node, scope)
-        known = [*ir.AGGREGATES, *self.functions]
+        known = [*ir.AGGREGATES, "single", *self.functions]
         self.problem(
             "unknown-function",
             node.name_span or node.span,

@@ -210,8 +210,8 @@ def explain_criterion(
             shared = {**shared, "reference": True}
     applies_missing: tuple[str, ...] = ()
     if criterion.applies is not None:
-        applies_missing = tuple(
-            dict.fromkeys(trace(ruleset, criterion.applies, data, judgement, year, shared).missing)
+        applies_missing = _outermost(
+            trace(ruleset, criterion.applies, data, judgement, year, shared).missing
         )
     if status is Status.NA or (
         criterion.test is None and not criterion.items and not criterion.tiers
@@ -239,7 +239,7 @@ def explain_criterion(
     return Explanation(
         facts=tuple(facts),
         witnesses=tuple(witnesses),
-        missing=tuple(dict.fromkeys(missing)) if missing else (),
+        missing=_outermost(missing) if missing else (),
         gap=gap,
         trace=Lazy(_trace_steps, tracers),
         applies_missing=applies_missing,

@@ -467,6 +467,7 @@ class _Aggregate:
         self.open_needs_general = False
         # A ratio over every item of its lists counts them by `len`, not one by one.
         self.by_length = False
+        self.endings = 1  # the loops it takes items from (more with `+`)
 
     def init(self, out: _Emitter) -> None:
         func = self.node.func
@@ -969,6 +970,26 @@ class _Generator:
     def _filter(self, node: ir.Filter, env: Env) -> str:
         return self.materialize(node, env)
 
+    def _concat(self, node: ir.Concat, env: Env) -> str:
+        return self.materialize(node, env)
+
+    def _single(self, node: ir.Single, env: Env) -> str:
+        out = self.out
+        items = self.materialize(node.source, env)
+        r = out.var("s")
+        out.line(f"if len({items}) > 1: raise Deopt")  # (the reference names the rows)
+        if not self.tolerant:
+            out.line(f"if not {items}: raise Deopt")
+            out.line(f"{r} = {items}[0]")
+            return r
+        # No item: not known (a row missing from the data).
+        with out.block(f"if {items}:"):
+            out.line(f"{r} = {items}[0]")
+        with out.block("else:"):
+            out.line(f"{r} = None")
+            out.line("unk = True")
+        return out.mark(r, MAYBE)
+
     def materialize(self, node: ir.Node, env: Env) -> str:
         out = self.out
         items = out.var("l")
@@ -1176,6 +1197,9 @@ class _Generator:
                 self.iterate(source.base, env, project)
             else:
                 project(self.expr(source.base, env))
+        elif isinstance(source, ir.Concat):
+            self.iterate(source.left, env, on_item)
+            self.iterate(source.right, env, on_item)
         elif isinstance(source, ir.Filter):
 
             def keep(item: str) -> None:
@@ -1217,15 +1241,21 @@ class _Generator:
             for node in _top_aggregates(root):
                 if id(node) in self.hoisted or not _hoistable(node):
                     continue
-                steps = _steps(node.source)
-                if steps is None:
+                paths = _paths(node.source)
+                if paths is None:
                     continue
+                if len({path[0][:3] for path in paths if path}) < len(paths):
+                    continue  # (lists joined by `+` from one list: computed where used)
                 agg = _Aggregate(node, self.out)
                 agg.open_needs_general = any(
-                    step[0] == "filter" and step[1].unknown_item_undefined for step in steps
+                    step[0] == "filter" and step[1].unknown_item_undefined
+                    for steps in paths
+                    for step in steps
                 )
+                agg.endings = len(paths)
                 self.hoisted[id(node)] = agg
-                tree.add(steps, agg)
+                for steps in paths:
+                    tree.add(steps, agg)
         for agg in tree.aggregates():
             agg.init(self.out)
         self.emit_tree(tree, "d", env)
@@ -1237,12 +1267,12 @@ class _Generator:
             if self.tolerant:
                 # A list (or the object holding lists) not given: items of any
                 # kind may exist, and the aggregates over them are open.
+                # (only for aggregates whose filters on the way keep this object)
                 with out.block(f"if {value} is None:"):
                     for agg in child.aggregates():
-                        if agg.open_needs_general:
-                            out.line("raise Deopt")
-                        else:
-                            out.line(f"{agg.opened} = True")
+                        guards = [g for g in child.outer_guards(agg) if g]
+                        action = "raise Deopt" if agg.open_needs_general else f"{agg.opened} = True"
+                        out.line(f"if {' and '.join(guards)}: {action}" if guards else action)
                     out.line("unk = True")
                 block: Any = out.block("else:")
             else:
@@ -1264,6 +1294,7 @@ class _Generator:
             if agg.node.func == "ratio"
             and all(op[0] == "project" for op in ops)
             and agg.node.filter is None
+            and agg.endings == 1
             and not any(child.outer_guards(agg))
         ]
         for agg in counted:
@@ -1427,15 +1458,18 @@ class _LoopTree:
             yield from child.aggregates()
 
 
-def _steps(source: ir.Node) -> list[tuple[Any, ...]] | None:
-    """A list expression as steps from the subject: ("loop", field, type),
-    ("enter", field, type), ("filter", node), ("project", field, type); None
-    when it is not such a path."""
+def _paths(source: ir.Node) -> list[list[tuple[Any, ...]]] | None:
+    """A list expression as paths of steps from the subject (one per list
+    joined by `+`): ("loop", field, type), ("enter", field, type), ("filter",
+    node), ("project", field, type); None when it is not made of such paths."""
     if isinstance(source, ir.Var):
-        return [] if source.level == 0 else None
+        return [[]] if source.level == 0 else None
+    if isinstance(source, ir.Concat):
+        left, right = _paths(source.left), _paths(source.right)
+        return None if left is None or right is None else left + right
     if isinstance(source, ir.Get):
-        base = _steps(source.base)
-        if base is None:
+        bases = _paths(source.base)
+        if bases is None:
             return None
         ftype = source.field_type
         if isinstance(ftype, t.List):
@@ -1443,15 +1477,17 @@ def _steps(source: ir.Node) -> list[tuple[Any, ...]] | None:
                 source.base.type, (t.Entity, t.List)
             ):
                 return None
-            return [*base, ("loop", source.field, ftype)]
-        if isinstance(ftype, t.Entity):
-            return [*base, ("enter", source.field, ftype)]
-        return [*base, ("project", source.field, ftype)]
+            step: tuple[Any, ...] = ("loop", source.field, ftype)
+        elif isinstance(ftype, t.Entity):
+            step = ("enter", source.field, ftype)
+        else:
+            step = ("project", source.field, ftype)
+        return [[*base, step] for base in bases]
     if isinstance(source, ir.Filter):
-        base = _steps(source.source)
-        if base is None:
+        bases = _paths(source.source)
+        if bases is None:
             return None
-        return [*base, ("filter", source)]
+        return [[*base, ("filter", source)] for base in bases]
     return None
 
 

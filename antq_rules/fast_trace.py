@@ -99,7 +99,7 @@ class _TraceGenerator(_Generator):
         if len(env) != 1 or isinstance(node, ir.Var):
             return super().expr(node, env)
         caught, self.caught = self.caught is node, None
-        if isinstance(node.type, t.List) and isinstance(node, (ir.Get, ir.Filter)):
+        if isinstance(node.type, t.List) and isinstance(node, (ir.Get, ir.Filter, ir.Concat)):
             return super().expr(node, env)  # noted as it is iterated (`iterate`)
         out = self.out
         kind, extra = VALUE, None
@@ -208,6 +208,15 @@ class _TraceGenerator(_Generator):
         its origin (the entity it is or was read from: its variable, index
         variables, path)."""
         out = self.out
+        if isinstance(source, (ir.ListOf, ir.Const, ir.Param)):  # (a list written out)
+            if need_origin:
+                raise Unsupported("items of a list written out, as witnesses")
+            slot = len(self.nodes)  # (noted by `expr`, its items after it)
+            values = self.expr(source, env)
+            x = out.var("i")
+            with out.block(f"for {x} in {values}:"):
+                on_item(x, None)
+            return slot
         slot = self.allocate(source, LIST)
         self.depth += 1
         count: str | None = None  # a running count, where lengths do not tell
@@ -260,6 +269,10 @@ class _TraceGenerator(_Generator):
                     on_item(item, origin)
 
             self.trace_iterate(source.source, env, keep, need_origin)
+        elif isinstance(source, ir.Concat):
+            left = self.trace_iterate(source.left, env, on_item, need_origin)
+            right = self.trace_iterate(source.right, env, on_item, need_origin)
+            count = f"V[{left}] + V[{right}]"
         else:
             raise Unsupported("a list that is not read from the data")
         self.depth -= 1

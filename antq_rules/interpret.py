@@ -21,8 +21,9 @@ import attrs
 from . import ir
 from . import types as t
 from . import values as v
-from .data import BadValue, check_list, check_object, get_raw, scalar_reader
-from .errors import AntqError, Diagnostic
+from .data import BadValue, check_list, check_object, describe_value, get_raw, scalar_reader
+from .errors import AntqError, DataError, Diagnostic
+from .statements import text_of
 
 
 @attrs.frozen
@@ -31,6 +32,9 @@ class Obj:
 
     raw: Any
     path: str
+    # Whether the entity may not exist at all: `single(...)` of a list whose
+    # membership may be undefined. Then raw is None and so is all it holds.
+    undefined: bool = False
 
 
 @attrs.frozen
@@ -75,6 +79,8 @@ def _at(path: str, name: str) -> str:
 
 
 def read_field(obj: Obj, name: str, type_: t.Type, missing: list[str] | None = None) -> Any:
+    if obj.undefined:
+        return _unknown_or_undefined(type_, _at(obj.path, name))
     raw = None if obj.raw is None else get_raw(obj.raw, name)
     path = _at(obj.path, name)
     if raw is None and missing is not None:
@@ -93,6 +99,19 @@ def read_field(obj: Obj, name: str, type_: t.Type, missing: list[str] | None = N
         return scalar_reader(type_)(raw)
     except BadValue as bad:
         raise bad.at(path) from None
+
+
+def _unknown_or_undefined(type_: t.Type, path: str) -> Any:
+    """A field of an entity that may not exist: any value, or none."""
+    if isinstance(type_, t.List):
+        return Seq([], [], open=True, open_undefined=True, origins=[])
+    if isinstance(type_, t.Entity):
+        return Obj(None, path, undefined=True)
+    return v.hull(_not_known(type_), v.UNDEFINED)
+
+
+def _not_known(type_: t.Type) -> Any:
+    return v.UNKNOWN_BOOL if type_ == t.BOOL else v.UNKNOWN
 
 
 def read_item(raw: Any, type_: t.Type, path: str) -> Any:
@@ -197,6 +216,18 @@ def _eval_node(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
         return v.make_period(_eval(node.start, env, ctx), _eval(node.end, env, ctx))
     if isinstance(node, ir.ListOf):
         return Seq.sure([_eval(item, env, ctx) for item in node.items])
+    if isinstance(node, ir.Concat):
+        left = _eval(node.left, env, ctx)
+        right = _eval(node.right, env, ctx)
+        return Seq(
+            left.items + right.items,
+            left.members + right.members,
+            left.open or right.open,
+            left.open_undefined or right.open_undefined,
+            _origins(left) + _origins(right),
+        )
+    if isinstance(node, ir.Single):
+        return _single(node, env, ctx)
     if isinstance(node, ir.Filter):
         source = _eval(node.source, env, ctx)
         kept: list[Any] = []
@@ -294,6 +325,100 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
         )
     # sum, avg, min, max
     return v.value_aggregate(func, [], rows, source.open, phantom_undefined)
+
+
+def _origins(seq: Seq) -> list[Any]:
+    return seq.origins if seq.origins is not None else [None] * len(seq.items)
+
+
+def _single(node: ir.Single, env: tuple[Any, ...], ctx: Context) -> Any:
+    """The one item of a list; see `ir.Single`."""
+    source = _eval(node.source, env, ctx)
+    sure: list[int] = []
+    maybe: list[int] = []
+    undefined = source.open and source.open_undefined
+    for index, member in enumerate(source.members):
+        if member is True:
+            sure.append(index)
+            continue
+        can_true, _, can_undefined = v.flags(member)
+        undefined = undefined or can_undefined
+        if can_true:
+            maybe.append(index)
+    if len(sure) > 1:
+        raise _many(node, source, sure)
+    entity = isinstance(node.type, t.Entity)
+    if len(sure) == 1 and not maybe and not source.open and not undefined:
+        return source.items[sure[0]]
+    path = _row_path(node, env, ctx)
+    if not sure and not maybe and not source.open and not undefined:
+        # No item: a row the data should have. Not known, and said so.
+        if ctx.missing is not None:
+            ctx.missing.append(path)
+        return Obj(None, path) if entity else _not_known(node.type)
+    # The data does not decide which item it is, or whether there is one
+    # (or more: an error the data may yet show). Not known.
+    if entity:
+        return Obj(None, path, undefined=undefined)
+    value = _not_known(node.type)
+    return v.hull(value, v.UNDEFINED) if undefined else value
+
+
+def _row_path(node: ir.Single, env: tuple[Any, ...], ctx: Context) -> str:
+    """How a report names the item `single` looks for, as a data path with
+    its condition: `yearly[year == 2023]` (values the item's fields are
+    compared with are worked out where the data decides them)."""
+    source = node.source
+    if not isinstance(source, ir.Filter):
+        return f"{text_of(source)}[0]"
+    conditions = []
+    stack = [source.condition]
+    while stack:
+        part = stack.pop()
+        if isinstance(part, ir.And):
+            stack += [part.right, part.left]
+            continue
+        conditions.append(_condition_text(part, source.level, env, ctx))
+    return f"{text_of(source.source)}[{' and '.join(conditions)}]"
+
+
+def _condition_text(part: ir.Node, level: int, env: tuple[Any, ...], ctx: Context) -> str:
+    """`year == 2023` for `year == period.year - 1`: an equality between a
+    field of the item and a value that does not depend on the item."""
+    if isinstance(part, ir.Compare) and part.op == "==":
+        for field, other in ((part.left, part.right), (part.right, part.left)):
+            if _reads_item(other, level) or not _reads_item(field, level):
+                continue
+            tracer, missing = ctx.tracer, ctx.missing
+            ctx.tracer = ctx.missing = None  # (a look aside: not part of the trace)
+            try:
+                value = _eval(other, env, ctx)
+            finally:
+                ctx.tracer, ctx.missing = tracer, missing
+            if v.is_known(value):
+                return f"{text_of(field)} == {describe_value(value)}"
+    return text_of(part)
+
+
+def _reads_item(node: ir.Node, level: int) -> bool:
+    return any(isinstance(n, ir.Var) and n.level >= level for n in ir.walk(node))
+
+
+def _many(node: ir.Single, source: Seq, sure: list[int]) -> DataError:
+    rows = []
+    for index in sure[:5]:
+        item = source.items[index]
+        origin = source.origins[index] if source.origins else None
+        if isinstance(item, Obj):
+            rows.append(item.path)
+        elif isinstance(origin, Obj) and origin.path:
+            rows.append(f"{describe_value(item)} ({origin.path})")
+        else:
+            rows.append(describe_value(item))
+    shown = ", ".join(rows) + (", …" if len(sure) > 5 else "")
+    path = rows[0] if isinstance(source.items[sure[0]], Obj) else None
+    params = {"expr": text_of(node.source), "count": len(sure), "rows": shown}
+    return DataError(Diagnostic("single-many", params, node.span, path=path))
 
 
 def verdict_as_bool(judged: tuple[Any, Any], kind: str) -> Any:

@@ -172,6 +172,27 @@ class Filter:
 
 
 @attrs.frozen(eq=False)
+class Concat:
+    """`left + right` on lists: the items of both, left's first. Each item
+    keeps where it came from (its own data path)."""
+
+    left: Node
+    right: Node
+    type: t.Type
+    span: Span | None = _span
+
+
+@attrs.frozen(eq=False)
+class Single:
+    """`single(list)`: the one item of a list. No item: not known (a row is
+    missing from the data); more than one: a data error naming them."""
+
+    source: Node
+    type: t.Type
+    span: Span | None = _span
+
+
+@attrs.frozen(eq=False)
 class CriterionRef:
     """`passes(C)` or `applies(C)`: the outcome of another criterion of the ruleset."""
 
@@ -246,6 +267,8 @@ Node = (
     | Fallback
     | MakePeriod
     | ListOf
+    | Concat
+    | Single
     | Filter
     | Aggregate
     | CriterionRef
@@ -258,9 +281,11 @@ def children(node: Node) -> tuple[Node, ...]:
     """Direct sub-nodes, in evaluation order."""
     if isinstance(node, (Get, Part)):
         return (node.base,)
+    if isinstance(node, Single):
+        return (node.source,)
     if isinstance(node, (Not, Neg)):
         return (node.operand,)
-    if isinstance(node, (And, Or, Compare, Arith, Fallback)):
+    if isinstance(node, (And, Or, Compare, Arith, Fallback, Concat)):
         return (node.left, node.right)
     if isinstance(node, Member):
         return (node.element, node.container)

@@ -155,6 +155,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "both sides of `??` must have the same type, not {left} and {right}",
         "vi": "hai vế của `??` phải cùng kiểu, không phải {left} và {right}",
     },
+    "bad-concat": {
+        "en": "`+` joins two lists of the same kind of item, not {left} and {right}",
+        "vi": "`+` nối hai danh sách cùng loại phần tử, không phải {left} và {right}",
+    },
     "bad-range": {
         "en": "`..` needs dates on both sides, not {left} and {right}",
         "vi": "`..` cần ngày ở cả hai vế, không phải {left} và {right}",
@@ -356,6 +360,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "bad-xlsx": {
         "en": "`{path}` is not a readable Excel workbook: {detail}",
         "vi": "`{path}` không phải sổ tính Excel đọc được: {detail}",
+    },
+    "needs-lsp": {
+        "en": "the language server needs pygls: pip install 'antq-rules[lsp]' ({detail})",
+        "vi": "máy chủ ngôn ngữ cần pygls: pip install 'antq-rules[lsp]' ({detail})",
     },
     "needs-hypothesis": {
         "en": "antq_rules.testing needs Hypothesis: pip install 'antq-rules[testing]'",

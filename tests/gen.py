@@ -267,8 +267,14 @@ def _literal(draw: Any, kind: str) -> str:
 
 @st.composite
 def expressions(
-    draw: Any, kind: str = "bool", scopes: tuple[str, ...] = ("commune",), depth: int = 0
+    draw: Any,
+    kind: str = "bool",
+    scopes: tuple[str, ...] = ("commune",),
+    depth: int = 0,
+    single: bool = False,
 ) -> str:
+    """A well-typed expression of `kind`. With `single`, `single(list)` too,
+    which complete data can leave unknown (no item) or wrong (more than one)."""
     leaf = depth >= 3 or draw(st.integers(0, 3)) == 0
     options = ["literal"]
     if _names(scopes, kind):
@@ -281,8 +287,10 @@ def expressions(
             "date": ["extreme"],
             "text": [],
         }[kind]
+    if single and not leaf:
+        options.append("single")
     choice = draw(st.sampled_from(options))
-    sub = lambda k, sc=scopes: draw(expressions(k, sc, depth + 1))  # noqa: E731
+    sub = lambda k, sc=scopes: draw(expressions(k, sc, depth + 1, single))  # noqa: E731
     if choice == "literal":
         return _literal(draw, kind)
     if choice == "field":
@@ -306,7 +314,8 @@ def expressions(
         if "village" in scopes and draw(st.booleans()):
             return f'kind {draw(st.sampled_from(["in", "not in"]))} ["a", "c"]'
         if draw(st.booleans()):
-            return f"({sub('text')}) in tags"
+            joined = draw(st.sampled_from(["", ' + ["zz"]', " + tags"]))
+            return f"({sub('text')}) in tags{joined}"
         return f"({sub('int')}) in [0, 3]"
     if choice == "period":
         target = sub("date")
@@ -323,7 +332,7 @@ def expressions(
             "count": "count",
             "ratio": "ratio",
         }[choice]
-        return _bool_aggregate(draw, func, scopes, depth)
+        return _bool_aggregate(draw, func, scopes, depth, single)
     if choice in ("sumint", "extreme", "avg"):
         lists = _lists(scopes)
         path, entity = draw(st.sampled_from(lists))
@@ -337,10 +346,23 @@ def expressions(
         if not _names((entity,), value_kind):
             return _literal(draw, kind)
         where = f" where {sub('bool', inner)}" if draw(st.booleans()) else ""
+        if not where and draw(st.integers(0, 3)) == 0:  # (two lists joined)
+            other = draw(st.sampled_from([p for p, e in lists if e == entity]))
+            path = f"({path} + {other})"
         body = draw(st.sampled_from(_names((entity,), value_kind)))
         if not where and draw(st.booleans()):
             return f"{func}({path}.{body})"
         return f"{func}({path}{where}, {body})"
+    if choice == "single":
+        path, entity = _source(draw, scopes, depth, single)
+        fields = _names((entity,), kind)
+        if not fields:
+            return _literal(draw, kind)
+        inner = (*scopes, entity)
+        if draw(st.booleans()):
+            condition = draw(expressions("bool", inner, depth + 2, single))
+            path = f"({path} where {condition})"
+        return f"single({path}).{draw(st.sampled_from(fields))}"
     if choice == "arith":
         op = draw(st.sampled_from(["+", "-", "*"]))
         return f"({sub(kind)}) {op} ({sub(kind)})"
@@ -356,11 +378,19 @@ def expressions(
     raise AssertionError(choice)
 
 
-def _source(draw: Any, scopes: tuple[str, ...], depth: int) -> tuple[str, str]:
-    """A list to aggregate over: a path, or a filtered list (`(S where C)`,
-    `(S where C).inner`)."""
+def _source(
+    draw: Any, scopes: tuple[str, ...], depth: int, single: bool = False
+) -> tuple[str, str]:
+    """A list to aggregate over: a path, a filtered list (`(S where C)`,
+    `(S where C).inner`) or two joined (`(S + T)`)."""
     path, entity = draw(st.sampled_from(_lists(scopes)))
-    roll = draw(st.integers(0, 5))
+    roll = draw(st.integers(0, 6))
+    if roll == 2 and depth < 3:
+        other = draw(st.sampled_from([p for p, e in _lists(scopes) if e == entity]))
+        if draw(st.booleans()):
+            condition = draw(expressions("bool", (*scopes, entity), depth + 2, single))
+            other = f"({other} where {condition})"
+        return f"({path} + {other})", entity
     if roll == 0 and depth < 3:
         condition = draw(expressions("bool", (*scopes, entity), depth + 2))
         return f"({path} where {condition})", entity
@@ -371,10 +401,12 @@ def _source(draw: Any, scopes: tuple[str, ...], depth: int) -> tuple[str, str]:
     return path, entity
 
 
-def _bool_aggregate(draw: Any, func: str, scopes: tuple[str, ...], depth: int) -> str:
-    path, entity = _source(draw, scopes, depth)
+def _bool_aggregate(
+    draw: Any, func: str, scopes: tuple[str, ...], depth: int, single: bool = False
+) -> str:
+    path, entity = _source(draw, scopes, depth, single)
     inner = (*scopes, entity)
-    sub = lambda k: draw(expressions(k, inner, depth + 1))  # noqa: E731
+    sub = lambda k: draw(expressions(k, inner, depth + 1, single))  # noqa: E731
     form = draw(st.integers(0, 3))
     bool_fields = _names((entity,), "bool")
     if form == 0 and bool_fields:

@@ -33,7 +33,7 @@ KINDS = st.sampled_from(["bool", "bool", "int", "decimal", "date"])
 
 @given(data=st.data(), kind=KINDS)
 def test_generated_code_agrees_with_the_reference(data, kind):
-    text = data.draw(expressions(kind))
+    text = data.draw(expressions(kind, single=True))
     document = to_data(data.draw(entity_template("commune", unknown=0.0)))
     expr = compile_expression(text, schema=PROPERTY_SCHEMA, subject="commune", period=PERIOD)
     fast = expression_function(expr.typed)
@@ -51,7 +51,7 @@ def test_generated_code_agrees_with_the_reference(data, kind):
 def test_generated_code_on_unknown_data_agrees_with_the_reference(data, kind):
     """Values not known (None) are handled by the generated code itself: the
     same value as the reference interpreter gives, ranges included."""
-    text = data.draw(expressions(kind))
+    text = data.draw(expressions(kind, single=True))
     document = to_data(data.draw(entity_template("commune", unknown=0.3)))
     expr = compile_expression(text, schema=PROPERTY_SCHEMA, subject="commune", period=PERIOD)
     fast = expression_function(expr.typed)
@@ -271,12 +271,15 @@ def test_traced_code_notes_what_the_reference_tracer_notes(data, kind):
     from antq_rules.interpret import Context, Obj
     from antq_rules.interpret import _eval as interpret_at
 
-    text = data.draw(expressions(kind))
+    text = data.draw(expressions(kind, single=True))
     document = to_data(data.draw(entity_template("commune", unknown=0.0)))
     expr = compile_expression(text, schema=PROPERTY_SCHEMA, subject="commune", period=PERIOD)
     period = to_plain_period(PERIOD)
     spec = trace_spec({}, expr.typed)
-    assert spec is not None, text
+    if spec is None:  # (the item `single` gives is noted by the reference tracer only)
+        assert "single(" in text, text
+        event("not generated")
+        return
     try:
         noted = spec.function(document, period, None, {})
     except Exception:
