@@ -6,6 +6,7 @@
     antq fmt FILE…                   rewrite rulesets in the canonical layout
     antq schema RULESET              the data a ruleset reads; spreadsheet templates
     antq explain RULESET DATA ID     every step of one criterion's evaluation
+    antq lsp                         the language server for editors (stdio)
 
 Exit codes: 0 — everything passed (or does not apply); 1 — a subject failed,
 a check found a problem, a test failed, or `fmt --check` would change a file;
@@ -57,6 +58,9 @@ EXAMPLES = {
   antq schema rulesets/tt124/xa.antq                       # JSON Schema of the data
   antq schema rulesets/tt124/xa.antq --template xlsx --out mau-nhap-lieu.xlsx
   antq schema rulesets/tt124/xa.antq --template csv --out mau-csv/""",
+    "lsp": """examples:
+  antq lsp                  # an editor starts it; it speaks LSP on stdin/stdout
+  (VS Code: editors/vscode; Neovim: vim.lsp.start({cmd = {"antq", "lsp"}}))""",
     "explain": """examples:
   antq explain rulesets/plans/ngoc_dao_2021.antq rulesets/examples/ngoc_dao_2021_fail_tc3.json TC3
   antq explain rulesets/tt124/xa.antq province.xlsx C3 --record 4 --year 2021""",
@@ -169,6 +173,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("ruleset", type=Path, metavar="RULESET")
     p.add_argument("--template", choices=("xlsx", "csv"), help="write an empty template")
     p.add_argument("--out", type=Path, help="where to write (a .xlsx file, or a folder for csv)")
+    allow(p)
+
+    p = command("lsp", "The language server for editors, over stdin and stdout (LSP).")
     allow(p)
 
     p = command("explain", "Every step of one criterion's evaluation, with its value.")
@@ -546,6 +553,20 @@ def _schema(args: argparse.Namespace) -> int:
         return EXIT_OK
     text = json.dumps(json_schema(ruleset), ensure_ascii=False, indent=2) + "\n"
     _write(text, args.out)
+    return EXIT_OK
+
+
+# -------------------------------------------------------------------- lsp
+
+
+def _lsp(args: argparse.Namespace) -> int:
+    try:
+        from .lsp import serve
+    except ImportError as error:  # (pygls is the `lsp` extra)
+        from .errors import Diagnostic
+
+        raise AntqError(Diagnostic("needs-lsp", {"detail": str(error)})) from None
+    serve(allow=args.allow)
     return EXIT_OK
 
 

@@ -413,6 +413,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "the period {start} .. {end} ends before it starts; give the start first",
         "vi": "kỳ {start} .. {end} kết thúc trước khi bắt đầu; hãy ghi ngày bắt đầu trước",
     },
+    "single-many": {
+        "en": "`{expr}` must give one item but gives {count}: {rows}; keep one of them",
+        "vi": "`{expr}` phải cho đúng một phần tử nhưng cho {count}: {rows}; hãy giữ lại một",
+    },
     "data-too-deep": {
         "en": "the data is nested too deeply",
         "vi": "dữ liệu lồng nhau quá sâu",
