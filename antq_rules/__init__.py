@@ -27,6 +27,7 @@ _LAZY = {
     "Expression": ".expression",
     "compile_expression": ".expression",
     "load": ".loader",
+    "read_data": ".readers",
     "Outcome": ".model",
     "Status": ".model",
     "Batch": ".result",
@@ -62,6 +63,7 @@ __all__ = [
     "__version__",
     "compile_expression",
     "load",
+    "read_data",
     "run_cases",
     "shipped",
 ]
@@ -87,6 +89,7 @@ if TYPE_CHECKING:  # for type checkers and editors, which do not run __getattr__
     from .library import shipped
     from .loader import load
     from .model import Outcome, Status
+    from .readers import read_data
     from .result import Batch, CriterionResult, Result, Summary
     from .ruleset import Ruleset
     from .schema import Schema

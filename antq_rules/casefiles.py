@@ -11,11 +11,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import AntqError, Diagnostic
+from .errors import AntqError, Diagnostic, did_you_mean
 from .loader import load
 from .readers.records import YAML_SUFFIXES, read_json, read_yaml
 
 CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
+# The keys of a cases file, and of each case. (`templates` holds YAML anchors
+# that cases reuse — `data: {<<: *ok, …}` — and is otherwise not read.)
+FILE_KEYS = ("ruleset", "year", "period", "params", "cases", "properties", "templates")
+CASE_KEYS = ("name", "data", "data_file", "expect", "ruleset", "year", "period", "params")
 
 
 def find_case_files(path: Path) -> list[Path]:
@@ -39,8 +43,20 @@ def shape_error(file: Path, at: str, detail: str) -> AntqError:
     return AntqError(Diagnostic("bad-cases", {"file": str(file), "at": at, "detail": detail}))
 
 
+def check_keys(file: Path, at: str, entry: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    """A key no one reads is a mistake (`case:` for `cases:`): say which."""
+    for key in entry:
+        if key not in known:
+            helps = did_you_mean(str(key), known)
+            shown = ", ".join(f"`{k}`" for k in known)
+            params = {"file": str(file), "at": at, "key": str(key), "known": shown}
+            raise AntqError(Diagnostic("cases-unknown-key", params, helps=helps))
+
+
 def read_cases(cases_file: Path) -> Mapping[str, Any]:
     document = read_yaml(cases_file)
+    if isinstance(document, Mapping):
+        check_keys(cases_file, "(top)", document, FILE_KEYS)
     if not isinstance(document, Mapping) or not isinstance(document.get("cases", []), list):
         raise shape_error(cases_file, "(top)", "expected a mapping with a `cases` list")
     if not isinstance(document.get("properties", []), list):

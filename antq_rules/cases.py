@@ -31,6 +31,8 @@ from typing import Any
 import attrs
 
 from .casefiles import (
+    CASE_KEYS,
+    check_keys,
     data_of,
     find_case_files,
     read_cases,
@@ -134,6 +136,7 @@ def run_case(
     try:
         if not isinstance(case, Mapping):
             raise shape_error(cases_file, at, "each case is a mapping with `data` and `expect`")
+        check_keys(cases_file, at, case, CASE_KEYS)
         settings = settings_of(document, case)
         ruleset = ruleset_of(cases_file, document, case, settings["params"], allow)
         data = data_of(case, cases_file.parent, cases_file, at)

@@ -364,6 +364,7 @@ def _eval(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.out is None and sys.stdout.isatty():
         raise AntqError(_usage("--format xlsx writes a workbook: give --out FILE.xlsx"))
     ruleset = _load(args)
+    ruleset.check_when(args.year, period)  # (said once, not for every record)
     records = iter_records(args.data, ruleset.schema, ruleset.subject, args.encoding, limits)
     progress = Progress(not args.no_progress, args.lang)
     shown: set[str] = set()
@@ -371,7 +372,7 @@ def _eval(args: argparse.Namespace) -> int:
         writer = BatchWriter(args.format, args.lang, out, [c.id for c in ruleset.criteria])
         for index, record in enumerate(records):
             _tell(record.notices, shown, args.lang)
-            writer.add(_judged(ruleset, record, index, args.year, period))
+            writer.add(ruleset.judge_record(record, index, args.year, period))
             progress.step()
         progress.close()
         writer.close()
@@ -379,24 +380,6 @@ def _eval(args: argparse.Namespace) -> int:
         print(word("nothing judged", args.lang), file=sys.stderr)
         return EXIT_NOTHING
     return _exit_for(writer.summary)
-
-
-def _judged(ruleset: Any, record: Any, index: int, year: int | None, period: Any) -> Any:
-    """A record's result (an error result when it cannot be judged), with its
-    place in the batch and what the reader noticed."""
-    error = record.error
-    if error is None:
-        try:
-            result = ruleset.evaluate(record.data, year=year, period=period)
-        except AntqError as problem:
-            error = problem
-        except Exception as problem:  # a bug: this record is lost, not the batch
-            error = _internal(problem)
-    if error is not None:
-        result = ruleset.error_result(error, record.data)
-    return _with(
-        result, index=index, subject=result.subject or record.label, notices=record.notices
-    )
 
 
 @contextlib.contextmanager

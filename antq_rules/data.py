@@ -17,6 +17,7 @@ import json
 import math
 from collections.abc import Mapping
 from fractions import Fraction
+from pathlib import PurePath
 from typing import Any
 
 import attrs
@@ -94,11 +95,14 @@ def check_call(data: Any, subject: str, evaluator: str) -> None:
             Diagnostic("unknown-evaluator", {"name": evaluator, "known": ", ".join(EVALUATORS)})
         )
     if not is_object(data):
+        # A file name where a subject's data belongs: say how files are judged.
+        helps = (("help-evaluate-file", {}),) if isinstance(data, (str, PurePath)) else ()
         raise DataError(
             Diagnostic(
                 "data-type",
                 {"expected": f"an object for `{subject}`", "got": describe_value(data)},
                 path="(the data)",
+                helps=helps,
             )
         )
 

@@ -296,6 +296,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "{file}: {at}: {detail}",
         "vi": "{file}: {at}: {detail}",
     },
+    "cases-unknown-key": {
+        "en": "{file}: {at}: unknown key `{key}`; the keys here are {known}",
+        "vi": "{file}: {at}: không có khóa `{key}`; các khóa ở đây là {known}",
+    },
     "unknown-evaluator": {
         "en": "unknown evaluator `{name}`; use one of {known}",
         "vi": "không có bộ đánh giá `{name}`; hãy dùng một trong {known}",
@@ -370,8 +374,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "vi": "antq_rules.testing cần Hypothesis: pip install 'antq-rules[testing]'",
     },
     "needs-subject": {
-        "en": "give the subject entity when generating data for a schema",
-        "vi": "hãy cho biết thực thể đối tượng khi sinh dữ liệu cho một lược đồ",
+        "en": "give the subject entity: a schema alone does not say which entity is judged",
+        "vi": "hãy cho biết thực thể đối tượng: riêng lược đồ không cho biết "
+        "thực thể nào được đánh giá",
     },
     "no-threshold": {
         "en": "criterion `{id}` has no `ratio(…)` or `count(…)` threshold "
@@ -548,6 +553,29 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "vi": "{where}: cột {column} có giá trị nhưng không có tiêu đề; cột không được đọc",
     },
     # ---- other
+    "needs-year": {
+        "en": "this ruleset judges one year at a time (its period runs {start} .. {end}) "
+        "and no year was given",
+        "vi": "bộ tiêu chí này đánh giá theo từng năm (kỳ đánh giá {start} .. {end}) "
+        "nhưng chưa cho năm đánh giá",
+    },
+    "help-give-year": {
+        "en": "give the year: `--year {year}` on the command line, `year={year}` in Python",
+        "vi": "hãy cho năm đánh giá: `--year {year}` khi dùng dòng lệnh, "
+        "`year={year}` trong Python",
+    },
+    "help-give-period": {
+        "en": "give the period: `--period {year}-01-01..{year}-12-31` on the command line, "
+        '`period=("{year}-01-01", "{year}-12-31")` in Python, or a `period` in the header',
+        "vi": "hãy cho kỳ đánh giá: `--period {year}-01-01..{year}-12-31` khi dùng dòng lệnh, "
+        '`period=("{year}-01-01", "{year}-12-31")` trong Python, hoặc `period` ở phần đầu',
+    },
+    "help-evaluate-file": {
+        "en": "`evaluate` takes one subject's data; to judge a file or folder, use "
+        "`ruleset.evaluate_file(path)` (or `antq_rules.read_data(path, ruleset)` for its records)",
+        "vi": "`evaluate` nhận dữ liệu của một đối tượng; để đánh giá một tệp hoặc thư mục, "
+        "dùng `ruleset.evaluate_file(path)` (hoặc `antq_rules.read_data(path, ruleset)`)",
+    },
     "help-did-you-mean": {
         "en": "did you mean `{name}`?",
         "vi": "có phải ý bạn là `{name}`?",

@@ -66,6 +66,14 @@ class Fact:
     holds: Any  # True, False or an unknown bool
     percent: bool = False  # shown as a percentage (a ratio, or a threshold written as one)
 
+    def sentence(self, lang: str = "vi") -> str:
+        """As reports say it: `ratio(hamlets.safe) = 12/13 ≈ 92,3 %; cần > 95 %`."""
+        said: str = _drawing("fact")(self, lang)
+        return said
+
+    def __str__(self) -> str:
+        return self.sentence()
+
 
 @attrs.frozen
 class Witnesses:
@@ -74,6 +82,14 @@ class Witnesses:
     text: str  # the aggregate, as written
     role: str  # "failing" | "counted" | "unknown"
     items: tuple[ItemRef, ...]
+
+    def sentence(self, lang: str = "vi") -> str:
+        """As reports say it: `Không đạt (all(units.safe)): units[2] (Trường A)`."""
+        said: str = _drawing("witnesses")(self, lang)
+        return said
+
+    def __str__(self) -> str:
+        return self.sentence()
 
 
 @attrs.frozen
@@ -85,6 +101,14 @@ class Gap:
     list_text: str
     test_text: str
     entity_label: str
+
+    def sentence(self, lang: str = "vi") -> str:
+        """As reports say it: `cần thêm 1 Thôn đạt …`, or that no change can pass."""
+        said: str = _drawing("gap")(self, lang)
+        return said
+
+    def __str__(self) -> str:
+        return self.sentence()
 
 
 @attrs.frozen

@@ -358,6 +358,46 @@ class Ruleset:
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} ({len(self.criteria)} criteria)>"
 
+    def _first_period_use(self) -> ir.PeriodRef | None:
+        """Where this ruleset, or one it judges items by, reads `period`."""
+        seen: set[int] = set()
+        pending = [self]
+        while pending:
+            current = pending.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            for root in current._roots():
+                for node in ir.walk(root):
+                    if isinstance(node, ir.PeriodRef):
+                        return node
+                    if isinstance(node, ir.RulesetRef):
+                        pending.append(node.ruleset)
+        return None
+
+    def check_when(self, year: int | None = None, period: Any = None) -> None:
+        """Raise an `AntqError` when the ruleset reads the evaluation period and
+        this call gives none: the year of an annual period, or dates."""
+        if period is not None or self.period_for(year, None) is not None:
+            return
+        if "_period_use" not in self.__dict__:
+            self._period_use = self._first_period_use()
+        use = self._period_use
+        if use is None:
+            return
+        example = datetime.date.today().year
+        rule = self.period_rule
+        if rule is not None and rule.spec.annual:
+            (start_day, start_month), (end_day, end_month) = rule.spec.start, rule.spec.end
+            shown = {
+                "start": f"{start_day:02d}/{start_month:02d}",
+                "end": f"{end_day:02d}/{end_month:02d}",
+            }
+            helps = (("help-give-year", {"year": example}),)
+            raise AntqError(Diagnostic("needs-year", shown, rule.spec.span, helps=helps))
+        helps = (("help-give-period", {"year": example}),)
+        raise AntqError(Diagnostic("no-period", {}, use.span, helps=helps))
+
     # ------------------------------------------------------------- judging
 
     def evaluate(
@@ -424,6 +464,8 @@ class Ruleset:
             resolved, year = self._default_when
         else:
             resolved, year = self._when(year, period)
+        if resolved is None:
+            self.check_when(year, period)
         if evaluator == "compiled" and try_fast:
             judged = self._try_fast(data, resolved, year)
             if judged is not None:
@@ -457,6 +499,52 @@ class Ruleset:
         set (verdict UNKNOWN) and the rest are still judged. The returned
         `Batch` is an iterator; its `summary` counts verdicts and levels."""
         return Batch(self._judge_all(records, year, period, evaluator))
+
+    def evaluate_file(
+        self,
+        *paths: Any,
+        year: int | None = None,
+        period: Any = None,
+        encoding: str | None = None,
+        limits: Any = None,
+    ) -> Batch:
+        """Judge every subject of data files or folders: JSON or YAML (a list
+        is a batch), an .xlsx workbook, a folder of CSV files (the template's
+        layout). A result carries what the reader noticed (`notices`); a
+        record that cannot be read or judged gives an error result, and the
+        rest are still judged. Raises at once only when the call itself is
+        wrong (a year is needed and not given)."""
+        from pathlib import Path
+
+        from .limits import DEFAULT
+        from .readers import iter_records
+
+        self.check_when(year, period)
+        files = [Path(p) for p in paths]
+        records = iter_records(files, self.schema, self.subject, encoding, limits or DEFAULT)
+        return Batch(
+            self.judge_record(record, index, year, period) for index, record in enumerate(records)
+        )
+
+    def judge_record(self, record: Any, index: int, year: int | None, period: Any) -> Result:
+        """A record read from a file (`readers.Record`) judged: its result, or
+        an error result when it could not be read or judged, with its place
+        in the batch and what the reader noticed."""
+        error = record.error
+        if error is None:
+            try:
+                result = self.evaluate(record.data, year=year, period=period)
+            except AntqError as problem:
+                error = problem
+            except RecursionError:
+                error = DataError(Diagnostic("data-too-deep", {}))
+            except Exception as problem:  # a bug: this record is lost, not the batch
+                error = _raised(problem)
+        if error is not None:
+            result = self.error_result(error, record.data)
+        return attrs.evolve(
+            result, index=index, subject=result.subject or record.label, notices=record.notices
+        )
 
     def _judge_all(
         self, records: Iterable[Any], year: int | None, period: Any, evaluator: str

@@ -231,7 +231,7 @@ def test_period_from_year_or_given(evaluator):
     )
     with pytest.raises(AntqError) as info:
         rs.evaluate(data, evaluator=evaluator)
-    assert info.value.code == "no-period"
+    assert info.value.code == "needs-year"  # (an annual period: the year is what is missing)
 
 
 def test_data_errors_name_the_path(evaluator):

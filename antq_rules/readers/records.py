@@ -207,6 +207,27 @@ def iter_records(
             yield Record(str(path), None, _raised(error))
 
 
+def read_data(
+    path: Any,
+    target: Any,
+    subject: str | None = None,
+    *,
+    encoding: str | None = None,
+    limits: Limits = DEFAULT,
+) -> list[Record]:
+    """The subjects of a data file or folder, read for a ruleset (or for a
+    `Schema` and the name of its subject entity): JSON or YAML (a list is a
+    batch), an .xlsx workbook or a folder of CSV files in the template's
+    layout. Each `Record` has the subject's `data` (what `evaluate` takes),
+    a `label`, the `error` that stopped it if any (the others are still
+    read) and the `notices` the reader noted (merged cells, hidden rows…)."""
+    schema = getattr(target, "schema", target)
+    subject = subject or getattr(target, "subject", None)
+    if not isinstance(schema, Schema) or not subject:
+        raise AntqError(Diagnostic("needs-subject", {}))
+    return list(iter_records([Path(path)], schema, subject, encoding, limits))
+
+
 def _raised(error: BaseException) -> AntqError:
     detail = f"`{type(error).__name__}: {str(error)[:200]}`"
     return AntqError(Diagnostic("record-raised", {"detail": detail}))

@@ -29,4 +29,11 @@ def render(result: Result, format: str = "text", lang: str = "vi") -> str:
     return {"text": text.render, "md": markdown.render, "html": html.render}[format](built)
 
 
-DRAWINGS.update(render=render, to_dict=result_to_dict)
+# (what `str()` of a fact, witnesses or gap says: the report's sentence)
+DRAWINGS.update(
+    render=render,
+    to_dict=result_to_dict,
+    fact=view.fact,
+    witnesses=view.witnesses,
+    gap=view.gap,
+)

@@ -12,7 +12,7 @@ import attrs
 
 from ..messages import word
 from ..model import Status
-from ..result import CriterionResult, Explanation, Fact, ItemRef, Result
+from ..result import CriterionResult, Explanation, Fact, Gap, ItemRef, Result, Witnesses
 from . import format as fmt
 
 MAX_ITEMS = 10
@@ -153,25 +153,27 @@ def _role_note(c: CriterionResult, lang: str) -> list[str]:
 
 def notes(explanation: Explanation, lang: str) -> list[str]:
     out = [fact(f, lang) for f in explanation.facts]
-    for w in explanation.witnesses:
-        label = {"failing": "failing", "counted": "counted", "unknown": "unknown items"}[w.role]
-        out.append(f"{word(label, lang)} ({w.text}): {items(w.items, lang)}")
+    out += [witnesses(w, lang) for w in explanation.witnesses]
     if explanation.missing:
         out.append(f"{word('missing', lang)}: {paths(explanation.missing, lang)}")
     if explanation.applies_missing:
         out.append(f"{word('applies missing', lang)}: {paths(explanation.applies_missing, lang)}")
-    gap = explanation.gap
-    if gap is not None:
-        if gap.change is None:
-            out.append(word("gap none", lang).format(list=gap.list_text))
-        elif gap.change > 0:
-            key = "gap more" if gap.direction == "more" else "gap fewer"
-            out.append(
-                word(key, lang).format(
-                    count=gap.change, entity=gap.entity_label, test=gap.test_text
-                )
-            )
+    if explanation.gap is not None and explanation.gap.change != 0:
+        out.append(gap(explanation.gap, lang))
     return out
+
+
+def witnesses(w: Witnesses, lang: str) -> str:
+    label = {"failing": "failing", "counted": "counted", "unknown": "unknown items"}[w.role]
+    return f"{word(label, lang)} ({w.text}): {items(w.items, lang)}"
+
+
+def gap(g: Gap, lang: str) -> str:
+    """How far from passing: `1 more Thôn must meet …`, or that it cannot."""
+    if g.change is None:
+        return word("gap none", lang).format(list=g.list_text)
+    key = "gap more" if g.direction == "more" else "gap fewer"
+    return word(key, lang).format(count=g.change, entity=g.entity_label, test=g.test_text)
 
 
 def fact(f: Fact, lang: str) -> str:
