@@ -413,12 +413,6 @@ def _tell(notices: Any, shown: set[str], lang: str) -> None:
             print(text, file=sys.stderr)
 
 
-def _with(result: Any, **changes: Any) -> Any:
-    import attrs
-
-    return attrs.evolve(result, **changes)
-
-
 def _exit_for(summary: Any) -> int:
     if summary.errors:
         return EXIT_ERROR
