@@ -23,15 +23,19 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
+import attrs
+
 from . import ir
 from . import types as t
 from . import values as v
-from .data import label_of
+from .data import get_raw, is_object, label_of
+from .errors import AntqError
 from .fast_trace import ENTITY, LIST, SKIP, TraceSpec, path_of
 from .interpret import Context, Obj, Seq
 from .interpret import _eval as interpret_at
 from .model import Status, status_of
 from .result import (
+    Drilldown,
     Explanation,
     Fact,
     Gap,
@@ -192,6 +196,80 @@ _PASSES = {Status.PASS: True, Status.FAIL: False, Status.NA: False}
 
 
 def explain_criterion(
+    ruleset: Any, criterion: Any, data: Any, judgement: Any, year: int | None, shared: dict
+) -> Explanation:
+    explanation = _explain_criterion(ruleset, criterion, data, judgement, year, shared)
+    targets = _judged_by_other_rulesets(criterion)
+    if targets and any(w.text in targets for w in explanation.witnesses):
+        drill = Lazy(_drilldown, targets, data, year, explanation.witnesses)
+        explanation = attrs.evolve(explanation, drilldown=drill)
+    return explanation
+
+
+MAX_DRILLDOWN = 10  # items a criterion's explanation judges again, at most
+
+
+def _judged_by_other_rulesets(criterion: Any) -> dict[str, Any]:
+    roots = (criterion.test, *(i.condition for i in criterion.items))
+    return _targets(roots + tuple(tier.condition for tier in criterion.tiers))
+
+
+@functools.lru_cache(maxsize=1024)  # (nodes hash by identity: once per criterion)
+def _targets(roots: tuple[ir.Node | None, ...]) -> dict[str, Any]:
+    """The aggregates of a criterion whose items another ruleset judges
+    (`ratio(areas where passes(tt124.kdc))`), by their text, with that ruleset."""
+    found: dict[str, Any] = {}
+    for root in roots:
+        for node in ir.walk(root) if root is not None else ():
+            if not isinstance(node, ir.Aggregate):
+                continue
+            for part in (node.filter, node.body):
+                for inner in ir.walk(part) if part is not None else ():
+                    if isinstance(inner, ir.RulesetRef) and inner.level == node.level:
+                        found.setdefault(text_of(node), inner.ruleset)
+    return found
+
+
+def _drilldown(
+    targets: dict[str, Any], data: Any, year: int | None, witnesses: tuple[Witnesses, ...]
+) -> tuple[Drilldown, ...]:
+    found: list[Drilldown] = []
+    seen: set[str] = set()
+    for w in witnesses:
+        target = targets.get(w.text)
+        if target is None:
+            continue
+        for item in w.items:
+            if len(found) >= MAX_DRILLDOWN or item.path in seen:
+                continue
+            seen.add(item.path)
+            raw = _at_path(data, item.path)
+            if raw is None:
+                continue
+            try:
+                result = target.evaluate(raw, year=year)
+            except AntqError as error:
+                result = target.error_result(error, raw)
+            if result.verdict is not Status.PASS or result.error is not None:
+                found.append(Drilldown(item.path, item.label, target.id, result))
+    return tuple(found)
+
+
+def _at_path(data: Any, path: str) -> Any:
+    """The raw object at a data path of our own making (`areas[6].units[0]`)."""
+    current = data
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        current = get_raw(current, name) if current is not None and is_object(current) else None
+        for index in rest.rstrip("]").split("][") if rest else ():
+            if not isinstance(current, (list, tuple)) or not index.isdigit():
+                return None
+            position = int(index)
+            current = current[position] if position < len(current) else None
+    return current
+
+
+def _explain_criterion(
     ruleset: Any, criterion: Any, data: Any, judgement: Any, year: int | None, shared: dict
 ) -> Explanation:
     status = judgement.outcomes[criterion.id][0]

@@ -733,6 +733,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "nothing was judged: the data holds no subject (exit code 4)",
         "vi": "không có gì được đánh giá: dữ liệu không có đối tượng nào (mã thoát 4)",
     },
+    "drilldown": {
+        "en": "{label} ({path}) under `{ruleset}`: {verdict}, {met} criteria met",
+        "vi": "{label} ({path}) theo `{ruleset}`: {verdict}, đạt {met} tiêu chí",
+    },
     "role provisional": {
         "en": "provisional: this outcome does not decide the verdict",
         "vi": "tạm thời: kết quả tiêu chí này không quyết định kết quả chung",

@@ -142,11 +142,32 @@ class Explanation:
         default=(), alias="trace", eq=_resolved, repr=lambda x: repr(_resolved(x))
     )
     applies_missing: tuple[str, ...] = ()
+    # Items judged by another ruleset (`passes(tt124.kdc)`) that did not pass
+    # it, each with its own result under that ruleset: made when first read.
+    _drilldown: tuple[Drilldown, ...] | Lazy = attrs.field(
+        default=(), alias="drilldown", eq=False, repr=False
+    )
 
     @property
     def trace(self) -> tuple[TraceStep, ...]:
         steps: tuple[TraceStep, ...] = _resolved(self._trace)
         return steps
+
+    @property
+    def drilldown(self) -> tuple[Drilldown, ...]:
+        found: tuple[Drilldown, ...] = _resolved(self._drilldown)
+        return found
+
+
+@attrs.frozen
+class Drilldown:
+    """An item a criterion judged by another ruleset, and why it did not pass
+    there: its own result (`Xóm 7` under `tt124.kdc`)."""
+
+    path: str
+    label: str | None
+    ruleset_id: str
+    result: Any  # Result
 
 
 @attrs.frozen

@@ -105,3 +105,30 @@ def test_unknown_format_or_language():
         rich_result().render("pdf", "vi")
     with pytest.raises(AntqError):
         rich_result().render("text", "fr")
+
+
+def test_items_judged_by_another_ruleset_open_their_own_report():
+    """Ngọc Đào's TC3 names Xóm 7 as not recognised; every format says why,
+    from Xóm 7's own result under tt124.kdc (its resolution dated in Q2)."""
+    root = HERE.parent
+    ruleset = antq_rules.load(root / "rulesets" / "plans" / "ngoc_dao_2021.antq")
+    data = json.loads(
+        (root / "rulesets" / "examples" / "ngoc_dao_2021_fail_tc3.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    result = ruleset.evaluate(data, year=2021)
+    (drill,) = result.criteria["TC3"].explanation.drilldown
+    assert (drill.path, drill.label, drill.ruleset_id) == ("areas[6]", "Xóm 7", "tt124.kdc")
+    assert drill.result.verdict.name == "FAIL"
+    assert drill.result.criteria["KDC1a"].status.name == "FAIL"
+    for format_ in ("text", "md", "html"):
+        rendered = result.render(format_, "vi")
+        assert "Xóm 7 (areas[6]) theo" in rendered and "KDC1a" in rendered, format_
+    document = json.loads(result.render("json", "en"))
+    jsonschema.validate(document, SCHEMA)
+    (tc3,) = [c for c in document["criteria"] if c["id"] == "TC3"]
+    (entry,) = tc3["explanation"]["drilldown"]
+    assert entry["path"] == "areas[6]" and entry["result"]["verdict"] == "FAIL"
+    # A criterion that passed says nothing more; a passing item is not opened.
+    assert all(not c.explanation.drilldown for c in result.criteria.values() if c.id != "TC3")

@@ -100,6 +100,9 @@ def _body(view: ReportView, heading: str = "h1") -> list[str]:
                 details.append(f'<div class="muted"><code>{e(c.test)}</code></div>')
             if c.notes:
                 details.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in c.notes) + "</ul>")
+            for d in c.drilldown:
+                items = "".join(f"<li>{e(line)}</li>" for line in d.lines)
+                details.append(f'<div class="drill">↳ <b>{e(d.heading)}</b><ul>{items}</ul></div>')
             provisional = (
                 f' <span class="muted">({e(word("provisional", lang))})</span>'
                 if c.provisional

@@ -44,7 +44,22 @@ def encode(value: Any) -> Any:
     return str(value)
 
 
-def explanation_to_dict(x: Explanation) -> dict[str, Any]:
+def explanation_to_dict(x: Explanation, lang: str = "en") -> dict[str, Any]:
+    found = explanation_fields(x)
+    if x.drilldown:  # (items judged by another ruleset: each one's own result)
+        found["drilldown"] = [
+            {
+                "path": d.path,
+                "label": d.label,
+                "ruleset": d.ruleset_id,
+                "result": result_to_dict(d.result, True, lang),
+            }
+            for d in x.drilldown
+        ]
+    return found
+
+
+def explanation_fields(x: Explanation) -> dict[str, Any]:
     return {
         "facts": [
             {
@@ -111,7 +126,7 @@ def result_to_dict(result: Result, explain: bool = True, lang: str = "en") -> di
             "max_points": encode(c.max_points),
         }
         if explain:
-            entry["explanation"] = explanation_to_dict(c.explanation)
+            entry["explanation"] = explanation_to_dict(c.explanation, lang)
         criteria.append(entry)
     return {
         "schema": RESULT_SCHEMA,

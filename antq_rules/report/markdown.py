@@ -70,5 +70,8 @@ def render(view: ReportView) -> str:
             if c.test:
                 lines.append(f"- {text(word('test', lang))}: {code(c.test)}")
             lines += [f"- {text(note)}" for note in c.notes]
+            for d in c.drilldown:
+                lines.append(f"- ↳ **{text(d.heading)}**")
+                lines += [f"  - {text(line)}" for line in d.lines]
             lines.append("")
     return safe("\n".join(lines).rstrip()) + "\n"

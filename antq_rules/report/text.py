@@ -48,4 +48,7 @@ def render(view: ReportView) -> str:
             if c.source:
                 lines.append(f"    {word('source', lang)}: {c.source}")
             lines += [f"    • {note}" for note in c.notes]
+            for d in c.drilldown:
+                lines.append(f"    ↳ {d.heading}")
+                lines += [f"        • {line}" for line in d.lines]
     return safe("\n".join(lines)) + "\n"

@@ -12,10 +12,27 @@ import attrs
 
 from ..messages import word
 from ..model import Status
-from ..result import CriterionResult, Explanation, Fact, Gap, ItemRef, Result, Witnesses
+from ..result import (
+    CriterionResult,
+    Drilldown,
+    Explanation,
+    Fact,
+    Gap,
+    ItemRef,
+    Result,
+    Witnesses,
+)
 from . import format as fmt
 
 MAX_ITEMS = 10
+
+
+@attrs.frozen
+class DrillView:
+    """An item another ruleset judged, and its criteria that did not pass."""
+
+    heading: str
+    lines: tuple[str, ...]
 
 
 @attrs.frozen
@@ -29,6 +46,7 @@ class CriterionView:
     test: str | None
     provisional: bool
     notes: tuple[str, ...]
+    drilldown: tuple[DrillView, ...] = ()
 
 
 @attrs.frozen
@@ -141,7 +159,31 @@ def _criterion(c: CriterionResult, lang: str) -> CriterionView:
         c.test_text,
         c.provisional,
         tuple(_role_note(c, lang) + notes(c.explanation, lang)),
+        tuple(drill(d, lang) for d in c.explanation.drilldown) if c.status != Status.PASS else (),
     )
+
+
+def drill(d: Drilldown, lang: str) -> DrillView:
+    """`Xóm 7 (areas[6]) under tt124.kdc: FAIL` and why, criterion by criterion."""
+    result = d.result
+    heading = word("drilldown", lang).format(
+        label=d.label or d.path,
+        path=d.path,
+        ruleset=d.ruleset_id,
+        verdict=status_word(None if result.error else result.verdict, lang),
+        met=result.summary_line(),
+    )
+    if result.error is not None:
+        return DrillView(heading, (result.error.render(lang),))
+    lines = []
+    for c in result.criteria.values():
+        if c.status in (Status.PASS, Status.NA):
+            continue
+        title = c.title_en if lang == "en" and c.title_en else c.title
+        said = "; ".join(_role_note(c, lang) + notes(c.explanation, lang))
+        line = f"{c.id} — {title}: {status_word(c.status, lang)}"
+        lines.append(f"{line} — {said}" if said else line)
+    return DrillView(heading, tuple(lines))
 
 
 def _role_note(c: CriterionResult, lang: str) -> list[str]:
