@@ -45,7 +45,7 @@ from .result import (
     TraceStep,
     Witnesses,
 )
-from .statements import FLIP, fact_sides, is_fact, is_fixed, text_of
+from .statements import FLIP, fact_labels, fact_sides, is_fact, is_fixed, text_of
 
 
 class Tracer:
@@ -199,6 +199,8 @@ def explain_criterion(
     ruleset: Any, criterion: Any, data: Any, judgement: Any, year: int | None, shared: dict
 ) -> Explanation:
     explanation = _explain_criterion(ruleset, criterion, data, judgement, year, shared)
+    if not explanation.witnesses:  # (the usual case: nothing to open)
+        return explanation
     targets = _judged_by_other_rulesets(criterion)
     if targets and any(w.text in targets for w in explanation.witnesses):
         drill = Lazy(_drilldown, targets, data, year, explanation.witnesses)
@@ -209,12 +211,22 @@ def explain_criterion(
 MAX_DRILLDOWN = 10  # items a criterion's explanation judges again, at most
 
 
+# Criterion (by id, kept alive beside) -> what `_targets` found: once each.
+_TARGETS: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
 def _judged_by_other_rulesets(criterion: Any) -> dict[str, Any]:
+    known = _TARGETS.get(id(criterion))
+    if known is not None and known[0] is criterion:
+        return known[1]
     roots = (criterion.test, *(i.condition for i in criterion.items))
-    return _targets(roots + tuple(tier.condition for tier in criterion.tiers))
+    found = _targets(roots + tuple(tier.condition for tier in criterion.tiers))
+    if len(_TARGETS) > 4096:  # (a bound, for processes that load many rulesets)
+        _TARGETS.clear()
+    _TARGETS[id(criterion)] = (criterion, found)
+    return found
 
 
-@functools.lru_cache(maxsize=1024)  # (nodes hash by identity: once per criterion)
 def _targets(roots: tuple[ir.Node | None, ...]) -> dict[str, Any]:
     """The aggregates of a criterion whose items another ruleset judges
     (`ratio(areas where passes(tt124.kdc))`), by their text, with that ruleset."""
@@ -457,6 +469,7 @@ def _fact(
         None if right_value is SKIP else right_value,
         holds,
         percent,
+        fact_labels(left, right),
     )
 
 
