@@ -172,6 +172,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("ruleset", type=Path, metavar="RULESET")
     p.add_argument("--template", choices=("xlsx", "csv"), help="write an empty template")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="a template of the whole schema, not only the lists and fields the ruleset reads",
+    )
     p.add_argument("--out", type=Path, help="where to write (a .xlsx file, or a folder for csv)")
     allow(p)
 
@@ -371,8 +376,9 @@ def _eval(args: argparse.Namespace) -> int:
     with _output(args.out) as out:
         writer = BatchWriter(args.format, args.lang, out, [c.id for c in ruleset.criteria])
         for index, record in enumerate(records):
-            _tell(record.notices, shown, args.lang)
-            writer.add(ruleset.judge_record(record, index, args.year, period))
+            result = ruleset.judge_record(record, index, args.year, period)
+            _tell(result.notices, shown, args.lang)  # (the reader's, and sheets left out)
+            writer.add(result)
             progress.step()
         progress.close()
         writer.close()
@@ -514,6 +520,7 @@ def _schema(args: argparse.Namespace) -> int:
     from .dataschema import json_schema
     from .loader import load
     from .readers import write_template
+    from .reads import fields_read
 
     ruleset = load(args.ruleset, allow=args.allow)
     if args.template:
@@ -522,7 +529,15 @@ def _schema(args: argparse.Namespace) -> int:
         if args.template == "xlsx":
             _check_out(target)
         try:
-            written = write_template(ruleset.schema, ruleset.subject, target, args.template)
+            written = write_template(
+                ruleset.schema,
+                ruleset.subject,
+                target,
+                args.template,
+                reads=fields_read(ruleset),
+                full=args.full,
+                title=ruleset.title,
+            )
         except OSError as error:
             raise AntqError(_cannot_write(target, error.strerror or str(error))) from None
         for path in written:

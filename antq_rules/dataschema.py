@@ -3,13 +3,15 @@
 Every field may be missing or null (that is "unknown" to a ruleset), so
 every property is optional and nullable; dates are `YYYY-MM-DD` strings;
 decimals are numbers (or numeric strings from a spreadsheet export are
-rejected, as the engine rejects them). Labels become titles.
+rejected, as the engine rejects them). Labels become titles; an enum's value
+labels are its `x-labels` (code → label).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import labels
 from . import types as t
 from .schema import Schema
 
@@ -26,7 +28,10 @@ def _type(type_: t.Type) -> dict[str, Any]:
     if type_ == t.DATE:
         return {"type": ["string", "null"], "format": "date"}
     if isinstance(type_, t.Enum):
-        return {"enum": [*type_.values, None]}
+        found: dict[str, Any] = {"enum": [*type_.values, None]}
+        if type_.labels:  # (the data holds the codes; forms and people read the labels)
+            found["x-labels"] = dict(labels.pairs(type_))
+        return found
     if isinstance(type_, t.Entity):
         return {"oneOf": [{"$ref": f"#/$defs/{type_.name}"}, {"type": "null"}]}
     if isinstance(type_, t.List):

@@ -35,7 +35,7 @@ from . import values as v
 from .data import label_of
 from .fast import _NOT_GENERATED, Env, Unsupported, _build, _Generator
 from .result import Fact, ItemRef, Witnesses
-from .statements import fact_sides, is_fact, text_of
+from .statements import fact_labels, fact_sides, is_fact, text_of
 
 
 class _Skip:
@@ -154,7 +154,7 @@ class _TraceGenerator(_Generator):
         left_value, right_value = self.values_of[left_slot], self.values_of[right_slot]
         return (
             f"_Fact({c(text_of(left))}, {left_value}, {c(op)}, {c(text_of(right))}, "
-            f"{right_value}, {x}, {percent!r})"
+            f"{right_value}, {x}, {percent!r}, {c(fact_labels(left, right))})"
         )
 
     # What the fast path shortcuts, the trace must see.

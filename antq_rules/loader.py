@@ -597,7 +597,7 @@ class _Loader:
             fields = {f.name: f for f in previous.fields}
             for field in decl.fields:
                 known = fields.get(field.name)
-                if known is not None and known.type != field.type:
+                if known is not None and _unlabelled(known.type) != _unlabelled(field.type):
                     self.problems.append(
                         Diagnostic(
                             "duplicate-field", {"name": field.name, "entity": decl.name}, field.span
@@ -866,3 +866,13 @@ def check_file(path: str | os.PathLike[str], allow: Iterable[str | os.PathLike[s
     loader.schema(assembled)
     if loader.problems:
         raise CheckError(loader.problems)
+
+
+def _unlabelled(node: ast.TypeExpr) -> ast.TypeExpr:
+    """A type as written, without its enum labels: a field declared again with
+    other labels (or none) keeps its type; the first labels are kept."""
+    if isinstance(node, ast.EnumTypeExpr):
+        return attrs.evolve(node, labels=())
+    if node.args:
+        return attrs.evolve(node, args=tuple(_unlabelled(a) for a in node.args))
+    return node

@@ -607,6 +607,240 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "fields of `{entity}`: {names}",
         "vi": "các trường của `{entity}`: {names}",
     },
+    # ---- web (`antq serve`, antq_rules.web) and the .docx report
+    "needs-docx": {
+        "en": "writing .docx reports needs python-docx: `pip install 'antq-rules[web]'`",
+        "vi": "cần python-docx để xuất báo cáo .docx: `pip install 'antq-rules[web]'`",
+    },
+    "needs-web": {
+        "en": "`antq serve` needs the web extra ({detail}): `pip install 'antq-rules[web]'`",
+        "vi": "`antq serve` cần gói bổ sung web ({detail}): `pip install 'antq-rules[web]'`",
+    },
+    "web-needs-token": {
+        "en": "serving on `{host}` lets other machines reach the data: give `--token` "
+        "(or set ANTQ_TOKEN), or serve on 127.0.0.1",
+        "vi": "chạy trên `{host}` thì máy khác truy cập được dữ liệu: hãy cho `--token` "
+        "(hoặc đặt ANTQ_TOKEN), hoặc chạy trên 127.0.0.1",
+    },
+    "web-bad-option": {
+        "en": "`{name}` cannot be `{value}`: it must be {allowed}",
+        "vi": "`{name}` không thể là `{value}`: giá trị phải là {allowed}",
+    },
+    "web-not-folder": {
+        "en": "`{path}` is not a folder of rulesets",
+        "vi": "`{path}` không phải thư mục chứa bộ tiêu chí",
+    },
+    "web-unauthorized": {
+        "en": "this server needs its access token: sign in, or send `Authorization: Bearer …`",
+        "vi": "máy chủ này cần mã truy cập: hãy đăng nhập, hoặc gửi `Authorization: Bearer …`",
+    },
+    "web-bad-token": {
+        "en": "the access token is not right",
+        "vi": "mã truy cập không đúng",
+    },
+    "web-csrf": {
+        "en": "the form has expired or did not come from this server; reload the page and "
+        "send it again",
+        "vi": "biểu mẫu đã hết hạn hoặc không do máy chủ này tạo; hãy tải lại trang rồi gửi lại",
+    },
+    "web-too-large": {
+        "en": "the upload is larger than this server accepts ({limit} MB); split the file or "
+        "start the server with a larger `--max-upload-mb`",
+        "vi": "tệp tải lên lớn hơn mức máy chủ nhận ({limit} MB); hãy chia nhỏ tệp hoặc "
+        "chạy máy chủ với `--max-upload-mb` lớn hơn",
+    },
+    "web-timeout": {
+        "en": "judging took longer than {seconds} seconds and was stopped; send less data "
+        "at a time, or run `antq eval` on the command line",
+        "vi": "việc đánh giá quá {seconds} giây nên đã dừng; hãy gửi ít dữ liệu hơn mỗi lần, "
+        "hoặc dùng lệnh `antq eval`",
+    },
+    "web-busy": {
+        "en": "the server is busy judging other uploads; try again in a moment",
+        "vi": "máy chủ đang bận đánh giá dữ liệu khác; hãy thử lại sau giây lát",
+    },
+    "web-unknown-ruleset": {
+        "en": "there is no ruleset `{name}` on this server",
+        "vi": "máy chủ không có bộ tiêu chí `{name}`",
+    },
+    "web-no-ruleset": {
+        "en": "choose a ruleset, or paste or upload one",
+        "vi": "hãy chọn một bộ tiêu chí, hoặc dán hay tải lên một bộ",
+    },
+    "web-no-data": {
+        "en": "choose a data file to upload (.xlsx, .zip of CSV files, .json or .yaml)",
+        "vi": "hãy chọn tệp dữ liệu để tải lên (.xlsx, .zip các tệp CSV, .json hoặc .yaml)",
+    },
+    "web-empty": {
+        "en": "nothing was judged: the data holds no subject",
+        "vi": "không có gì được đánh giá: dữ liệu không có đối tượng nào",
+    },
+    "web-bad-upload": {
+        "en": "`{name}` is not a data file this server reads; send .xlsx, a .zip of CSV files, "
+        ".json, .yaml or .yml",
+        "vi": "`{name}` không phải tệp dữ liệu máy chủ đọc được; hãy gửi .xlsx, .zip các tệp "
+        "CSV, .json, .yaml hoặc .yml",
+    },
+    "web-zip-bad": {
+        "en": "`{name}` is not a .zip file that can be opened (damaged, encrypted or packed "
+        "in an unusual way); make it again with the system's own “compress” command",
+        "vi": "`{name}` không phải tệp .zip mở được (hỏng, có mật khẩu hoặc nén kiểu lạ); "
+        "hãy nén lại bằng chức năng nén sẵn có của máy",
+    },
+    "web-zip-too-big": {
+        "en": "`{name}` unpacks to more than {limit} MB; send fewer or smaller CSV files",
+        "vi": "`{name}` khi giải nén lớn hơn {limit} MB; hãy gửi ít tệp CSV hơn hoặc tệp nhỏ hơn",
+    },
+    "web-zip-too-many": {
+        "en": "`{name}` holds more than {count} files; a folder of CSV files has one a list",
+        "vi": "`{name}` chứa hơn {count} tệp; thư mục CSV chỉ có mỗi danh sách một tệp",
+    },
+    "web-zip-no-csv": {
+        "en": "`{name}` holds no CSV file (`commune.csv`, `areas.csv`, … as in the template)",
+        "vi": "`{name}` không chứa tệp CSV nào (`commune.csv`, `areas.csv`, … như trong mẫu)",
+    },
+    "web-zip-duplicate": {
+        "en": "`{name}` holds two files named `{file}` in different folders; keep one",
+        "vi": "`{name}` có hai tệp cùng tên `{file}` ở các thư mục khác nhau; hãy giữ một",
+    },
+    "web-zip-ignored": {
+        "en": "{where}: `{name}` is not a CSV file; it was not read",
+        "vi": "{where}: `{name}` không phải tệp CSV; tệp không được đọc",
+    },
+    "web-bad-text": {
+        "en": "`{name}` is not UTF-8 text",
+        "vi": "`{name}` không phải văn bản UTF-8",
+    },
+    "web-params-line": {
+        "en": "parameters, line {line}: `{text}` is not `NAME=VALUE`",
+        "vi": "tham số, dòng {line}: `{text}` không có dạng `TÊN=GIÁ_TRỊ`",
+    },
+    "web-params-json": {
+        "en": "parameters must be a JSON object of names and values, such as "
+        '`{{"hamlets_safe_min": "90%"}}`',
+        "vi": "tham số phải là một đối tượng JSON gồm tên và giá trị, ví dụ "
+        '`{{"hamlets_safe_min": "90%"}}`',
+    },
+    "web-cases-data-file": {
+        "en": "{at}: `data_file: {name}` is not a data file beside a ruleset of this server; "
+        "give the data inline with `data:`",
+        "vi": "{at}: `data_file: {name}` không phải tệp dữ liệu nằm cạnh một bộ tiêu chí của "
+        "máy chủ; hãy ghi dữ liệu trực tiếp bằng `data:`",
+    },
+    "web-no-run": {
+        "en": "this report is no longer kept on the server (reports are kept in memory for "
+        "a while only); upload the data again",
+        "vi": "báo cáo này không còn được lưu trên máy chủ (báo cáo chỉ được giữ trong bộ nhớ "
+        "một thời gian); hãy tải dữ liệu lên lại",
+    },
+    "web-no-subject": {
+        "en": "this report has no subject number {index}",
+        "vi": "báo cáo này không có đối tượng số {index}",
+    },
+    "web-not-found": {
+        "en": "there is no page `{path}`",
+        "vi": "không có trang `{path}`",
+    },
+    "web-bad-request": {
+        "en": "the request is not well formed: {detail}",
+        "vi": "yêu cầu không đúng dạng: {detail}",
+    },
+    "web-bad-host": {
+        "en": "this server answers only requests addressed to this machine (localhost), "
+        "not to `{host}`; to serve a network, start it with a token (docs/web.md)",
+        "vi": "máy chủ này chỉ trả lời yêu cầu gửi tới chính máy này (localhost), không phải "
+        "`{host}`; muốn phục vụ trong mạng, hãy chạy với mã truy cập (docs/web.md)",
+    },
+    # ---- templates and labels
+    "cell-one-of-labels": {
+        "en": "one of {values} (a label or its code)",
+        "vi": "một trong {values} (nhãn hoặc mã)",
+    },
+    "warn-missing-sheet": {
+        "en": "{where}: sheet `{table}` ({label}) is missing, so its data is unknown; "
+        "keep it, empty, if there are none",
+        "vi": "{where}: thiếu trang tính `{table}` ({label}) nên dữ liệu này chưa rõ; "
+        "nếu không có, hãy giữ trang tính đó và để trống",
+    },
+    "warn-missing-csv": {
+        "en": "{where}: file `{table}.csv` ({label}) is missing, so its data is unknown; "
+        "keep it, empty, if there are none",
+        "vi": "{where}: thiếu tệp `{table}.csv` ({label}) nên dữ liệu này chưa rõ; "
+        "nếu không có, hãy giữ tệp đó và để trống",
+    },
+    # ---- SQL (antq_rules.sql: rulesets run where the data is)
+    "sql-unsupported": {
+        "en": "the SQL engines cannot run {what} exactly; judge this ruleset with the Python "
+        "engine (without `--engine`)",
+        "vi": "bộ máy SQL không chạy được chính xác {what}; hãy đánh giá bộ tiêu chí này bằng "
+        "bộ máy Python (bỏ `--engine`)",
+    },
+    "sql-bad-tables": {
+        "en": "`tables` for `{table}` must be a table name or "
+        '`{{"table": NAME, "columns": {{FIELD: COLUMN}}}}`',
+        "vi": "`tables` cho `{table}` phải là tên bảng hoặc "
+        '`{{"table": TÊN, "columns": {{TRƯỜNG: CỘT}}}}`',
+    },
+    "sql-no-table": {
+        "en": "no table of the layout holds `{path}` (a list inside a nested entity)",
+        "vi": "không bảng nào trong bố cục chứa `{path}` (danh sách nằm trong một thực thể lồng)",
+    },
+    "sql-column-type": {
+        "en": "column `{column}` of table `{table}` is `{type}`, which cannot hold a {expected} "
+        "exactly",
+        "vi": "cột `{column}` của bảng `{table}` có kiểu `{type}`, không chứa chính xác được "
+        "giá trị {expected}",
+    },
+    "sql-missing-id": {
+        "en": "table `{table}` has no `id` column",
+        "vi": "bảng `{table}` không có cột `id`",
+    },
+    "sql-missing-link": {
+        "en": "table `{table}` has no `{column}` column linking its rows to their parent",
+        "vi": "bảng `{table}` không có cột `{column}` liên kết mỗi dòng với dòng cha",
+    },
+    "sql-dialect": {
+        "en": "unknown SQL dialect `{name}`; use one of {known}",
+        "vi": "không có phương ngữ SQL `{name}`; hãy dùng một trong {known}",
+    },
+    "sql-engine-error": {
+        "en": "the database could not run the query: {detail}",
+        "vi": "cơ sở dữ liệu không chạy được truy vấn: {detail}",
+    },
+    "sql-connection": {
+        "en": "`{kind}` is not a connection antq can use; give a DuckDB connection, a psycopg "
+        "connection or a SparkSession",
+        "vi": "`{kind}` không phải kết nối antq dùng được; hãy đưa kết nối DuckDB, kết nối "
+        "psycopg hoặc SparkSession",
+    },
+    "sql-needs": {
+        "en": "the {engine} engine needs the Python package `{package}`; install it with "
+        "`pip install 'antq-rules[{extra}]'`",
+        "vi": "bộ máy {engine} cần gói Python `{package}`; hãy cài bằng "
+        "`pip install 'antq-rules[{extra}]'`",
+    },
+    "sql-no-subject-table": {
+        "en": "the database has no table `{table}` for the subjects",
+        "vi": "cơ sở dữ liệu không có bảng `{table}` chứa các đối tượng được đánh giá",
+    },
+    "sql-engine": {
+        "en": "unknown engine `{name}`; use one of {known}",
+        "vi": "không có bộ máy `{name}`; hãy dùng một trong {known}",
+    },
+    "sql-parquet-only": {
+        "en": "Parquet files are judged by DuckDB on their own: give only .parquet files, one "
+        "a table, with `--engine duckdb`",
+        "vi": "tệp Parquet được DuckDB đánh giá riêng: chỉ đưa các tệp .parquet, mỗi tệp một "
+        "bảng, với `--engine duckdb`",
+    },
+    "sql-needs-connection": {
+        "en": "the {engine} engine needs a connection (`--dsn` for PostgreSQL)",
+        "vi": "bộ máy {engine} cần một kết nối (`--dsn` cho PostgreSQL)",
+    },
+    "sql-no-record": {
+        "en": "the subject with id `{id}` is no longer in table `{table}`",
+        "vi": "không còn đối tượng có id `{id}` trong bảng `{table}`",
+    },
 }
 
 WORDS: Mapping[str, Mapping[str, str]] = {

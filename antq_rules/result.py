@@ -65,6 +65,13 @@ class Fact:
     threshold: Any
     holds: Any  # True, False or an unknown bool
     percent: bool = False  # shown as a percentage (a ratio, or a threshold written as one)
+    # (code, label) of the enum values compared, if they have labels: reports
+    # show `Tội phạm (crime)` where `value` and `threshold` keep the code.
+    labels: tuple[tuple[str, str], ...] = attrs.field(default=(), eq=False, repr=False)
+
+    def label(self, value: Any) -> str | None:
+        """The label of an enum value of this fact, if it has one."""
+        return next((label for code, label in self.labels if code == value), None)
 
     def sentence(self, lang: str = "vi") -> str:
         """As reports say it: `ratio(hamlets.safe) = 12/13 ≈ 92,3 %; cần > 95 %`."""

@@ -45,6 +45,7 @@ from .fast_trace import TraceSpec, trace_spec
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
 from .model import Status, status_of
+from .reads import absent_notices, fields_read, nodes_reached
 from .result import (
     Batch,
     CriteriaView,
@@ -360,20 +361,7 @@ class Ruleset:
 
     def _first_period_use(self) -> ir.PeriodRef | None:
         """Where this ruleset, or one it judges items by, reads `period`."""
-        seen: set[int] = set()
-        pending = [self]
-        while pending:
-            current = pending.pop()
-            if id(current) in seen:
-                continue
-            seen.add(id(current))
-            for root in current._roots():
-                for node in ir.walk(root):
-                    if isinstance(node, ir.PeriodRef):
-                        return node
-                    if isinstance(node, ir.RulesetRef):
-                        pending.append(node.ruleset)
-        return None
+        return next((n for n in nodes_reached(self) if isinstance(n, ir.PeriodRef)), None)
 
     def check_when(self, year: int | None = None, period: Any = None) -> None:
         """Raise an `AntqError` when the ruleset reads the evaluation period and
@@ -542,8 +530,10 @@ class Ruleset:
                 error = _raised(problem)
         if error is not None:
             result = self.error_result(error, record.data)
+        # (a sheet left out of a workbook is said only if this ruleset reads its list)
+        notices = (*record.notices, *absent_notices(record, fields_read(self)))
         return attrs.evolve(
-            result, index=index, subject=result.subject or record.label, notices=record.notices
+            result, index=index, subject=result.subject or record.label, notices=notices
         )
 
     def _judge_all(

@@ -131,8 +131,9 @@ class Schema:
         """The schema in the text syntax (labels included)."""
         lines: list[str] = []
         for enum_type in self.enums.values():
-            values = ", ".join(_quote(v) for v in enum_type.values)
-            lines.append(f"enum {enum_type.name} [{values}]")
+            values = ", ".join(_enum_value(enum_type, v) for v in enum_type.values)
+            title = f" {_quote(enum_type.title)}" if enum_type.title else ""
+            lines.append(f"enum {enum_type.name}{title} [{values}]")
             lines.append("")
         for entity in self.entities.values():
             head = f"entity {entity.name}"
@@ -140,7 +141,7 @@ class Schema:
                 head += f" {_quote(entity.label)}"
             lines.append(head)
             for f in entity.fields.values():
-                line = f"  {f.name}: {f.type}"
+                line = f"  {f.name}: {_type_text(f.type)}"
                 if f.label:
                     line += f" {_quote(f.label)}"
                 lines.append(line)
@@ -150,6 +151,20 @@ class Schema:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _type_text(type_: t.Type) -> str:
+    """A field's type as written; an inline enum with its labels."""
+    if isinstance(type_, t.List):
+        return f"list[{_type_text(type_.item)}]"
+    if isinstance(type_, t.Enum) and type_.name is None:
+        return "enum[" + ", ".join(_enum_value(type_, v) for v in type_.values) + "]"
+    return str(type_)
+
+
+def _enum_value(enum_type: t.Enum, value: str) -> str:
+    label = enum_type.label(value)
+    return _quote(value) + ("" if label is None else f" {_quote(label)}")
 
 
 def _mapping_problem(detail: str) -> Diagnostic:
@@ -170,7 +185,9 @@ class _SchemaBuilder:
                 self.problems.append(Diagnostic("duplicate-entity", {"name": item.name}, item.span))
                 continue
             if isinstance(item, ast.EnumDecl):
-                enums[item.name] = t.Enum(self._unique(item.values, item.span), item.name)
+                enums[item.name] = self._enum(
+                    item.values, item.labels, item.span, item.name, item.label
+                )
             else:
                 entity_decls[item.name] = item
         self.enums = enums
@@ -190,18 +207,29 @@ class _SchemaBuilder:
             raise CheckError(self.problems)
         return Schema(entities, enums)
 
-    def _unique(self, values: Iterable[str], span: Span | None) -> tuple[str, ...]:
+    def _enum(
+        self,
+        values: Iterable[str],
+        labels: tuple[str | None, ...],
+        span: Span | None,
+        name: str | None = None,
+        title: str | None = None,
+    ) -> t.Enum:
+        """The enum of these values (each once) with their labels."""
         seen: list[str] = []
-        for v in values:
+        kept: list[str | None] = []
+        for index, v in enumerate(values):
             if v in seen:
                 self.problems.append(Diagnostic("duplicate-enum-value", {"value": v}, span))
             else:
                 seen.append(v)
-        return tuple(seen)
+                kept.append(labels[index] if index < len(labels) else None)
+        shown = tuple(kept) if any(label is not None for label in kept) else ()
+        return t.Enum(tuple(seen), name, labels=shown, title=title)
 
     def resolve(self, expr: ast.TypeExpr, depth: int = 0) -> t.Type:
         if isinstance(expr, ast.EnumTypeExpr):
-            return t.Enum(self._unique(expr.values, expr.span))
+            return self._enum(expr.values, expr.labels, expr.span)
         if expr.args:
             if expr.name != "list":
                 self.problems.append(Diagnostic("bad-generic", {"name": expr.name}, expr.span))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 
-from . import ir
+from . import ir, labels
 from . import types as t
 
 # `95% < x` reads `x > 95%`: the operator seen from the other side.
@@ -51,3 +51,9 @@ def fact_sides(
         or text_of(right).endswith("%")
     )
     return left, right, op, percent
+
+
+def fact_labels(left: ir.Node, right: ir.Node) -> tuple[tuple[str, str], ...]:
+    """(code, label) of the enum whose values a comparison states: reports
+    show the labels, the fact keeps the codes."""
+    return labels.pairs(left.type) or labels.pairs(right.type)

@@ -41,6 +41,7 @@ from . import types as t
 from .data import LABEL_FIELDS
 from .errors import AntqError, Diagnostic
 from .model import Status
+from .reads import fields_read
 from .result import Result
 from .ruleset import Ruleset
 from .schema import EntityDef, Schema
@@ -103,29 +104,6 @@ def _constants(ruleset: Ruleset | None) -> dict[str, list[Any]]:
 
 
 _LABELS = frozenset(LABEL_FIELDS)
-
-
-def _fields_read(ruleset: Ruleset) -> dict[str, set[str]]:
-    """The fields of each entity that a ruleset — with the rulesets it uses
-    through `passes(…)` — reads: the rest need not be generated."""
-    read: dict[str, set[str]] = {}
-    seen: set[int] = set()
-    pending = [ruleset]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        for root in current._roots():
-            for node in ir.walk(root):
-                if isinstance(node, ir.Get):
-                    base = node.base.type
-                    entity = base.item if isinstance(base, t.List) else base
-                    if isinstance(entity, t.Entity):
-                        read.setdefault(entity.name, set()).add(node.field)
-                elif isinstance(node, ir.RulesetRef):
-                    pending.append(node.ruleset)
-    return read
 
 
 def _list_sizes(ruleset: Ruleset, max_size: int) -> dict[str, tuple[int, int]]:
@@ -198,7 +176,7 @@ def data_for(
         subject = ruleset.subject
     sizes = {**(_list_sizes(ruleset, max_size) if ruleset else {}), **(sizes or {})}
     fixed = dict(fixed or {})
-    read = None if ruleset is None or every_field else _fields_read(ruleset)
+    read = None if ruleset is None or every_field else fields_read(ruleset)
     constants = _constants(ruleset)
     chance = max(0, min(100, round(missing * 100)))
 

@@ -21,10 +21,28 @@ class Scalar:
 
 @attrs.frozen
 class Enum:
-    """A closed set of text values; `name` is None for an inline `enum[…]`."""
+    """A closed set of text values; `name` is None for an inline `enum[…]`.
+
+    `labels` (one a value, None where a value has none, or empty) and `title`
+    are words for people — reports, spreadsheet dropdowns — and stay out of
+    equality and hashing: types are compared by value everywhere, and two
+    enums that differ only in wording are the same type."""
 
     values: tuple[str, ...]
     name: str | None = None
+    labels: tuple[str | None, ...] = attrs.field(default=(), eq=False, repr=False)
+    title: str | None = attrs.field(default=None, eq=False, repr=False)
+
+    def label(self, value: str) -> str | None:
+        """The label of a value, if it has one."""
+        for index, known in enumerate(self.values):
+            if known == value:
+                return self.labels[index] if index < len(self.labels) else None
+        return None
+
+    def shown(self, value: str) -> str:
+        """A value as people read it: its label, else the value itself."""
+        return self.label(value) or value
 
     def __str__(self) -> str:
         if self.name:

@@ -351,7 +351,8 @@ def test_xlsx_errors(tmp_path):
     assert code == 2
     golden("eval-xlsx-missing-table.txt", (out + err).split("\n\n", 1)[-1])
     book = tmp_path / "o.xlsx"
-    assert antq("schema", XA, "--template", "xlsx", "--out", book)[0] == 0
+    # (the whole schema's columns, in their order: the row below is written by position)
+    assert antq("schema", XA, "--template", "xlsx", "--full", "--out", book)[0] == 0
     workbook = openpyxl.load_workbook(book)
     workbook["commune"].append(["ND", "X", "Xã", None, None, "chắc là có"])
     workbook.save(book)
@@ -379,7 +380,8 @@ def test_csv_encodings_and_normal_forms(tmp_path, encoding):
 
 
 def test_csv_errors(tmp_path):
-    assert antq("schema", XA, "--template", "csv", "--out", tmp_path)[0] == 0
+    # (the whole schema: the golden names columns by their letters)
+    assert antq("schema", XA, "--template", "csv", "--full", "--out", tmp_path)[0] == 0
     commune, areas = _commune_rows()
     _fill_csv(tmp_path / "commune.csv", commune)
     areas[1]["households"] = "tám mươi"

@@ -215,6 +215,8 @@ def _quote(text: str) -> str:
 def write_xlsx_seed(ruleset, commune: dict[str, Any], path: Path) -> None:
     write_template(ruleset.schema, ruleset.subject, path, "xlsx")
     workbook = openpyxl.load_workbook(path)
+    # The data alone: the mutations below aim at the first sheet, the commune's.
+    del workbook["Hướng dẫn"]
     for name, rows in seed_rows(ruleset, commune).items():
         sheet = workbook[name[:31]]
         for row in rows[1:]:
@@ -225,13 +227,27 @@ def write_xlsx_seed(ruleset, commune: dict[str, Any], path: Path) -> None:
 _INLINE = re.compile(r'<c ([^>]*?)t="inlineStr"([^>]*)><is><t(?: [^>]*)?>([^<]*)</t></is></c>')
 
 
+def _as_utf8(text: str) -> str:
+    """Characters beyond ASCII as themselves, not `&#272;` (openpyxl writes
+    references when lxml is installed; Excel writes UTF-8, which mutations aim at)."""
+    return re.sub(
+        r"&#(x[0-9a-fA-F]+|[0-9]+);",
+        lambda m: (
+            chr(code)
+            if (code := int(m.group(1)[1:], 16) if m.group(1)[0] == "x" else int(m.group(1))) > 127
+            else m.group(0)
+        ),
+        text,
+    )
+
+
 def with_shared_strings(parts: dict[str, bytes]) -> dict[str, bytes]:
     """The workbook with its texts in xl/sharedStrings.xml, as Excel saves them
     (openpyxl writes them inline), so that mutations reach the shared strings."""
     strings: dict[str, int] = {}
 
     def shared(match: re.Match[str]) -> str:
-        index = strings.setdefault(match.group(3), len(strings))
+        index = strings.setdefault(_as_utf8(match.group(3)), len(strings))
         return f'<c {match.group(1)}t="s"{match.group(2)}><v>{index}</v></c>'
 
     out = dict(parts)

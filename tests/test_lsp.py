@@ -259,6 +259,7 @@ def test_completion_of_enum_values(opened):
     document = opened(TYPING + "kind == ")
     items = _labels(document.ask("textDocument/completion", document.end()))
     assert list(items) == ['"xã"', '"phường"', '"thị trấn"', '"đặc khu"']
+    assert items['"thị trấn"']["detail"] == "Thị trấn"  # the value's label
 
     document.change(TYPING + 'kind in ["xã", "ph')
     items = _labels(document.ask("textDocument/completion", document.end()))

@@ -151,7 +151,8 @@ def complete(
         if isinstance(compared, t.Enum):
             for index, value in enumerate(compared.values):
                 quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                detail = say("value-of", lang, type=compared)
+                # The value's label when it has one (`Tội phạm`), else its enum.
+                detail = compared.label(value) or say("value-of", lang, type=compared)
                 items.add(quoted, CK.EnumMember, 0, detail, insert=quoted, sort=f"{index:04d}")
         elif not ctx.partial.startswith('"'):
             _expression(items, resolver, scope, lang)

@@ -201,7 +201,8 @@ def _enum(analysis: Analysis, symbols: Symbols, target: Target, lang: str) -> st
     found = schema.enums.get(target.name) if schema is not None else None
     if found is None:
         return None
-    values = ", ".join(_quoted(v) for v in found.values)
+    labelled = ((v, found.label(v)) for v in found.values)
+    values = ", ".join(_quoted(v) + ("" if lb is None else f" {_quoted(lb)}") for v, lb in labelled)
     decl_span = next((d.span for d, _ in symbols.assembled.entities if d.name == target.name), None)
     return _join(
         _code(f"enum {target.name} [{values}]"), _where(analysis, symbols, decl_span, lang)

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from .. import labels
 from .. import types as t
 from ..messages import Phrase
 from ..source import normalize_text
@@ -38,10 +39,11 @@ def column_letter(index: int) -> str:
 
 
 class CellError(Exception):
-    def __init__(self, expected: Any, got: Any) -> None:
+    def __init__(self, expected: Any, got: Any, hint: str | None = None) -> None:
         super().__init__(str(expected))
         self.expected = expected
         self.got = got
+        self.hint = hint  # what the cell may have meant, for "did you mean"
 
 
 def cell_value(raw: Any, type_: t.Type) -> Any:
@@ -69,13 +71,11 @@ def cell_value(raw: Any, type_: t.Type) -> Any:
     if type_ == t.DATE:
         return _date(raw)
     if isinstance(type_, t.Enum):
-        text = normalize_text(str(raw).strip())
-        if text not in type_.values:
-            by_fold = {fold(v): v for v in type_.values}
-            if fold(text) in by_fold:
-                return by_fold[fold(text)]
-            raise CellError(Phrase("one of", values=", ".join(type_.values)), raw)
-        return text
+        # The code or its label, as the template's dropdown writes it.
+        code = labels.code_of(str(raw), type_)
+        if code is None:
+            raise CellError(labels.expected(type_), raw, labels.suggestion(str(raw), type_))
+        return code
     if isinstance(raw, str):
         return normalize_text(raw.strip())
     if isinstance(raw, bool):

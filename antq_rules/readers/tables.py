@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -45,6 +46,9 @@ class Record:
     data: Any = None
     error: AntqError | None = attrs.field(default=None, eq=False)
     notices: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False)
+    # Lists whose table the file left out: (owner entity, list field, the
+    # warning to give if the ruleset reads that list; see `reads.absent_notices`).
+    absent: tuple[tuple[str, str, Diagnostic], ...] = attrs.field(default=(), eq=False)
 
 
 @attrs.frozen
@@ -210,6 +214,10 @@ def _set_path(row: dict[str, Any], path: str, value: Any) -> None:
 
 # ---------------------------------------------------------------- matching
 
+# The sheet of instructions that templates put first (`antq schema --template`).
+GUIDE_SHEET = "Hướng dẫn"
+GUIDE_NAMES = frozenset({fold(GUIDE_SHEET), "huong_dan", "huong-dan"})
+
 
 def _match(grids: list[Grid], tables: list[Table]) -> tuple[dict[str, Grid], list[Diagnostic]]:
     """Each table's grid, by name or the list's label (diacritics and case
@@ -223,6 +231,8 @@ def _match(grids: list[Grid], tables: list[Table]) -> tuple[dict[str, Grid], lis
     found: dict[str, Grid] = {}
     notices: list[Diagnostic] = []
     for grid in grids:
+        if fold(grid.name.strip()) in GUIDE_NAMES:
+            continue  # the template's own instructions: nothing to say about them
         table = by_key.get(fold(grid.name.strip()))
         if table is not None and table.name not in found:
             found[table.name] = grid
@@ -362,10 +372,35 @@ def assemble(
             )
             for owner in sorted(concerned):
                 subjects[owner].notices.append(notice)
+    absent = _absent(tables, matched)
     records = [
-        Record(s.label, s.doc, s.error, tuple(file_notices) + tuple(s.notices)) for s in subjects
+        Record(s.label, s.doc, s.error, tuple(file_notices) + tuple(s.notices), absent)
+        for s in subjects
     ]
     return records + orphans
+
+
+def _absent(
+    tables: list[Table], matched: Mapping[str, Grid]
+) -> tuple[tuple[str, str, Diagnostic], ...]:
+    """A warning for each list whose table is left out while its parent's is
+    there (a missing list is unknown, where an empty table means "none")."""
+    subject = matched[tables[0].name].where
+    csv = subject.lower().endswith(".csv")
+    place = str(Path(subject).parent) if csv else subject.rsplit(", sheet ", 1)[0]
+    out = []
+    for table in tables:
+        if table.name in matched or table.parent not in matched:
+            continue
+        assert table.parent_entity is not None and table.field is not None
+        notice = warning(
+            "warn-missing-csv" if csv else "warn-missing-sheet",
+            where=place,
+            table=table.name,
+            label=table.label or table.field,
+        )
+        out.append((table.parent_entity, table.field, notice))
+    return tuple(out)
 
 
 def _read_row(
@@ -411,10 +446,12 @@ def _read_row(
         except CellError as error:
             from ..data import describe_value
 
+            helps = (("help-did-you-mean", {"name": error.hint}),) if error.hint else ()
             problem = problem or DataError(
                 Diagnostic(
                     "bad-cell",
                     {"where": where, "expected": error.expected, "got": describe_value(error.got)},
+                    helps=helps,
                 )
             )
             continue

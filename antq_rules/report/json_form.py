@@ -14,7 +14,7 @@ import datetime
 from fractions import Fraction
 from typing import Any
 
-from ..result import RESULT_SCHEMA, Explanation, Result
+from ..result import RESULT_SCHEMA, Explanation, Fact, Result
 from ..values import UNDEFINED, Period, Range
 
 
@@ -59,19 +59,26 @@ def explanation_to_dict(x: Explanation, lang: str = "en") -> dict[str, Any]:
     return found
 
 
+def _fact(f: Fact) -> dict[str, Any]:
+    out = {
+        "expression": f.text,
+        "value": encode(f.value),
+        "op": f.op,
+        "threshold_expression": f.threshold_text,
+        "threshold": encode(f.threshold),
+        "holds": encode(f.holds),
+    }
+    # Enum values keep their codes; their labels, as reports show them, beside.
+    for key, value in (("value_label", f.value), ("threshold_label", f.threshold)):
+        label = f.label(value) if f.labels else None
+        if label is not None:
+            out[key] = label
+    return out
+
+
 def explanation_fields(x: Explanation) -> dict[str, Any]:
     return {
-        "facts": [
-            {
-                "expression": f.text,
-                "value": encode(f.value),
-                "op": f.op,
-                "threshold_expression": f.threshold_text,
-                "threshold": encode(f.threshold),
-                "holds": encode(f.holds),
-            }
-            for f in x.facts
-        ],
+        "facts": [_fact(f) for f in x.facts],
         "witnesses": [
             {
                 "expression": w.text,

@@ -222,10 +222,14 @@ def fact(f: Fact, lang: str) -> str:
     if f.op is None:
         return f"{f.text} = {fmt.value(f.value, lang)}"
     as_percent = f.percent
-    threshold = fmt.value(f.threshold, lang, as_percent)
+    # An enum value shows its label: `Tội phạm (crime)`, and `Tội phạm ("crime")`.
+    threshold = f.label(f.threshold) or fmt.value(f.threshold, lang, as_percent)
     if f.threshold_text != threshold and not _is_literal(f.threshold_text):
         threshold += f" ({f.threshold_text})"
     shown = fmt.value(f.value, lang, as_percent)
+    label = f.label(f.value)
+    if label is not None:
+        shown = f"{label} ({shown})"
     return f"{f.text} = {shown}; {word('needs', lang)} {f.op} {threshold}"
 
 

@@ -146,7 +146,12 @@ class TypeName:
 
 @attrs.frozen
 class EnumTypeExpr:
+    """`enum["a" "Nhãn A", "b"]`. `labels` is empty when no value has a label,
+    else one entry a value (None where a value has none): one form per meaning,
+    so that trees compare equal however they were built."""
+
     values: tuple[str, ...]
+    labels: tuple[str | None, ...] = ()
     span: Span | None = _span
 
 
@@ -177,6 +182,7 @@ class EnumDecl:
     name: str
     label: str | None
     values: tuple[str, ...]
+    labels: tuple[str | None, ...] = ()  # as in EnumTypeExpr
     span: Span | None = _span
     value_spans: tuple[Span, ...] = attrs.field(default=(), eq=False, repr=False, kw_only=True)
 

@@ -249,9 +249,18 @@ def _line_of(span: Span | None) -> int | None:
     return None if span is None else span.line
 
 
+def enum_values(values: tuple[str, ...], labels: tuple[str | None, ...]) -> list[str]:
+    """Each value quoted, with its label after it when it has one."""
+    out = []
+    for index, value in enumerate(values):
+        label = labels[index] if index < len(labels) else None
+        out.append(quote(value) + ("" if label is None else " " + quote(label)))
+    return out
+
+
 def _type(node: ast.TypeExpr) -> str:
     if isinstance(node, ast.EnumTypeExpr):
-        return "enum[" + ", ".join(quote(v) for v in node.values) + "]"
+        return "enum[" + ", ".join(enum_values(node.values, node.labels)) + "]"
     if node.args:
         return f"{node.name}[" + ", ".join(_type(a) for a in node.args) + "]"
     return node.name
@@ -304,25 +313,30 @@ def _header(h: ast.RulesetHeader) -> list[_Line]:
 
 
 def _entity(e: ast.EntityDecl) -> list[_Line]:
-    head = f"entity {e.name}" + (f" {quote(e.label)}" if e.label else "")
+    head = f"entity {e.name}" + (f" {quote(e.label)}" if e.label is not None else "")
     lines = [_Line(head, _line_of(e.span))]
     for f in e.fields:
-        text = f"{INDENT}{f.name}: {_type(f.type)}" + (f" {quote(f.label)}" if f.label else "")
+        label = f" {quote(f.label)}" if f.label is not None else ""
+        text = f"{INDENT}{f.name}: {_type(f.type)}{label}"
         lines.append(_Line(text, _line_of(f.span)))
     return lines
 
 
 def _enum(e: ast.EnumDecl, comment_lines: set[int]) -> list[_Line]:
-    head = f"enum {e.name}" + (f" {quote(e.label)}" if e.label else "")
-    quoted = [quote(v) for v in e.values]
+    head = f"enum {e.name}" + (f" {quote(e.label)}" if e.label is not None else "")
+    quoted = enum_values(e.values, e.labels)
     one_line = f"{head} [" + ", ".join(quoted) + "]"
     value_lines = [_line_of(s) for s in e.value_spans]
-    commented = any(line in comment_lines for line in value_lines if line is not None)
+    # (a comment on the head's line stays there, however the values are laid out)
+    head_line = _line_of(e.span)
+    commented = any(
+        line in comment_lines for line in value_lines if line is not None and line != head_line
+    )
     if len(one_line) <= WIDTH and not commented:
-        return [_Line(one_line, _line_of(e.span))]
-    lines = [_Line(head + " [", _line_of(e.span))]
-    if commented:
-        # One value a line, so that each keeps its comment.
+        return [_Line(one_line, head_line)]
+    lines = [_Line(head + " [", head_line)]
+    if commented or e.labels:
+        # One value a line, so that each keeps its comment (or its label reads clearly).
         for index, value in enumerate(quoted):
             anchor = value_lines[index] if index < len(value_lines) else None
             comma = "," if index < len(quoted) - 1 else ""

@@ -224,11 +224,21 @@ class _ToAst(lark.Transformer):
 
     def enum_type(self, children: list[Any]) -> ast.EnumTypeExpr:
         values = next(c for c in children if isinstance(c, _Strings))
-        return ast.EnumTypeExpr(values.values, span=_cover(children))
+        return ast.EnumTypeExpr(values.values, values.labels, span=_cover(children))
 
-    def string_list(self, children: list[Any]) -> _Strings:
-        strings = _Strings(tuple(_unquote(t) for t in children), _cover(children))
-        strings.spans = tuple(_span_of(t) for t in children)
+    def enum_value(self, children: list[Any]) -> tuple[Token, Token | None]:
+        return children[0], children[1] if len(children) > 1 else None
+
+    def enum_values(self, children: list[Any]) -> _Strings:
+        tokens = [c for c in children if isinstance(c, tuple)]
+        labels = tuple(None if label is None else _unquote(label) for _, label in tokens)
+        strings = _Strings(
+            tuple(_unquote(value) for value, _ in tokens),
+            _cover([t for pair in tokens for t in pair if t is not None]),
+            # No label at all is the empty tuple: one form for one meaning.
+            labels if any(label is not None for label in labels) else (),
+        )
+        strings.spans = tuple(_span_of(value) for value, _ in tokens)
         return strings
 
     def label(self, children: list[Any]) -> _Label:
@@ -253,7 +263,12 @@ class _ToAst(lark.Transformer):
         label = next((c.text for c in rest if isinstance(c, _Label)), None)
         values = next(c for c in rest if isinstance(c, _Strings))
         return ast.EnumDecl(
-            str(name), label, values.values, span=_span_of(name), value_spans=values.spans
+            str(name),
+            label,
+            values.values,
+            values.labels,
+            span=_span_of(name),
+            value_spans=values.spans,
         )
 
     # ---- rulesets
@@ -499,10 +514,15 @@ def _day_month(token: Token) -> tuple[int, int]:
 
 
 class _Strings:
-    __slots__ = ("span", "spans", "values")
+    """An enum's values, their labels (empty when none has one) and spans."""
 
-    def __init__(self, values: tuple[str, ...], span: Span | None) -> None:
+    __slots__ = ("labels", "span", "spans", "values")
+
+    def __init__(
+        self, values: tuple[str, ...], span: Span | None, labels: tuple[str | None, ...] = ()
+    ) -> None:
         self.values = values
+        self.labels = labels
         self.span = span
         self.spans: tuple[Any, ...] = ()
 
