@@ -7,6 +7,7 @@
     antq schema RULESET              the data a ruleset reads; spreadsheet templates
     antq explain RULESET DATA ID     every step of one criterion's evaluation
     antq lsp                         the language server for editors (stdio)
+    antq serve                       the web application: upload, judge, reports, dashboard, editor
 
 Exit codes: 0 — everything passed (or does not apply); 1 — a subject failed,
 a check found a problem, a test failed, or `fmt --check` would change a file;
@@ -46,7 +47,8 @@ EXAMPLES = {
   antq eval rulesets/tt124/xa.antq commune.json --year 2021 --lang en --format html \\
             --out report.html
   antq eval rulesets/tt124/xa.antq province.xlsx --year 2021 --param safe_villages_min=80%
-  antq eval rulesets/tt124/xa.antq csv-folder/ --year 2021 --format json""",
+  antq eval rulesets/tt124/xa.antq csv-folder/ --year 2021 --format json
+  antq eval rulesets/plans/ngoc_dao_2021.antq data.json --format docx --out bao-cao.docx""",
     "test": """examples:
   antq test                               # every *.cases.yaml under this folder
   antq test rulesets/tt124/xa.antq --coverage""",
@@ -140,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--format",
-        choices=("text", "json", "md", "html", "csv", "xlsx"),
+        choices=("text", "json", "md", "html", "csv", "xlsx", "docx"),
         default="text",
         help="the report's format; csv and xlsx give a table, a row a subject",
     )
@@ -191,6 +193,10 @@ def _parser() -> argparse.ArgumentParser:
     when(p)
     allow(p)
     lang(p)
+
+    from .web.cli import add_parser as add_serve  # (argparse only; the web loads when it runs)
+
+    add_serve(commands)
     return parser
 
 
@@ -366,8 +372,10 @@ def _eval(args: argparse.Namespace) -> int:
     limits = _limits(args)
     period = _when(args)
     _check_out(args.out)
-    if args.format == "xlsx" and args.out is None and sys.stdout.isatty():
-        raise AntqError(_usage("--format xlsx writes a workbook: give --out FILE.xlsx"))
+    if args.format in ("xlsx", "docx") and args.out is None and sys.stdout.isatty():
+        raise AntqError(
+            _usage(f"--format {args.format} writes a file: give --out FILE.{args.format}")
+        )
     ruleset = _load(args)
     ruleset.check_when(args.year, period)  # (said once, not for every record)
     records = iter_records(args.data, ruleset.schema, ruleset.subject, args.encoding, limits)
@@ -546,6 +554,15 @@ def _schema(args: argparse.Namespace) -> int:
     text = json.dumps(json_schema(ruleset), ensure_ascii=False, indent=2) + "\n"
     _write(text, args.out)
     return EXIT_OK
+
+
+# ------------------------------------------------------------------ serve
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .web.cli import run
+
+    return int(run(args))
 
 
 # -------------------------------------------------------------------- lsp

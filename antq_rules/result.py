@@ -379,9 +379,10 @@ class Result:
             self.to_dict(explain), ensure_ascii=False, indent=indent, default=_json_default
         )
 
-    def render(self, format: str = "text", lang: str = "vi") -> str:
-        """`text`, `json`, `md` or `html`, in `vi` or `en`."""
-        drawn: str = _drawing("render")(self, format, lang)
+    def render(self, format: str = "text", lang: str = "vi") -> str | bytes:
+        """`text`, `json`, `md` or `html` (text), or `docx` (bytes: the official
+        report), in `vi` or `en`."""
+        drawn: str | bytes = _drawing("render")(self, format, lang)
         return drawn
 
 

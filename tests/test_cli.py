@@ -515,3 +515,30 @@ def test_missing_openpyxl_is_a_clear_message(monkeypatch, tmp_path):
     with pytest.raises(AntqError) as info:
         write_template(ruleset.schema, ruleset.subject, tmp_path / "b.xlsx", "xlsx")
     assert "pip install 'antq-rules[xlsx]'" in str(info.value)
+
+
+def test_eval_docx_for_one_subject_and_for_a_batch(tmp_path):
+    docx = pytest.importorskip("docx")
+    one, many = tmp_path / "one.docx", tmp_path / "many.docx"
+    assert (
+        antq(
+            "eval", NGOC, EXAMPLES / "ngoc_dao_2021_fail_tc3.json", "--format", "docx", "--out", one
+        )[0]
+        == 1
+    )
+    code, _, _ = antq(
+        "eval",
+        NGOC,
+        EXAMPLES / "ngoc_dao_2021_fail_tc3.json",
+        EXAMPLES / "ngoc_dao_2021_pass.json",
+        "--format",
+        "docx",
+        "--out",
+        many,
+    )
+    assert code == 1
+    for path in (one, many):
+        text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text or "BÁO CÁO" in text
+    tables = docx.Document(str(one)).tables
+    assert any("TC3" in cell.text for t in tables for row in t.rows for cell in row.cells)

@@ -33,6 +33,10 @@ def test_wheel_contains_grammar_and_works_elsewhere(tmp_path):
     assert "antq_rules/grammar/antq.lark" in names
     assert "antq_rules/rulesets/tt124/xa.antq" in names
     assert "antq_rules/result.schema.json" in names
+    # (the web front door's pages, and the shipped examples the docs judge)
+    assert "antq_rules/web/templates/report.html" in names
+    assert "antq_rules/web/static/style.css" in names
+    assert "antq_rules/rulesets/qd9745/examples/sung_phai_2025.json" in names
     site = tmp_path / "site"
     subprocess.run(
         [

@@ -1,4 +1,5 @@
-"""Rendering results: terminal text, JSON, Markdown and HTML, in Vietnamese or English."""
+"""Rendering results: terminal text, JSON, Markdown, HTML and the official .docx
+(bytes; python-docx, loaded only then), in Vietnamese or English."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from ..result import DRAWINGS, Result, _json_default
 from . import html, markdown, text, view
 from .json_form import result_to_dict
 
-FORMATS = ("text", "json", "md", "html")
+FORMATS = ("text", "json", "md", "html", "docx")
 
 
-def render(result: Result, format: str = "text", lang: str = "vi") -> str:
+def render(result: Result, format: str = "text", lang: str = "vi") -> str | bytes:
     if format not in FORMATS:
         raise AntqError(Diagnostic("bad-format", {"name": format, "known": ", ".join(FORMATS)}))
     if lang not in LANGUAGES:
@@ -25,6 +26,10 @@ def render(result: Result, format: str = "text", lang: str = "vi") -> str:
             )
             + "\n"
         )
+    if format == "docx":
+        from . import docx
+
+        return docx.render(result, lang)
     built = view.build(result, lang)
     return {"text": text.render, "md": markdown.render, "html": html.render}[format](built)
 

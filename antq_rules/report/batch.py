@@ -21,7 +21,7 @@ from ..result import Result, Summary, _json_default
 from . import html, table, text, view
 from . import markdown as md
 
-FORMATS = ("text", "json", "md", "html", "csv", "xlsx")
+FORMATS = ("text", "json", "md", "html", "csv", "xlsx", "docx")
 
 
 class BatchWriter:
@@ -40,6 +40,7 @@ class BatchWriter:
         self.elements = 0  # JSON elements written
         self._html: IO[str] | None = None
         self._sheet: Any = None
+        self._docx: list[Result] = []  # (one document: written at the end)
 
     # ----------------------------------------------------------------- API
 
@@ -105,6 +106,8 @@ class BatchWriter:
             self._put(table.csv_line(table.row_of(result, self.criteria, lang)))
         elif self.format == "xlsx":
             self._sheet.append(table.row_of(result, self.criteria, lang))
+        elif self.format == "docx":
+            self._docx.append(result)
         elif self.format == "html":
             assert self._html is not None
             self._html.write('<hr style="page-break-after: always">\n')
@@ -123,6 +126,10 @@ class BatchWriter:
             self._put(f'{closing}],\n  "summary": {summary}\n}}\n')
         elif self.format == "xlsx":
             self._put(self._sheet.save())
+        elif self.format == "docx":
+            from .docx import render_batch
+
+            self._put(render_batch(self._docx, lang))
         elif self.format == "html":
             self._put(html.page_head(word("report title", lang), lang))
             self._put("\n".join(html.summary(self.summary, lang)) + "\n")

@@ -1,0 +1,224 @@
+"""Judging an upload within bounds, and keeping its results for a while.
+
+Judging runs in a small pool of worker threads, so the server keeps
+answering while a province is judged. Each job has a deadline: the request
+is answered when it passes (`web-timeout`, 422), and the job stops at the
+next record — records are judged one at a time, and each is bounded by the
+readers' limits. Jobs still running count against `max_pending`, so a
+stream of heavy uploads gets "busy" (429) instead of piling up.
+
+The results of an upload (`Run`) are kept in memory — never on disk — for
+the report and dashboard pages and their downloads, the oldest dropped
+first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from ..errors import AntqError, Diagnostic
+from ..readers import iter_records
+from ..result import Result, Summary
+from ..ruleset import Ruleset
+
+T = TypeVar("T")
+
+
+class Cancelled(Exception):
+    """A job whose request has stopped waiting for it."""
+
+
+class Workers:
+    def __init__(self, workers: int, max_pending: int) -> None:
+        self.workers = workers
+        self.pool: concurrent.futures.ThreadPoolExecutor | None = None  # (made when first used)
+        self.max_pending = max_pending
+        self.pending = 0
+        self._lock = threading.Lock()
+
+    async def run(self, job: Callable[[threading.Event], T], timeout: float) -> T:
+        """`job(cancel)` in a worker; `web-busy` when too many are running,
+        `web-timeout` when it outlasts `timeout` (it is then told to stop)."""
+        with self._lock:
+            if self.pending >= self.max_pending:
+                raise AntqError(Diagnostic("web-busy", {}))
+            self.pending += 1
+        cancel = threading.Event()
+        try:
+            future = self._pool().submit(job, cancel)
+        except RuntimeError:  # (the pool is shutting down)
+            self._done(None)
+            raise AntqError(Diagnostic("web-busy", {})) from None
+        future.add_done_callback(self._done)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        except (asyncio.TimeoutError, TimeoutError):
+            cancel.set()
+            raise AntqError(Diagnostic("web-timeout", {"seconds": _seconds(timeout)})) from None
+
+    def _done(self, _future: Any) -> None:
+        with self._lock:
+            self.pending -= 1
+
+    def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        with self._lock:
+            if self.pool is None:
+                self.pool = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=self.workers, thread_name_prefix="antq-judge"
+                )
+            return self.pool
+
+    def close(self) -> None:
+        """At shutdown; an application started again gets a new pool."""
+        with self._lock:
+            pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _seconds(timeout: float) -> str:
+    return str(int(timeout)) if timeout >= 1 else f"{timeout:g}"
+
+
+# ------------------------------------------------------------------ judging
+
+
+@attrs.frozen
+class Judged:
+    results: tuple[Result, ...]
+    summary: Summary = attrs.field(eq=False)
+
+
+def judge_file(
+    ruleset: Ruleset,
+    path: Path,
+    *,
+    year: int | None,
+    period: Any,
+    limits: Any,
+    cancel: threading.Event,
+    notices: tuple[Diagnostic, ...] = (),
+    hide: str = "",
+) -> Judged:
+    """Every subject of a data file judged, in order. A file that cannot be
+    read at all is its `AntqError`; a bad record is an error result and the
+    others are still judged. `hide` (the temporary folder) is taken out of
+    the names and messages that a user sees."""
+    ruleset.check_when(year, period)
+    results: list[Result] = []
+    summary = Summary()
+    for index, record in enumerate(
+        iter_records([path], ruleset.schema, ruleset.subject, None, limits)
+    ):
+        if cancel.is_set():
+            raise Cancelled
+        if record.label == str(path) and record.data is None and record.error and not results:
+            # (the file itself could not be read: the upload is wrong, not a record)
+            error = record.error
+            raise type(error)([scrub_diagnostic(d, hide) for d in error.diagnostics])
+        result = _scrubbed(ruleset.judge_record(record, index, year, period), hide, notices)
+        summary.add(result)
+        results.append(result)
+    if not results:
+        raise AntqError(Diagnostic("web-empty", {}))
+    return Judged(tuple(results), summary)
+
+
+def _scrubbed(result: Result, hide: str, notices: tuple[Diagnostic, ...]) -> Result:
+    """A result as a user may see it: the upload's notes added, and the
+    temporary folder taken out of its subject's label, error and notes."""
+    error = result.error
+    if error is not None and hide:
+        error = type(error)([scrub_diagnostic(d, hide) for d in error.diagnostics])
+    return attrs.evolve(
+        result,
+        subject=_cut(result.subject, hide) if result.subject else result.subject,
+        error=error,
+        notices=tuple(scrub_diagnostic(d, hide) for d in (*notices, *result.notices)),
+    )
+
+
+def scrub_diagnostic(d: Diagnostic, hide: str) -> Diagnostic:
+    if not hide:
+        return d
+    params = {k: _cut(str(v), hide) if hide in str(v) else v for k, v in d.params.items()}
+    return attrs.evolve(d, params=params)
+
+
+def _cut(text: str, hide: str) -> str:
+    return text.replace(hide.rstrip("/") + "/", "") if hide else text
+
+
+# ------------------------------------------------------------------- runs
+
+
+@attrs.frozen(eq=False)
+class Run:
+    """One upload's results, as the pages show them."""
+
+    id: str
+    ruleset: Ruleset
+    ruleset_key: str  # the catalog name, or "" for pasted text
+    results: tuple[Result, ...]
+    summary: Summary
+    data_name: str
+    lang: str
+    size: int = 0  # bytes uploaded: what the store counts against its budget
+    created: float = attrs.field(factory=time.monotonic)
+
+    @property
+    def batch(self) -> bool:
+        return len(self.results) > 1
+
+    @property
+    def criteria(self) -> list[str]:
+        return [c.id for c in self.ruleset.criteria]
+
+
+class RunStore:
+    """The last `kept` runs, each for `ttl` seconds at most, and no more than
+    `budget` bytes of uploads (a province's records take far more memory as
+    objects than as a file: the oldest go first)."""
+
+    def __init__(self, kept: int, ttl: float, budget: int) -> None:
+        self.kept = kept
+        self.ttl = ttl
+        self.budget = budget
+        self._runs: OrderedDict[str, Run] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def new_id() -> str:
+        return secrets.token_urlsafe(12)
+
+    def add(self, run: Run) -> None:
+        with self._lock:
+            self._runs[run.id] = run
+            self._expire()
+            while len(self._runs) > self.kept or (
+                len(self._runs) > 1 and sum(r.size for r in self._runs.values()) > self.budget
+            ):
+                self._runs.popitem(last=False)
+
+    def get(self, run_id: str) -> Run:
+        with self._lock:
+            self._expire()
+            run = self._runs.get(run_id)
+        if run is None:
+            raise AntqError(Diagnostic("web-no-run", {}))
+        return run
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, r in self._runs.items() if now - r.created > self.ttl]:
+            del self._runs[key]
