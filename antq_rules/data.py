@@ -134,7 +134,7 @@ def subject_label(data: Any) -> str | None:
         except Exception:  # a label is a courtesy; odd objects get none
             return None
         if _shown_as_label(value):
-            return str(value)
+            return normalize_text(str(value))
     return None
 
 
@@ -143,7 +143,7 @@ def label_of(data: Any) -> str | None:
     if type(data) is dict:
         name = data.get("name")
         if type(name) is str and name and not name.isspace():
-            return name
+            return name if name.isascii() else normalize_text(name)  # (NFC in every report)
         try:
             plain = "".join(data).isascii()  # no key in another normal form
         except TypeError:  # a key that is not text
@@ -154,7 +154,7 @@ def label_of(data: Any) -> str | None:
             for field in LABEL_FIELDS:
                 value = data.get(field)
                 if value is not None and _shown_as_label(value):
-                    return str(value)
+                    return normalize_text(str(value))
             return None
     return subject_label(data)
 

@@ -132,3 +132,24 @@ def test_items_judged_by_another_ruleset_open_their_own_report():
     assert entry["path"] == "areas[6]" and entry["result"]["verdict"] == "FAIL"
     # A criterion that passed says nothing more; a passing item is not opened.
     assert all(not c.explanation.drilldown for c in result.criteria.values() if c.id != "TC3")
+
+
+def test_names_written_in_another_normal_form_are_reported_in_nfc():
+    import unicodedata
+
+    root = HERE.parent
+    ruleset = antq_rules.load(root / "rulesets" / "plans" / "ngoc_dao_2021.antq")
+    data = json.loads(
+        (root / "rulesets" / "examples" / "ngoc_dao_2021_fail_tc3.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    data["name"] = unicodedata.normalize("NFD", data["name"])
+    for area in data["areas"]:
+        area["name"] = unicodedata.normalize("NFD", area["name"])
+    result = ruleset.evaluate(data, year=2021)
+    assert result.subject == "Ngọc Đào"
+    for format_ in ("text", "md", "html", "json"):
+        rendered = result.render(format_, "vi")
+        assert unicodedata.is_normalized("NFC", rendered), format_
+        assert "Xóm 7" in rendered, format_
