@@ -6,6 +6,7 @@
     antq fmt FILE…                   rewrite rulesets in the canonical layout
     antq schema RULESET              the data a ruleset reads; spreadsheet templates
     antq explain RULESET DATA ID     every step of one criterion's evaluation
+    antq sql RULESET                 the SQL query that judges where the data is
     antq lsp                         the language server for editors (stdio)
     antq serve                       the web application: upload, judge, reports, dashboard, editor
 
@@ -60,6 +61,10 @@ EXAMPLES = {
   antq schema rulesets/tt124/xa.antq                       # JSON Schema of the data
   antq schema rulesets/tt124/xa.antq --template xlsx --out mau-nhap-lieu.xlsx
   antq schema rulesets/tt124/xa.antq --template csv --out mau-csv/""",
+    "sql": """examples:
+  antq sql rulesets/tt124/xa.antq --dialect postgres --year 2021 > xa.sql
+  antq sql rulesets/plans/ngoc_dao_2021.antq --dialect spark --params
+  antq eval rulesets/plans/ngoc_dao_2021.antq csv-folder/ --engine duckdb""",
     "lsp": """examples:
   antq lsp                  # an editor starts it; it speaks LSP on stdin/stdout
   (VS Code: editors/vscode; Neovim: vim.lsp.start({cmd = {"antq", "lsp"}}))""",
@@ -135,10 +140,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("ruleset", type=Path, metavar="RULESET")
     p.add_argument(
         "data",
-        nargs="+",
+        nargs="*",
         type=Path,
         metavar="DATA",
-        help="JSON or YAML files, Excel workbooks, or folders of CSV files",
+        help="JSON or YAML files, Excel workbooks, folders of CSV files, Parquet (with an "
+        "--engine); none with --engine postgres: the tables already in the database",
     )
     p.add_argument(
         "--format",
@@ -148,9 +154,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", type=Path, help="write the report to this file")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from .sql.cli import add_engine_arguments, add_sql_arguments  # (argparse only)
+
+    add_engine_arguments(p)
     when(p)
     allow(p)
     lang(p)
+
+    p = command("sql", "Print the SQL query that judges every subject where the data is.")
+    p.add_argument("ruleset", type=Path, metavar="RULESET")
+    add_sql_arguments(p)
+    when(p)
+    allow(p)
 
     p = command("test", "Run rulesets' test cases (the *.cases.yaml next to each ruleset).")
     p.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
@@ -378,6 +393,10 @@ def _eval(args: argparse.Namespace) -> int:
         )
     ruleset = _load(args)
     ruleset.check_when(args.year, period)  # (said once, not for every record)
+    if args.engine != "python":
+        return _eval_by_engine(args, ruleset, period, limits)
+    if not args.data:
+        raise AntqError(_usage("give the data to judge: files or folders"))
     records = iter_records(args.data, ruleset.schema, ruleset.subject, args.encoding, limits)
     progress = Progress(not args.no_progress, args.lang)
     shown: set[str] = set()
@@ -554,6 +573,34 @@ def _schema(args: argparse.Namespace) -> int:
     text = json.dumps(json_schema(ruleset), ensure_ascii=False, indent=2) + "\n"
     _write(text, args.out)
     return EXIT_OK
+
+
+def _eval_by_engine(args: argparse.Namespace, ruleset: Any, period: Any, limits: Any) -> int:
+    """`antq eval --engine duckdb|postgres|spark`: one query judges them all."""
+    from .report.batch import BatchWriter
+    from .sql.cli import engine_results
+
+    shown: set[str] = set()
+    with _output(args.out) as out:
+        writer = BatchWriter(args.format, args.lang, out, [c.id for c in ruleset.criteria])
+        for result in engine_results(args, ruleset, period, limits):
+            _tell(result.notices, shown, args.lang)
+            writer.add(result)
+        writer.close()
+    if not writer.count:
+        print(word("nothing judged", args.lang), file=sys.stderr)
+        return EXIT_NOTHING
+    return _exit_for(writer.summary)
+
+
+# -------------------------------------------------------------------- sql
+
+
+def _sql(args: argparse.Namespace) -> int:
+    from .sql.cli import sql_command
+
+    period = _when(args)
+    return int(sql_command(args, _load(args), period))
 
 
 # ------------------------------------------------------------------ serve

@@ -514,6 +514,38 @@ class Ruleset:
             self.judge_record(record, index, year, period) for index, record in enumerate(records)
         )
 
+    def to_sql(
+        self,
+        dialect: str = "duckdb",
+        tables: Mapping[str, str] | None = None,
+        *,
+        year: int | None = None,
+        period: Any = None,
+    ) -> str:
+        """The SQL query (DuckDB, PostgreSQL or Spark) that judges every subject
+        in tables of the template's layout — `tables` maps layout names to a
+        database's own — as this ruleset does (docs/sql.md)."""
+        from .sql import to_sql
+
+        query: str = to_sql(self, dialect, tables, year, period)
+        return query
+
+    def evaluate_db(
+        self,
+        connection: Any,
+        *,
+        year: int | None = None,
+        period: Any = None,
+        tables: Mapping[str, str] | None = None,
+    ) -> Batch:
+        """Judge every subject in a database by one query: a DuckDB connection,
+        a PostgreSQL one (psycopg) or a SparkSession; the same results as
+        `evaluate_many`, explanations made from each subject's rows."""
+        from .sql import evaluate_db
+
+        batch: Batch = evaluate_db(self, connection, year=year, period=period, tables=tables)
+        return batch
+
     def judge_record(self, record: Any, index: int, year: int | None, period: Any) -> Result:
         """A record read from a file (`readers.Record`) judged: its result, or
         an error result when it could not be read or judged, with its place

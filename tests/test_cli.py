@@ -542,3 +542,16 @@ def test_eval_docx_for_one_subject_and_for_a_batch(tmp_path):
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text or "BÁO CÁO" in text
     tables = docx.Document(str(one)).tables
     assert any("TC3" in cell.text for t in tables for row in t.rows for cell in row.cells)
+
+
+def test_sql_prints_the_query_and_eval_judges_by_duckdb_as_by_python():
+    pytest.importorskip("duckdb")
+    code, out, _ = antq("sql", ROOT / "rulesets" / "tt124" / "kdc.antq", "--year", "2021")
+    assert code == 0 and out.startswith("WITH") and '"area"' in out
+    files = [EXAMPLES / f"ngoc_dao_2021_{n}.json" for n in ("fail_tc3", "pass", "unknown")]
+    by_python = antq("eval", NGOC, *files, "--format", "csv")
+    by_duckdb = antq("eval", NGOC, *files, "--format", "csv", "--engine", "duckdb")
+    assert by_python[0] == by_duckdb[0] == 1
+    assert by_python[1] == by_duckdb[1]
+    code, _, err = antq("eval", NGOC, "--lang", "en")
+    assert code == 2 and "give the data" in err

@@ -1,0 +1,247 @@
+"""Small builders of sqlglot expression trees, folding what is known when the
+query is compiled.
+
+A *flag* is a Python bool (known now) or a SQL boolean expression that is
+never NULL; a *term* is a Python int (known now), None (statically absent:
+an unbounded bound) or a SQL expression that may be NULL. Every composite
+operand is wrapped in parentheses here, since sqlglot prints a tree built by
+hand as it is, without regard to precedence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+Flag = "bool | exp.Expression"
+Term = Any  # int | exp.Expression | None
+
+
+def wrap(e: exp.Expression) -> exp.Expression:
+    """`e` as an operand: parenthesised unless it is a name, a literal or a call.
+    (sqlglot counts AND and OR among functions: operators are told by kind.)"""
+    if isinstance(e, exp.Paren) or not isinstance(e, (exp.Binary, exp.Unary, exp.Predicate)):
+        return e
+    return exp.Paren(this=e)
+
+
+def sql(value: Any) -> exp.Expression:
+    """A Python constant (bool, int, None) or an expression, as an expression."""
+    if isinstance(value, exp.Expression):
+        return value
+    if value is True:
+        return exp.true()
+    if value is False:
+        return exp.false()
+    if value is None:
+        return exp.null()
+    if isinstance(value, int):
+        return number(value)
+    raise TypeError(f"not a SQL constant: {value!r}")
+
+
+# Beyond 18 digits an integer literal could be read as a float by some
+# engine: those are written as a cast of exact text.
+_BIG = 10**18
+
+
+def number(value: int) -> exp.Expression:
+    if -_BIG < value < _BIG:
+        if value < 0:
+            return exp.Paren(this=exp.Neg(this=exp.Literal.number(-value)))
+        return exp.Literal.number(value)
+    return exp.Cast(this=exp.Literal.string(str(value)), to=exp.DataType.build("DECIMAL(38, 0)"))
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+# ------------------------------------------------------------------ flags
+
+
+def and_(*flags: Any) -> Any:
+    parts: list[exp.Expression] = []
+    for f in flags:
+        if f is False:
+            return False
+        if f is True:
+            continue
+        parts.append(f)
+    if not parts:
+        return True
+    out = wrap(parts[0])
+    for p in parts[1:]:
+        out = exp.And(this=out, expression=wrap(p))
+    return out
+
+
+def or_(*flags: Any) -> Any:
+    parts: list[exp.Expression] = []
+    for f in flags:
+        if f is True:
+            return True
+        if f is False:
+            continue
+        parts.append(f)
+    if not parts:
+        return False
+    out = wrap(parts[0])
+    for p in parts[1:]:
+        out = exp.Or(this=out, expression=wrap(p))
+    return out
+
+
+def not_(flag: Any) -> Any:
+    if flag is True or flag is False:
+        return not flag
+    if isinstance(flag, exp.Not):
+        inner = flag.this
+        return inner.this if isinstance(inner, exp.Paren) else inner
+    return exp.Not(this=wrap(flag))
+
+
+def when(cond: Any, then: Any, otherwise: Any) -> Any:
+    """CASE WHEN cond THEN then ELSE otherwise END, folded when cond is known."""
+    if cond is True:
+        return then
+    if cond is False:
+        return otherwise
+    if _same(then, otherwise):
+        return then
+    return exp.Case(ifs=[exp.If(this=sql(cond), true=sql(then))], default=sql(otherwise))
+
+
+def cases(pairs: list[tuple[Any, Any]], otherwise: Any) -> Any:
+    """CASE WHEN c1 THEN v1 WHEN c2 THEN v2 … ELSE otherwise END, folded."""
+    kept: list[tuple[Any, Any]] = []
+    for cond, value in pairs:
+        if cond is False:
+            continue
+        if cond is True:
+            otherwise = value
+            break
+        kept.append((cond, value))
+    if not kept:
+        return otherwise
+    return exp.Case(ifs=[exp.If(this=sql(c), true=sql(v)) for c, v in kept], default=sql(otherwise))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, exp.Expression) or isinstance(b, exp.Expression):
+        return isinstance(a, exp.Expression) and isinstance(b, exp.Expression) and a == b
+    return type(a) is type(b) and a == b
+
+
+def is_null(term: Any) -> Any:
+    if term is None:
+        return True
+    if not isinstance(term, exp.Expression):
+        return False
+    return exp.Is(this=wrap(term), expression=exp.null())
+
+
+def not_null(term: Any) -> Any:
+    return not_(is_null(term))
+
+
+def truthy(e: Any) -> Any:
+    """A nullable SQL boolean as a flag: NULL counts as false."""
+    if e is True or e is False:
+        return e
+    return exp.Is(this=wrap(e), expression=exp.true())
+
+
+def coalesce(e: Any, default: Any) -> Any:
+    if not isinstance(e, exp.Expression):
+        return e if e is not None else default
+    return exp.Coalesce(this=e, expressions=[sql(default)])
+
+
+def cmp(op: str, a: Any, b: Any) -> Any:
+    """`a op b` on terms (NULL in, NULL out), folded when both are known."""
+    if a is None or b is None:
+        return None
+    if not isinstance(a, exp.Expression) and not isinstance(b, exp.Expression):
+        return {
+            "<": a < b,
+            "<=": a <= b,
+            ">": a > b,
+            ">=": a >= b,
+            "==": a == b,
+            "!=": a != b,
+        }[op]
+    node = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "==": exp.EQ, "!=": exp.NEQ}[op]
+    return node(this=wrap(sql(a)), expression=wrap(sql(b)))
+
+
+def cmp_or(op: str, a: Any, b: Any, default: bool) -> Any:
+    """`a op b` as a flag; `default` where either side is NULL (unbounded)."""
+    if a is None or b is None:
+        return default
+    result = cmp(op, a, b)
+    if isinstance(result, bool):
+        return result
+    if not _nullable(a) and not _nullable(b):
+        return result
+    return exp.Coalesce(this=result, expressions=[sql(default)])
+
+
+def _nullable(term: Any) -> bool:
+    return isinstance(term, exp.Expression)
+
+
+# ------------------------------------------------------------- arithmetic
+
+
+def add(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    if not isinstance(a, exp.Expression) and not isinstance(b, exp.Expression):
+        return a + b
+    if isinstance(b, int) and b == 0:
+        return a
+    if isinstance(a, int) and a == 0:
+        return b
+    return exp.Add(this=wrap(sql(a)), expression=wrap(sql(b)))
+
+
+def sub(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    if not isinstance(a, exp.Expression) and not isinstance(b, exp.Expression):
+        return a - b
+    if isinstance(b, int) and b == 0:
+        return a
+    return exp.Sub(this=wrap(sql(a)), expression=wrap(sql(b)))
+
+
+def mul(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    if not isinstance(a, exp.Expression) and not isinstance(b, exp.Expression):
+        return a * b
+    if isinstance(a, int) and a == 1:
+        return b
+    if isinstance(b, int) and b == 1:
+        return a
+    if (isinstance(a, int) and a == 0) or (isinstance(b, int) and b == 0):
+        # 0 × NULL stays NULL in SQL; callers decide what an unbounded side means.
+        return exp.Mul(this=wrap(sql(a)), expression=wrap(sql(b)))
+    return exp.Mul(this=wrap(sql(a)), expression=wrap(sql(b)))
+
+
+def neg(a: Any) -> Any:
+    if a is None:
+        return None
+    if not isinstance(a, exp.Expression):
+        return -a
+    return exp.Neg(this=wrap(a))
+
+
+def size(e: Any) -> int:
+    """How big an expression is (to decide when to name it in a column)."""
+    if not isinstance(e, exp.Expression):
+        return 1
+    return sum(1 for _ in e.walk())

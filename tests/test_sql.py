@@ -1,0 +1,312 @@
+"""The SQL backend (antq_rules/sql) against the reference interpreter, on
+DuckDB: the conformance corpus, generated expressions and data with unknowns,
+every shipped ruleset on the synthetic province; parameters are bound, and
+what SQL cannot say is refused with a position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+duckdb = pytest.importorskip("duckdb", reason="the `sql` extra (duckdb) is not installed")
+pytest.importorskip("sqlglot", reason="the `sql` extra (sqlglot) is not installed")
+
+import yaml  # noqa: E402
+from gen import PROPERTY_SCHEMA, entity_template, expressions, to_data  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from test_conformance import SCHEMA, corpus, expected_value  # noqa: E402
+
+import antq_rules  # noqa: E402
+from antq_rules import AntqError, compile_expression  # noqa: E402
+from antq_rules.data import to_plain_period  # noqa: E402
+from antq_rules.sql import compile_sql, evaluate_db, evaluate_files, to_sql  # noqa: E402
+from antq_rules.sql.engines import DuckDB  # noqa: E402
+from antq_rules.sql.layout import Layout  # noqa: E402
+from antq_rules.sql.load import flatten, into_duckdb  # noqa: E402
+from antq_rules.sql.query import decode, expression_query  # noqa: E402
+from antq_rules.synthetic import province  # noqa: E402
+
+ROOT = Path(__file__).parent.parent
+RULESETS = [
+    p
+    for p in sorted((ROOT / "rulesets").rglob("*.antq"))
+    if any(line.startswith("ruleset ") for line in p.read_text(encoding="utf-8").splitlines())
+]
+PERIOD = ("2021-01-01", "2021-06-30")
+
+
+def sql_values(expr, docs, schema, period):
+    """The expression's value for each document, judged in DuckDB (a document
+    the tables cannot hold, or the query flags, by the Python evaluator — as
+    evaluate_db does)."""
+    con = duckdb.connect()
+    flat, ids = flatten(schema, "commune", docs)
+    into_duckdb(con, flat)
+    engine = DuckDB(con)
+    layout = Layout(schema, "commune", engine.catalog())
+    query = expression_query(expr.typed, layout, period)
+    rows = {row["id"]: row for row in engine.run(query.tree, query.params)}
+    out = []
+    for doc, key in zip(docs, ids, strict=True):
+        row = rows.get(key)
+        if row is None or row["_deopt"]:
+            out.append(("python", expr.evaluate(doc, evaluator="reference").value))
+        else:
+            out.append(("sql", decode(query.outputs["value"], row)))
+    return out
+
+
+# ---------------------------------------------------------------- corpus
+
+
+@pytest.mark.parametrize(("document", "case"), list(corpus()))
+def test_conformance_on_duckdb(document, case):
+    period = document.get("period")
+    if isinstance(period, str):
+        period = period.replace(" ", "")
+    try:
+        expression = compile_expression(
+            case["expr"], schema=SCHEMA, subject="commune", period=period
+        )
+        reference = expression.evaluate(case.get("data", {}), evaluator="reference")
+    except AntqError:
+        return  # (a static or data error: the Python path's, tested elsewhere)
+    try:
+        [(_, got)] = sql_values(expression, [case.get("data", {})], SCHEMA, expression.period)
+    except AntqError as error:
+        assert error.code == "sql-unsupported", str(error)
+        pytest.skip(f"refused by SQL: {error.message}")
+    assert got == reference.value
+    if "value" in case:
+        assert got == expected_value(case["value"])
+
+
+# ------------------------------------------------------------ generated
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), kind=st.sampled_from(["bool", "bool", "int", "decimal", "date"]))
+def test_generated_expressions_agree_with_the_reference(data, kind):
+    text = data.draw(expressions(kind, single=True))
+    docs = [to_data(data.draw(entity_template("commune", unknown=0.3))) for _ in range(3)]
+    expr = compile_expression(text, schema=PROPERTY_SCHEMA, subject="commune", period=PERIOD)
+    wanted = []
+    for doc in docs:
+        try:
+            wanted.append(expr.evaluate(doc, evaluator="reference").value)
+        except AntqError as error:
+            wanted.append(error.code)
+    try:
+        got = sql_values_safe(expr, docs)
+    except AntqError as error:
+        assert error.code == "sql-unsupported", str(error)
+        return
+    assert got == wanted, text
+
+
+def sql_values_safe(expr, docs):
+    out = []
+    for how, value in _sql_or_error(expr, docs):
+        out.append(value)
+        del how
+    return out
+
+
+def _sql_or_error(expr, docs):
+    period = to_plain_period(PERIOD)
+    con = duckdb.connect()
+    flat, ids = flatten(PROPERTY_SCHEMA, "commune", docs)
+    into_duckdb(con, flat)
+    engine = DuckDB(con)
+    layout = Layout(PROPERTY_SCHEMA, "commune", engine.catalog())
+    query = expression_query(expr.typed, layout, period)
+    rows = {row["id"]: row for row in engine.run(query.tree, query.params)}
+    for doc, key in zip(docs, ids, strict=True):
+        row = rows.get(key)
+        if row is None or row["_deopt"]:
+            try:
+                yield "python", expr.evaluate(doc, evaluator="reference").value
+            except AntqError as error:
+                yield "python", error.code
+        else:
+            yield "sql", decode(query.outputs["value"], row)
+
+
+# -------------------------------------------------------------- rulesets
+
+
+def _docs(ruleset, count, missing):
+    communes = list(province(count, seed=11, missing=missing))
+    if ruleset.subject == "area":
+        return [a for c in communes for a in c["areas"]][: count * 4]
+    if ruleset.subject == "unit":
+        return [u for c in communes for u in c["units"]][: count * 4]
+    return communes
+
+
+def same(python, sql):
+    """Everything a Result says, criterion by criterion."""
+    assert len(python) == len(sql)
+    for a, b in zip(python, sql, strict=True):
+        assert (a.verdict, a.level, a.level_candidates, a.score, a.max_score) == (
+            b.verdict,
+            b.level,
+            b.level_candidates,
+            b.score,
+            b.max_score,
+        ), a.subject
+        assert (a.met, a.applicable, a.subject, a.statuses) == (
+            b.met,
+            b.applicable,
+            b.subject,
+            b.statuses,
+        )
+        for cid in a.statuses:
+            ca, cb = a.criteria[cid], b.criteria[cid]
+            assert (ca.value, ca.points, ca.max_points) == (cb.value, cb.points, cb.max_points), cid
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.05])
+@pytest.mark.parametrize("path", RULESETS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shipped_rulesets_on_duckdb(path, missing):
+    ruleset = antq_rules.load(path)
+    docs = _docs(ruleset, 25, missing)
+    python = list(ruleset.evaluate_many(docs, year=2021))
+    con = duckdb.connect()
+    flat, _ = flatten(ruleset.schema, ruleset.subject, docs)
+    into_duckdb(con, flat)
+    same(python, list(evaluate_db(ruleset, con, year=2021)))
+
+
+def test_explanations_come_from_the_rows(tmp_path):
+    ruleset = antq_rules.load(ROOT / "rulesets/plans/ngoc_dao_2021.antq")
+    docs = _docs(ruleset, 4, 0.05)
+    path = tmp_path / "province.json"
+    import json
+
+    path.write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
+    python = list(ruleset.evaluate_many(docs))
+    sql = list(evaluate_files(ruleset, [path]))
+    for a, b in zip(python, sql, strict=True):
+        assert a.statuses == b.statuses
+        for cid in a.statuses:
+            assert a.criteria[cid].explanation == b.criteria[cid].explanation
+
+
+def test_files_with_bad_records_judge_the_others(tmp_path):
+    ruleset = antq_rules.load(ROOT / "rulesets/tt124/kdc.antq")
+    good = _docs(ruleset, 2, 0.0)
+    bad = dict(good[0], households="many")  # a value of the wrong type, read by KDC1c
+    twice = dict(good[1], yearly=[{"year": 2021}, {"year": 2021}])  # two rows for single
+    import json
+
+    path = tmp_path / "areas.json"
+    docs = [good[0], bad, twice, *good[2:]]
+    path.write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
+    python = list(ruleset.evaluate_many(docs, year=2021))
+    sql = list(evaluate_files(ruleset, [path], year=2021))
+    assert [r.index for r in sql] == list(range(len(docs)))
+    for a, b in zip(python, sql, strict=True):
+        assert (a.error is None) == (b.error is None)
+        if a.error is None:
+            assert (a.verdict, a.statuses) == (b.verdict, b.statuses)
+        else:
+            assert a.error.code == b.error.code
+
+
+def test_a_csv_folder_through_duckdb(tmp_path):
+    ruleset = antq_rules.load(ROOT / "rulesets/tt124/xa.antq")
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "commune.csv").write_text(
+        "id,name,policy_implemented,party_resolution.date\n"
+        "X1,Ngọc Đào,có,15/02/2021\nX2,Tân An,,2021-05-01\n",
+        encoding="utf-8",
+    )
+    (folder / "areas.csv").write_text(
+        "id,commune_id,name,recognised_safe,registration.issued\n"
+        "A1,X1,Xóm 1,x,x\nA2,X1,Xóm 2,không,x\nA3,X2,Xóm 3,,\n",
+        encoding="utf-8",
+    )
+    from antq_rules.readers import read_records
+
+    records = read_records(folder, ruleset.schema, ruleset.subject)
+    python = list(ruleset.evaluate_many([r.data for r in records], year=2021))
+    sql = list(evaluate_files(ruleset, [folder], year=2021))
+    assert [r.statuses for r in python] == [r.statuses for r in sql]
+    assert [r.verdict for r in python] == [r.verdict for r in sql]
+
+
+# ------------------------------------------------------------ the query
+
+
+HOSTILE = "x'); DROP TABLE commune; --\n*/ $p0 %(p0)s :p0 \" `"
+
+
+def test_hostile_parameters_never_change_the_query(tmp_path):
+    source = tmp_path / "r.antq"
+    source.write_text(
+        'ruleset r\n  title "R"\n  subject commune\n\n'
+        'entity commune\n  name: text\n\nparam wanted = "Ngọc Đào"\n\n'
+        'criterion C1 "name"\n  name == wanted\n',
+        encoding="utf-8",
+    )
+    plain = antq_rules.load(source)
+    hostile = antq_rules.load(source, {"wanted": HOSTILE})
+    for dialect in ("duckdb", "postgres", "spark"):
+        assert to_sql(plain, dialect) == to_sql(hostile, dialect)
+        assert "DROP" not in to_sql(hostile, dialect)
+    query = compile_sql(hostile)
+    assert HOSTILE in query.params.values()
+    con = duckdb.connect()
+    con.execute("CREATE TABLE commune (id INTEGER, name VARCHAR)")
+    con.execute("INSERT INTO commune VALUES (1, ?), (2, 'Ngọc Đào')", [HOSTILE])
+    verdicts = [r.verdict.name for r in evaluate_db(hostile, con)]
+    assert verdicts == ["PASS", "FAIL"]
+    assert con.execute("SELECT count(*) FROM commune").fetchone() == (2,)
+
+
+def test_names_are_quoted_and_tables_can_be_renamed():
+    ruleset = antq_rules.load(ROOT / "rulesets/tt124/kdc.antq")
+    text = to_sql(ruleset, "duckdb", tables={"area": "khu dân cư"}, year=2021)
+    assert '"khu dân cư"' in text
+    assert '"party_cell_resolution.date"' in text
+
+
+def test_unsupported_constructs_are_refused_with_a_position(tmp_path):
+    source = tmp_path / "r.antq"
+    source.write_text(
+        'ruleset r\n  title "R"\n  subject commune\n\n'
+        "entity commune\n  villages: list[village]\n\nentity village\n  pop: int\n\n"
+        'criterion C1 "odd"\n  sum(villages, pop / 3) > 1\n',
+        encoding="utf-8",
+    )
+    ruleset = antq_rules.load(source)
+    with pytest.raises(AntqError) as caught:
+        to_sql(ruleset)
+    assert caught.value.code == "sql-unsupported"
+    assert caught.value.span is not None
+    assert caught.value.render("vi")
+
+
+def test_a_missing_table_is_an_unknown_list_and_an_empty_one_none():
+    schema = antq_rules.Schema.from_text(
+        "entity commune\n  villages: list[village]\nentity village\n  safe: bool\n", "s"
+    )
+    expr = compile_expression("all(villages.safe)", schema=schema, subject="commune")
+    con = duckdb.connect()
+    con.execute("CREATE TABLE commune (id INTEGER)")
+    con.execute("INSERT INTO commune VALUES (1)")
+    engine = DuckDB(con)
+    query = expression_query(expr.typed, Layout(schema, "commune", engine.catalog()))
+    [row] = engine.run(query.tree, query.params)
+    assert decode(query.outputs["value"], row) == antq_rules.Range(False, True)
+    con.execute("CREATE TABLE villages (id INTEGER, commune_id INTEGER, safe BOOLEAN)")
+    query = expression_query(expr.typed, Layout(schema, "commune", engine.catalog()))
+    [row] = engine.run(query.tree, query.params)
+    assert decode(query.outputs["value"], row) is True
+
+
+_ = yaml
