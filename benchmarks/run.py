@@ -462,6 +462,17 @@ def small_records(quick: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def sql_section(quick: bool) -> str:
+    """The SQL engine at a country's scale (benchmarks/sql_bench.py), when the
+    `sql` extra is installed."""
+    try:
+        import sql_bench
+    except ImportError as missing:
+        return f"## Where the data is: DuckDB\n\nNot measured: {missing} (the `sql` extra).\n"
+    print("sql: 100,000 communes from Parquet…", file=sys.stderr)
+    return sql_bench.section(2_000 if quick else 100_000, 500 if quick else 5_000)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--communes", type=int, default=10_000)
@@ -732,6 +743,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
 
     lines += ["", small_records(args.quick)]
+    lines += ["", sql_section(args.quick)]
 
     report = "\n".join(lines).rstrip("\n") + "\n"
     print(report)

@@ -60,6 +60,9 @@ def results(ctx: Context, rows: list[dict[str, Any]]) -> Iterator[Result]:
         for key in flagged:
             if key in docs:
                 ctx._python[key] = ctx.judge(docs[key])
+    # (the columns a subject's label comes from, found once for every row)
+    first = rows[0] if rows else {}
+    labels = [(k, k[len("_label_") :]) for k in first if k.startswith("_label_")]
     for index, row in enumerate(rows):
         key = row["id"]
         if row.get("_deopt"):
@@ -69,13 +72,21 @@ def results(ctx: Context, rows: list[dict[str, Any]]) -> Iterator[Result]:
                 result = ctx.ruleset.error_result(error)
             yield attrs.evolve(result, index=index)
             continue
-        yield from_row(ctx, row, index)
+        yield from_row(ctx, row, index, labels)
 
 
-def from_row(ctx: Context, row: dict[str, Any], index: int | None) -> Result:
+_STATUS = {status.name: status for status in Status}  # (faster than Status[name])
+
+
+def from_row(
+    ctx: Context,
+    row: dict[str, Any],
+    index: int | None,
+    labels: list[tuple[str, str]] | None = None,
+) -> Result:
     ruleset = ctx.ruleset
     outputs = ctx.query.outputs
-    statuses = {cid: Status[row[cid]] for cid in ruleset._ids}
+    statuses = {cid: _STATUS[row[cid]] for cid in ruleset._ids}
     level = None
     candidates: tuple[str, ...] = ()
     names = outputs.get("levels") or []
@@ -87,15 +98,17 @@ def from_row(ctx: Context, row: dict[str, Any], index: int | None) -> Result:
             candidates = tuple(n for i, n in enumerate(names) if row.get(f"_cand{i}"))
     score = decode(outputs["score"], row) if "score" in outputs else None
     max_score = decode(outputs["max_score"], row) if "max_score" in outputs else None
+    if labels is None:
+        labels = [(k, k[len("_label_") :]) for k in row if k.startswith("_label_")]
     label_doc = {
-        k[len("_label_") :]: normalize_text(x) if isinstance(x, str) else x
-        for k, x in row.items()
-        if k.startswith("_label_") and x is not None
+        field: normalize_text(x) if isinstance(x, str) else x
+        for column, field in labels
+        if (x := row[column]) is not None
     }
     criteria = CriteriaView(statuses, _criterion, (ctx, row))
     return Result(
         ruleset.about,
-        Status[row["verdict"]],
+        _STATUS[row["verdict"]],
         criteria,
         level,
         candidates,
