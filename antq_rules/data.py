@@ -79,7 +79,8 @@ def _bad(expected: str, raw: Any) -> BadValue:
 
 def is_object(raw: Any) -> bool:
     return (
-        isinstance(raw, Mapping)
+        type(raw) is dict  # (the usual case, before the slower checks)
+        or isinstance(raw, Mapping)
         or attrs.has(type(raw))
         or (dataclasses.is_dataclass(raw) and not isinstance(raw, type))
     )

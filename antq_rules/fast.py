@@ -638,7 +638,9 @@ class _Generator:
         key = out.const(field)
         if not self.any_object:
             lookup = f"{obj}[{key}]"
-        else:  # (a key missing or in another normal form, an attribute…)
+        elif field.isascii():  # (a key missing, an attribute…; a dict read at once)
+            lookup = f"({obj}.get({key}) if {obj}.__class__ is dict else _get_raw({obj}, {key}))"
+        else:  # (a key in another normal form too)
             lookup = f"_get_raw({obj}, {key})"
         if out.kind(obj) != PLAIN:  # (an object not known: its fields are not either)
             lookup = f"None if {obj} is None else {lookup}"
