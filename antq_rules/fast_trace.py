@@ -70,6 +70,8 @@ class TraceSpec:
         self.index_of: dict[int, int] = {}
         for index, (_, node, _, _) in enumerate(nodes):
             self.index_of.setdefault(id(node), index)
+        # The slot of the expression's own value (the first noted).
+        self.root_slot = 0
 
 
 class _TraceGenerator(_Generator):
@@ -407,6 +409,8 @@ def trace_spec(
         out.lines[:0] = [f"    V = [_SKIP] * {len(gen.nodes)}", f"    F = [None] * {gen.facts}"]
         function = _build_trace(out)
     except _NOT_GENERATED:
+        return None
+    if not gen.nodes or gen.nodes[0][1] is not root:  # (its value is read from slot 0)
         return None
     return TraceSpec(function, gen.nodes, gen.uses_outcomes)
 
