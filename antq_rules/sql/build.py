@@ -54,6 +54,33 @@ def number(value: int) -> exp.Expression:
     return exp.Cast(this=exp.Literal.string(str(value)), to=exp.DataType.build("DECIMAL(38, 0)"))
 
 
+def named(e: exp.Expression, name: str) -> exp.Alias:
+    """`e AS "name"` (built in place: sqlglot's helpers copy their operands)."""
+    return exp.Alias(this=e, alias=exp.to_identifier(name, quoted=True))
+
+
+def select(
+    items: list[exp.Expression],
+    source: exp.Expression,
+    joins: list[exp.Join] | None = None,
+    where: Any = None,
+    group: list[exp.Expression] | None = None,
+    order: list[exp.Expression] | None = None,
+) -> exp.Select:
+    """A SELECT built in one piece (sqlglot's builder methods copy the whole
+    select at every call: quadratic in its columns)."""
+    node = exp.Select(expressions=items, from_=exp.From(this=source))
+    if joins:
+        node.set("joins", joins)
+    if where is not None and where is not True:
+        node.set("where", exp.Where(this=sql(where)))
+    if group:
+        node.set("group", exp.Group(expressions=group))
+    if order:
+        node.set("order", exp.Order(expressions=[exp.Ordered(this=o) for o in order]))
+    return node
+
+
 def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table, quoted=True)
 
@@ -61,43 +88,118 @@ def col(name: str, table: str | None = None) -> exp.Column:
 # ------------------------------------------------------------------ flags
 
 
-def and_(*flags: Any) -> Any:
-    parts: list[exp.Expression] = []
-    for f in flags:
-        if f is False:
-            return False
-        if f is True:
-            continue
-        parts.append(f)
-    if not parts:
+# A nullable boolean column is in one of three states (TRUE, FALSE, NULL);
+# `c IS TRUE`, `c IS NOT FALSE`, `c IS NULL`… each say a set of them. Flags
+# made of such tests on one column are folded to one test (the three flags
+# of a column read through Kleene formulas become `c IS TRUE` and the like,
+# or a constant), so the query computes per row only what can differ.
+_T, _F, _N = 1, 2, 4
+_ALL = _T | _F | _N
+
+
+def _state(e: Any) -> tuple[exp.Expression, int] | None:
+    """(column, states) when `e` tests the state of one column."""
+    negate = False
+    while isinstance(e, (exp.Not, exp.Paren)):
+        if isinstance(e, exp.Not):
+            negate = not negate
+        e = e.this
+    if not isinstance(e, exp.Is) or not isinstance(e.this, exp.Column):
+        return None
+    what = e.expression
+    if isinstance(what, exp.Boolean):
+        states = _T if what.this else _F
+    elif isinstance(what, exp.Null):
+        states = _N
+    else:
+        return None
+    return e.this, (_ALL & ~states) if negate else states
+
+
+def _test(column: exp.Expression, states: int) -> Any:
+    if states == 0:
+        return False
+    if states == _ALL:
         return True
-    out = wrap(parts[0])
-    for p in parts[1:]:
-        out = exp.And(this=out, expression=wrap(p))
-    return out
+    single = {_T: exp.true(), _F: exp.false(), _N: exp.null()}
+    if states in single:
+        return exp.Is(this=column.copy(), expression=single[states])
+    return exp.Not(
+        this=exp.Paren(this=exp.Is(this=column.copy(), expression=single[_ALL & ~states]))
+    )
+
+
+def _terms(e: exp.Expression, kind: type) -> list[exp.Expression]:
+    """The operands of a chain of AND (or OR), parentheses looked through."""
+    while isinstance(e, exp.Paren):
+        e = e.this
+    if isinstance(e, kind):
+        return _terms(e.this, kind) + _terms(e.expression, kind)
+    return [e]
+
+
+def _combine(flags: tuple, conj: bool) -> Any:
+    absorbing, neutral = (False, True) if conj else (True, False)
+    kind = exp.And if conj else exp.Or
+    parts: list[Any] = []  # terms, and (column,) where its tests are folded
+    tests: dict[exp.Expression, int] = {}
+    seen: set[exp.Expression] = set()
+    for f in flags:
+        if f is absorbing:
+            return absorbing
+        if f is neutral:
+            continue
+        for term in _terms(f, kind):
+            found = _state(term)
+            if found is None:
+                if term not in seen:
+                    seen.add(term)
+                    parts.append(term)
+                continue
+            column, states = found
+            if column in tests:
+                before = tests[column]
+                tests[column] = (before & states) if conj else (before | states)
+            else:
+                tests[column] = states
+                parts.append((column,))
+    out: list[exp.Expression] = []
+    for p in parts:
+        if isinstance(p, tuple):
+            test = _test(p[0], tests[p[0]])
+            if test is absorbing:
+                return absorbing
+            if test is not neutral:
+                out.append(test)
+        else:
+            out.append(p)
+    if not out:
+        return neutral
+    result = wrap(out[0])
+    for p in out[1:]:
+        result = kind(this=result, expression=wrap(p))
+    return result
+
+
+def and_(*flags: Any) -> Any:
+    return _combine(flags, True)
 
 
 def or_(*flags: Any) -> Any:
-    parts: list[exp.Expression] = []
-    for f in flags:
-        if f is True:
-            return True
-        if f is False:
-            continue
-        parts.append(f)
-    if not parts:
-        return False
-    out = wrap(parts[0])
-    for p in parts[1:]:
-        out = exp.Or(this=out, expression=wrap(p))
-    return out
+    return _combine(flags, False)
 
 
 def not_(flag: Any) -> Any:
     if flag is True or flag is False:
         return not flag
-    if isinstance(flag, exp.Not):
-        inner = flag.this
+    found = _state(flag)
+    if found is not None:
+        return _test(found[0], _ALL & ~found[1])
+    inner = flag
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    if isinstance(inner, exp.Not):
+        inner = inner.this
         return inner.this if isinstance(inner, exp.Paren) else inner
     return exp.Not(this=wrap(flag))
 

@@ -177,6 +177,7 @@ class Compiler:
         self.free_memo: dict[int, frozenset] = {}
         self.cache: dict[tuple[int, int], Any] = {}
         self.plans: dict[tuple, Plan] = {}
+        self.shared: dict[tuple, tuple[list[Relation], Group | None]] = {}
         self.joined: dict[int, set] = {}
         self.groups_made: list[Group] = []
         self.relations: list[Relation] = []
@@ -573,18 +574,37 @@ class Compiler:
             cached = self.plans.get(key)
             if cached is not None:
                 return cached
+        # Aggregates over the same rows of one table (whatever their filters
+        # and fields) read them in one relation and sum them in one GROUP BY,
+        # as a hand-written query would: one scan of `areas` for all of them.
+        # (Only one stage: a later stage is made from the earlier one as it
+        # stood, without what other aggregates add to it afterwards.)
+        share = None
+        if key is not None and all(
+            st.kind != "list" for br, *_ in roots_info for st in br.steps[1:]
+        ):
+            share = (
+                id(sc.rel),
+                tuple((id(r.rel), r.alias, tb.name, tb.present) for _, r, tb, _ in roots_info),
+            )
+        shared = self.shared.get(share) if share is not None else None
         branch_open: list[tuple[Any, list]] = []
+        index = 0
         for br, root, table, given in roots_info:
             if not table.present:
                 branch_open.append((True, []))
                 continue
-            items = self.chain(br, root, table, given, level, sc, not detached)
-            if items is None:
-                branch_open.append((True, []))
-                continue
+            reuse = shared[0][index] if shared is not None else None
+            index += 1
+            items = self.chain(br, root, table, given, level, sc, not detached, reuse)
             rows.append(items)
             branch_open.append((b.not_(given), items.open_steps))
-        group = Group(self, sc, rows, not detached) if rows else None
+        if shared is not None:
+            group = shared[1]
+        else:
+            group = Group(self, sc, rows, not detached) if rows else None
+            if share is not None:
+                self.shared[share] = ([items.rel for items in rows], group)
         plan = Plan(self, sc, level, rows, consts, group, branch_open)
         if key is not None:
             self.plans[key] = plan
@@ -628,7 +648,8 @@ class Compiler:
         level: int,
         sc: Scope,
         attached: bool,
-    ) -> Items | None:
+        reuse: Relation | None = None,
+    ) -> Items:
         """The rows of one chain of tables, as a relation of items: one
         relation a stage (`areas`, then `areas.incidents` joined to it), so
         that what is evaluated of a stage's items sees each item once."""
@@ -653,7 +674,7 @@ class Compiler:
             env_key = None
             keys = list(sc.rel.keys)
         else:
-            rel = self.relation(table_ref(table.name, alias), [], [])
+            rel = reuse or self.relation(table_ref(table.name, alias), [], [])
             outer = None
             env = rel.column(alias, link)
             env_key = root_id
@@ -794,11 +815,11 @@ class Compiler:
                     s.Rat(b.when(plan.open, None, possible)) if plan.open is not True else None,
                     b.or_(b.not_(ok), b.cmp(">", anyu, 0), pu),
                 )
-            t_ = b.or_(plan.open, b.cmp(">", plan.sum(lambda h: ones(h.t), hits), 0))
-            f_ = b.cmp("==", plan.sum(lambda h: ones(b.not_(h.f)), hits), 0)
+            t_ = b.or_(plan.open, plan.some(lambda h: h.t, hits))
+            f_ = b.not_(plan.some(lambda h: b.not_(h.f), hits))
             u_ = b.and_(
-                b.cmp("==", plan.sum(lambda h: ones(b.not_(b.or_(h.f, h.u))), hits), 0),
-                b.or_(b.cmp(">", plan.sum(lambda h: ones(h.u), hits), 0), b.and_(plan.open, pu)),
+                b.not_(plan.some(lambda h: b.not_(b.or_(h.f, h.u)), hits)),
+                b.or_(plan.some(lambda h: h.u, hits), b.and_(plan.open, pu)),
             )
             result = s.Bool(_flagged(t_), _flagged(f_), _flagged(u_))
             return s.logic_not(result) if func == "none" else result
@@ -824,11 +845,11 @@ class Compiler:
                 )
 
             oks = plan.per_item(ok)
-            f_ = b.or_(plan.open, b.cmp(">", plan.sum(lambda o: ones(o.f), oks), 0))
-            t_ = b.cmp("==", plan.sum(lambda o: ones(b.not_(o.t)), oks), 0)
+            f_ = b.or_(plan.open, plan.some(lambda o: o.f, oks))
+            t_ = b.not_(plan.some(lambda o: b.not_(o.t), oks))
             u_ = b.and_(
-                b.cmp("==", plan.sum(lambda o: ones(b.not_(b.or_(o.t, o.u))), oks), 0),
-                b.or_(b.cmp(">", plan.sum(lambda o: ones(o.u), oks), 0), b.and_(plan.open, pu)),
+                b.not_(plan.some(lambda o: b.not_(b.or_(o.t, o.u)), oks)),
+                b.or_(plan.some(lambda o: o.u, oks), b.and_(plan.open, pu)),
             )
             return s.Bool(_flagged(t_), _flagged(f_), _flagged(u_))
         # ratio
@@ -836,11 +857,11 @@ class Compiler:
         def parts(member: s.Bool, inner: Scope) -> tuple:
             keep, body = keep_body(member, inner)
             if no_body:
-                bt, bf, bu = keep.t, False, False  # (the body is `true` where it is read)
-                bt, bf, bu = True, False, False
+                bt, bf, bu = True, False, False  # (the body is `true` where it is read)
             else:
                 bt, bf, bu = body.t, body.f, body.u
-            bt, bf, bu = b.and_(keep.t, bt), b.and_(keep.t, bf), b.and_(keep.t, bu)
+            # (the body's flags count only where the item may be kept: every
+            # use below is under keep.t, so they are left without it)
             can_in = b.and_(keep.t, b.or_(bt, bf))
             return keep, (bt, bf, bu), can_in
 
@@ -1011,10 +1032,10 @@ class Compiler:
         pf = element.d
         pu = b.or_(b.not_(element.d), element.u)
         op = plan.open
-        any_t = b.cmp(">", plan.sum(lambda h: ones(h.t), hits), 0)
-        all_f = b.cmp("==", plan.sum(lambda h: ones(b.not_(h.f)), hits), 0)
-        all_fu = b.cmp("==", plan.sum(lambda h: ones(b.not_(b.or_(h.f, h.u))), hits), 0)
-        any_u = b.cmp(">", plan.sum(lambda h: ones(h.u), hits), 0)
+        any_t = plan.some(lambda h: h.t, hits)
+        all_f = b.not_(plan.some(lambda h: b.not_(h.f), hits))
+        all_fu = b.not_(plan.some(lambda h: b.not_(b.or_(h.f, h.u)), hits))
+        any_u = plan.some(lambda h: h.u, hits)
         t_ = b.or_(any_t, b.and_(op, pt))
         f_ = b.and_(all_f, b.or_(b.not_(op), pf))
         u_ = b.and_(all_fu, b.or_(b.not_(op), pf, pu), b.or_(any_u, b.and_(op, pu)))
@@ -1201,6 +1222,16 @@ class Plan:
                 total = b.add(total, g(p))
         return total
 
+    def some(self, g: Callable[[Any], Any], per: list) -> Any:
+        """Whether g(item's parts), a flag, holds for some item (written
+        items: an OR, not a count)."""
+        row_flags = [g(p) for kind, p in per if kind == "rows"]
+        found: Any = False
+        if row_flags and self.group is not None and not all(f is False for f in row_flags):
+            count = self.group.acc("sum", [b.when(f, 1, 0) for f in row_flags])
+            found = b.cmp(">", b.coalesce(count, 0), 0)
+        return b.or_(found, *[g(p) for kind, p in per if kind == "const"])
+
     def extreme(self, f: str, g: Callable[[Any], Any], per: list) -> Any:
         """MIN or MAX over every item of g(…) (NULLs skipped; NULL if none)."""
         row_exprs = [g(p) for kind, p in per if kind == "rows"]
@@ -1213,6 +1244,22 @@ class Plan:
             if kind == "const":
                 best = _pick_extreme(f, best, g(p))
         return best
+
+
+def _one_if(term: Any) -> Any:
+    """The flag of a term that is 1 where the flag holds and 0 elsewhere."""
+    if isinstance(term, bool):
+        return None
+    if isinstance(term, int):
+        return {0: False, 1: True}.get(term)
+    if (
+        isinstance(term, exp.Case)
+        and len(term.args["ifs"]) == 1
+        and term.args["ifs"][0].args["true"] == exp.Literal.number(1)
+        and term.args.get("default") == exp.Literal.number(0)
+    ):
+        return term.args["ifs"][0].this
+    return None
 
 
 def _typed_null(exprs: list) -> exp.Expression:
@@ -1400,49 +1447,73 @@ class Group:
             on = [(b.col(k), gk) for k, gk in zip(self.env_keys, self.keys, strict=True)]
         else:
             on = [(rows[0].env_key, self.keys[0])]
-        sc.rel.join_group(self.name, on)
+        # (attached rows are made from the relation as it stands: joined after that)
+        self.slot = sc.rel.join_group(self.name, on, sc.rel.slot() if attached else 0)
+        for name in (*self.keys, self.deopt_name):
+            sc.rel.provide(name, self.slot)
         sc.rel.deopt.append(b.coalesce(b.cmp(">", b.col(self.deopt_name), 0), False))
 
     def acc(self, func: str, per_branch: list[Any]) -> exp.Expression:
-        """An accumulator: SUM, MIN or MAX over the rows of each branch."""
+        """An accumulator: SUM, MIN or MAX over the rows of each branch (a sum
+        of 0 or 1 a row is a COUNT(*) FILTER of the flag: cheaper)."""
+        if func == "sum":
+            flags = [_one_if(e) for e in per_branch]
+            if all(f is not None for f in flags):
+                func, per_branch = "count", flags
         for name, f, exprs in self.accs:
             if f == func and all(b._same(x, y) for x, y in zip(exprs, per_branch, strict=True)):
                 return b.col(name)
         name = self.c.q.fresh("a")
         self.accs.append((name, func, per_branch))
+        self.sc.rel.provide(name, self.slot)
         return b.col(name)
 
     def render(self) -> None:
-        selects = []
+        deopts = [b.or_(*items.rel.deopt) if items.rel.deopt else False for items in self.rows]
+        deopt = b.or_(*deopts) is not False
+        accs = list(self.accs)
+        if deopt:
+            accs.append((self.deopt_name, "count", deopts))
+        selects: list[tuple[list[exp.Expression], exp.Expression]] = []
         deps = []
+        single = len(self.rows) == 1
         for index, items in enumerate(self.rows):
             source = items.rel.render()
             deps.append(source)
             keys = [b.col(k) for k in self.env_keys] if self.attached else [items.env]
             cols: list[exp.Expression] = [
-                exp.alias_(k, exp.to_identifier(gk, quoted=True))
-                for k, gk in zip(keys, self.keys, strict=True)
+                b.named(k, gk) for k, gk in zip(keys, self.keys, strict=True)
             ]
-            for name, _, exprs in self.accs:
-                cols.append(exp.alias_(b.sql(exprs[index]), exp.to_identifier(name, quoted=True)))
-            flags = items.rel.deopt
-            deopt = b.when(b.or_(*flags), 1, 0) if flags else 0
-            cols.append(exp.alias_(b.sql(deopt), exp.to_identifier(self.deopt_name, quoted=True)))
-            selects.append(exp.Select().select(*cols).from_(table_ref(source, "x")))
-        union: exp.Expression = selects[0]
-        for other in selects[1:]:
-            union = exp.Union(this=union, expression=other, distinct=False)
-        inner = self.name + "_u"
-        self.c.q.add_cte(inner, union, deps)
-        out = exp.Select().select(*[b.col(k) for k in self.keys])
-        for name, func, _ in self.accs:
-            agg = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max}[func](this=b.col(name))
-            out = out.select(exp.alias_(agg, exp.to_identifier(name, quoted=True)))
-        out = out.select(
-            exp.alias_(
-                exp.Sum(this=b.col(self.deopt_name)),
-                exp.to_identifier(self.deopt_name, quoted=True),
+            if not single:
+                cols += [b.named(b.sql(exprs[index]), name) for name, _, exprs in accs]
+            selects.append((cols, table_ref(source, "x")))
+
+        def aggregate(func: str, term: exp.Expression) -> exp.Expression:
+            if func == "count":
+                if isinstance(term, exp.Boolean) and term.this:
+                    return exp.Count(this=exp.Star())
+                return exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=term))
+            return {"sum": exp.Sum, "min": exp.Min, "max": exp.Max}[func](this=term)
+
+        zero = [] if deopt else [b.named(b.sql(0), self.deopt_name)]
+        if single:
+            # one branch: aggregated straight from its rows
+            cols, source = selects[0]
+            aggs = [b.named(aggregate(func, b.sql(exprs[0])), name) for name, func, exprs in accs]
+            group_keys = [b.col(k) for k in self.env_keys] if self.attached else [items.env]
+            out = b.select([*cols, *aggs, *zero], source, group=group_keys)
+            from_deps = deps
+        else:
+            union: exp.Expression = b.select(*selects[0])
+            for cols, source in selects[1:]:
+                union = exp.Union(this=union, expression=b.select(cols, source), distinct=False)
+            inner = self.name + "_u"
+            self.c.q.add_cte(inner, union, deps)
+            aggs = [b.named(aggregate(func, b.col(name)), name) for name, func, _ in accs]
+            out = b.select(
+                [*[b.col(k) for k in self.keys], *aggs, *zero],
+                table_ref(inner, "u"),
+                group=[b.col(k) for k in self.keys],
             )
-        )
-        out = out.from_(table_ref(inner, "u")).group_by(*[b.col(k) for k in self.keys])
-        self.c.q.add_cte(self.name, out, [inner])
+            from_deps = [inner]
+        self.c.q.add_cte(self.name, out, from_deps)

@@ -147,11 +147,12 @@ def _final(c: Compiler, sc: Scope, columns: list[tuple[str, Any]]) -> exp.Select
     rel = sc.rel
     deopt = b.or_(*rel.deopt) if rel.deopt else False
     columns = [*columns, ("_deopt", deopt)]
-    select = exp.Select()
-    for name, term in columns:
-        select = select.select(exp.alias_(b.sql(term), exp.to_identifier(name, quoted=True)))
     current = rel.current()
-    select = select.from_(table_ref(current, "r")).order_by(b.col(rel.keys[0]))
+    select = b.select(
+        [b.named(b.sql(term), name) for name, term in columns],
+        table_ref(current, "r"),
+        order=[b.col(rel.keys[0])],
+    )
     return c.q.render(select, [current])
 
 
@@ -170,7 +171,8 @@ def expression_query(
     value = c.ev(typed, sc)
     columns: list[tuple[str, Any]] = [("id", b.col(sc.rel.keys[0]))]
     output = spread(value, sc.rel, "value", columns)
-    return SqlQuery(_final(c, sc, columns), q.params, {"value": output})
+    tree = _final(c, sc, columns)
+    return SqlQuery(tree, _used(tree, q.params), {"value": output})
 
 
 def ruleset_query(
@@ -194,7 +196,15 @@ def ruleset_query(
     for field in label_columns(table):
         columns.append((f"_label_{field}", sc.rel.column(handle.alias, table.column(field))))
     outputs: dict[str, Any] = _ruleset_columns(judged, ruleset, columns)
-    return SqlQuery(_final(c, sc, columns), q.params, outputs)
+    tree = _final(c, sc, columns)
+    return SqlQuery(tree, _used(tree, q.params), outputs)
+
+
+def _used(tree: exp.Expression, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters the query still reads (a value folded away at compile
+    time leaves its parameter unused, which DuckDB refuses)."""
+    names = {p.name for p in tree.find_all(exp.Placeholder)}
+    return {k: v for k, v in params.items() if k in names}
 
 
 def _ruleset_columns(j: RulesetSql, ruleset: Any, columns: list) -> dict[str, Any]:
@@ -271,12 +281,7 @@ def _rulesets() -> Any:
 
 def _named(rel: Any, term: Any) -> str:
     """A term as a named column of the relation (a constant too)."""
-    name = rel.q.fresh("v")
-    rel.flush()
-    rel.pending.append((name, b.sql(term)))
-    rel.pending_names.add(name)
-    rel.flush()
-    return name
+    return rel.named(term).name
 
 
 __all__ = ["DIALECTS", "WORDS", "Output", "SqlQuery", "decode", "expression_query", "ruleset_query"]

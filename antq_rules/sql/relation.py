@@ -19,6 +19,7 @@ from typing import Any
 from sqlglot import exp
 
 from . import build as b
+from .prune import prune
 
 
 class Query:
@@ -81,11 +82,11 @@ class Query:
             for dep in reversed(self.ctes[name][1]):
                 if dep not in seen:
                     stack.append((dep, False))
+        ctes = [(name, self.ctes[name][0].copy()) for name in ordered]
+        prune(ctes, final)
         out = final
-        for name in ordered:
-            out = out.with_(
-                exp.to_identifier(name, quoted=True), as_=self.ctes[name][0].copy(), copy=False
-            )
+        for name, select in ctes:
+            out = out.with_(exp.to_identifier(name, quoted=True), as_=select, copy=False)
         return out
 
 
@@ -97,7 +98,14 @@ def table_ref(name: str, alias: str) -> exp.Table:
 
 
 class Relation:
-    """A row set built in layers (see the module's docstring)."""
+    """A row set built in layers (see the module's docstring).
+
+    Layers are *slots*: 0 is the base, odd slots join grouped relations or
+    CTEs, even ones add computed columns. A column goes to the first slot of
+    its kind after every column it reads (as soon as possible), so columns
+    that do not depend on each other share one layer and joins that read
+    only the base share one: the chain stays as shallow as the dependencies
+    allow, whatever order the compiler asks in."""
 
     def __init__(
         self,
@@ -118,10 +126,10 @@ class Relation:
         self.keys = [name for name, _ in keys]
         self.carry = carry
         self.raw: dict[tuple[str, str], str] = {}
-        self.layers: list[tuple[str, Any]] = []  # ("let", [(name, expr)]) | ("join", ...)
-        self.pending: list[tuple[str, exp.Expression]] = []
-        self.pending_names: set[str] = set()
-        self.count = 0  # layers created so far (CTE names)
+        # slot -> columns [(name, expr)] (even slots) or joins (odd slots)
+        self.lets: dict[int, list[tuple[str, exp.Expression]]] = {}
+        self.joined: dict[int, list[tuple[str, Any]]] = {}
+        self.origin: dict[str, int] = {}  # column -> the slot that makes it (absent: 0)
         self.rendered = False
 
     # ---------------------------------------------------------------- base
@@ -140,6 +148,17 @@ class Relation:
 
     # -------------------------------------------------------------- layers
 
+    def _after(self, expr: Any, odd: bool, floor: int = 0) -> int:
+        """The first slot of a kind after every column `expr` reads (and `floor`)."""
+        last = floor
+        if isinstance(expr, exp.Expression):
+            for c in expr.find_all(exp.Column):
+                last = max(last, self.origin.get(c.name, 0))
+        slot = last + 1
+        if (slot % 2 == 1) != odd:
+            slot += 1
+        return slot
+
     def let(self, expr: Any) -> Any:
         """`expr` as a column of the relation (constants and names stay as they are)."""
         if not isinstance(expr, exp.Expression) or isinstance(
@@ -148,33 +167,41 @@ class Relation:
             return expr
         if isinstance(expr, exp.Cast) and isinstance(expr.this, exp.Placeholder):
             return expr
-        used = {c.name for c in expr.find_all(exp.Column)}
-        if used & self.pending_names:
-            self.flush()
+        return self.named(expr)
+
+    def named(self, term: Any) -> exp.Column:
+        """`term` (a constant too) as a new column of the relation."""
+        expr = b.sql(term)
         name = self.q.fresh("v")
-        self.pending.append((name, expr))
-        self.pending_names.add(name)
+        slot = self._after(expr, odd=False)
+        self.lets.setdefault(slot, []).append((name, expr))
+        self.origin[name] = slot
         return b.col(name)
 
-    def flush(self) -> None:
-        if self.pending:
-            self.layers.append(("let", self.pending))
-            self.pending = []
-            self.pending_names = set()
-
-    def join_group(self, group: str, on: list[tuple[exp.Expression, str]]) -> None:
-        """LEFT JOIN a grouped relation on (our expression, its key column)."""
-        self.flush()
-        self.layers.append(("join", (group, on)))
+    def join_group(self, group: str, on: list[tuple[exp.Expression, str]], floor: int) -> int:
+        """LEFT JOIN a grouped relation on (our expression, its key column);
+        `floor`: the slot it is made from (it joins after). Its slot."""
+        slot = self._after(exp.Tuple(expressions=[o for o, _ in on]), odd=True, floor=floor)
+        self.joined.setdefault(slot, []).append(("join", (group, on)))
+        return slot
 
     def join_table(self, cte: str, alias: str, on: exp.Expression, columns: list[str]) -> None:
-        self.flush()
-        self.layers.append(("join_cols", (cte, alias, on, columns)))
+        slot = self._after(on, odd=True)
+        self.joined.setdefault(slot, []).append(("join_cols", (cte, alias, on, columns)))
+        for c in columns:
+            self.origin[c] = slot
+
+    def provide(self, name: str, slot: int) -> None:
+        """A column a join at `slot` brings (a group's accumulator)."""
+        self.origin[name] = slot
+
+    def slot(self) -> int:
+        """The last slot with anything in it (0: the base)."""
+        return max([0, *self.lets, *self.joined])
 
     def current(self) -> str:
-        """The name of the relation as it stands now (its last layer)."""
-        self.flush()
-        return self._name(len(self.layers))
+        """The name of the relation as it stands now (every column so far)."""
+        return self._name(self.slot())
 
     def _name(self, index: int) -> str:
         return f"{self.prefix}_{index}"
@@ -183,46 +210,46 @@ class Relation:
 
     def render(self) -> str:
         """Add this relation's CTEs to the query; the last one's name."""
-        self.flush()
+        last = self.slot()
         if self.rendered:
-            return self._name(len(self.layers))
+            return self._name(last)
         self.rendered = True
-        select = exp.Select()
+        items: list[exp.Expression] = []
         if self.carry:
-            select = select.select(exp.Column(this=exp.Star(), table=exp.to_identifier("r0")))
-        select = select.select(*[e.as_(exp.to_identifier(n, quoted=True)) for n, e in self.base])
-        select = select.from_(self.source)
-        for j in self.joins:
-            select = select.join(j)
-        if self.where:
-            select = select.where(b.and_(*self.where))
+            items.append(exp.Column(this=exp.Star(), table=exp.to_identifier("r0")))
+        items += [b.named(e, n) for n, e in self.base]
+        where = b.and_(*self.where) if self.where else None
+        select = b.select(items, self.source, list(self.joins), where)
         self.q.add_cte(self._name(0), select, list(self.source_deps))
-        for index, (kind, payload) in enumerate(self.layers, start=1):
-            prev = self._name(index - 1)
-            star = exp.Column(this=exp.Star(), table=exp.to_identifier("r"))
-            layer = exp.Select().select(star).from_(table_ref(prev, "r"))
+        prev = self._name(0)
+        for index in sorted({*self.lets, *self.joined}):
+            items = [exp.Column(this=exp.Star(), table=exp.to_identifier("r"))]
+            joins: list[exp.Join] = []
             deps = [prev]
-            if kind == "let":
-                layer = layer.select(
-                    *[e.as_(exp.to_identifier(n, quoted=True)) for n, e in payload]
-                )
-            elif kind == "join":
-                group, on = payload
-                conds = [
-                    exp.EQ(this=b.wrap(ours), expression=b.col(theirs, "g")) for ours, theirs in on
-                ]
-                layer = layer.select(exp.Column(this=exp.Star(), table=exp.to_identifier("g")))
-                layer = layer.join(
-                    exp.Join(this=table_ref(group, "g"), on=b.and_(*conds), side="LEFT")
-                )
-                deps.append(group)
-            else:
-                cte, alias, on, columns = payload
-                layer = layer.select(*[b.col(c, alias) for c in columns])
-                layer = layer.join(exp.Join(this=table_ref(cte, alias), on=on, side="LEFT"))
-                deps.append(cte)
+            items += [b.named(e, n) for n, e in self.lets.get(index, [])]
+            for kind, payload in self.joined.get(index, []):
+                if kind == "join":
+                    group, on = payload
+                    conds = [
+                        exp.EQ(this=b.wrap(ours), expression=b.col(theirs, group))
+                        for ours, theirs in on
+                    ]
+                    items.append(
+                        exp.Column(this=exp.Star(), table=exp.to_identifier(group, quoted=True))
+                    )
+                    joins.append(
+                        exp.Join(this=table_ref(group, group), on=b.and_(*conds), side="LEFT")
+                    )
+                    deps.append(group)
+                else:
+                    cte, alias, on, columns = payload
+                    items += [b.col(c, alias) for c in columns]
+                    joins.append(exp.Join(this=table_ref(cte, alias), on=on, side="LEFT"))
+                    deps.append(cte)
+            layer = b.select(items, table_ref(prev, "r"), joins)
             self.q.add_cte(self._name(index), layer, deps)
-        return self._name(len(self.layers))
+            prev = self._name(index)
+        return prev
 
 
 def deps_of(select: exp.Expression, known: set[str]) -> list[str]:
