@@ -162,7 +162,7 @@ def trace(
     if not shared.get("reference"):
         spec = ruleset.trace_spec(node)
         if spec is not None:
-            outcomes = _outcomes(judgement, shared) if spec.uses_outcomes else None
+            outcomes = outcomes_of(judgement, shared) if spec.uses_outcomes else None
             try:
                 noted = spec.function(data, judgement.period, year, outcomes)
             except Exception:  # anything unusual: the reference interpreter traces it
@@ -170,7 +170,7 @@ def trace(
             else:
                 return FastTrace(spec, *noted)
     context = Context(judgement.period, ruleset.params, year)
-    context.outcomes.update(_outcomes(judgement, shared))
+    context.outcomes.update(outcomes_of(judgement, shared))
     context.score, context.max_score = judgement.score, judgement.max_score
     context.level = judgement.level
     tracer = Tracer()
@@ -180,7 +180,7 @@ def trace(
     return tracer
 
 
-def _outcomes(judgement: Any, shared: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+def outcomes_of(judgement: Any, shared: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Criterion id -> (passes, applies), as `passes(…)` and `applies(…)` read
     them; once per result."""
     outcomes = shared.get("outcomes")
@@ -201,7 +201,15 @@ def explain_criterion(
     explanation = _explain_criterion(ruleset, criterion, data, judgement, year, shared)
     if not explanation.witnesses:  # (the usual case: nothing to open)
         return explanation
-    targets = _judged_by_other_rulesets(criterion)
+    return with_drilldown(explanation, criterion, data, year)
+
+
+def with_drilldown(
+    explanation: Explanation, criterion: Any, data: Any, year: int | None
+) -> Explanation:
+    """The explanation, able to open the items among its witnesses that
+    another ruleset judged (made when read)."""
+    targets = judged_by_other_rulesets(criterion)
     if targets and any(w.text in targets for w in explanation.witnesses):
         drill = Lazy(_drilldown, targets, data, year, explanation.witnesses)
         explanation = attrs.evolve(explanation, drilldown=drill)
@@ -215,7 +223,7 @@ MAX_DRILLDOWN = 10  # items a criterion's explanation judges again, at most
 _TARGETS: dict[int, tuple[Any, dict[str, Any]]] = {}
 
 
-def _judged_by_other_rulesets(criterion: Any) -> dict[str, Any]:
+def judged_by_other_rulesets(criterion: Any) -> dict[str, Any]:
     known = _TARGETS.get(id(criterion))
     if known is not None and known[0] is criterion:
         return known[1]
@@ -331,7 +339,7 @@ def _explain_criterion(
         witnesses=tuple(witnesses),
         missing=_outermost(missing) if missing else (),
         gap=gap,
-        trace=Lazy(_trace_steps, tracers),
+        trace=Lazy(trace_steps, tracers),
         applies_missing=applies_missing,
     )
 
@@ -343,7 +351,11 @@ def _same_as_judged(criterion: Any, test: ir.Node, tracer: Any, judgement: Any) 
     """Explanations are made when first read, from the record as it is then.
     A record changed since it was judged (a reused dict, an edited form)
     would be explained into a contradiction of its result: refuse instead."""
-    judged, now = judgement.outcomes[criterion.id][1], tracer.value_of(test)
+    refuse_if_changed(criterion.id, judgement.outcomes[criterion.id][1], tracer.value_of(test))
+
+
+def refuse_if_changed(criterion_id: str, judged: Any, now: Any) -> None:
+    """`_same_as_judged`, from the value judged and the value traced now."""
     if judged is None or now is SKIP or status_of(judged) is status_of(now):
         return
     from .errors import AntqError, Diagnostic
@@ -351,7 +363,7 @@ def _same_as_judged(criterion: Any, test: ir.Node, tracer: Any, judgement: Any) 
     raise AntqError(
         Diagnostic(
             "record-changed",
-            {"id": criterion.id, "then": status_of(judged).name, "now": status_of(now).name},
+            {"id": criterion_id, "then": status_of(judged).name, "now": status_of(now).name},
         )
     )
 
@@ -371,16 +383,16 @@ def _explain_fast(
     same steps, without the loop over roots (an explanation per criterion of
     every result of a batch may be asked for)."""
     test = criterion.test
-    if status is Status.PASS and shared.get("complete") and _says_nothing_when_true(test):
+    if status is Status.PASS and shared.get("complete") and says_nothing_when_true(test):
         # Nothing to state, nothing failing, nothing missing: only the trace,
         # made if it is read.
         return Explanation(
-            (), (), (), None, Lazy(_traced_steps, ruleset, test, data, judgement, year, shared), ()
+            (), (), (), None, Lazy(traced_steps, ruleset, test, data, judgement, year, shared), ()
         )
     spec = ruleset.trace_spec(test)
     if spec is None:
         return None
-    outcomes = _outcomes(judgement, shared) if spec.uses_outcomes else None
+    outcomes = outcomes_of(judgement, shared) if spec.uses_outcomes else None
     try:
         values, aggregates, facts, witnesses = spec.function(data, judgement.period, year, outcomes)
     except Exception:  # anything unusual: the reference interpreter traces it
@@ -394,13 +406,13 @@ def _explain_fast(
         tuple(witnesses),
         (),
         None if status is Status.PASS else gap_of(test, tracer, ruleset.schema),
-        Lazy(_trace_steps, (tracer,)),
+        Lazy(trace_steps, (tracer,)),
         (),
     )
 
 
 @functools.lru_cache(maxsize=4096)
-def _says_nothing_when_true(node: ir.Node) -> bool:
+def says_nothing_when_true(node: ir.Node) -> bool:
     """Whether the explanation of a test that holds, on complete data, is
     empty: `all(…)` and `none(…)` that hold have no failing or counted items
     and state no fact (their lists and filters are not facts), and neither
@@ -408,11 +420,11 @@ def _says_nothing_when_true(node: ir.Node) -> bool:
     if isinstance(node, ir.Aggregate):
         return node.func in ("all", "none")
     if isinstance(node, ir.And):
-        return _says_nothing_when_true(node.left) and _says_nothing_when_true(node.right)
+        return says_nothing_when_true(node.left) and says_nothing_when_true(node.right)
     return False
 
 
-def _traced_steps(
+def traced_steps(
     ruleset: Any,
     test: ir.Node,
     data: Any,
@@ -420,10 +432,10 @@ def _traced_steps(
     year: int | None,
     shared: dict[str, Any],
 ) -> tuple[TraceStep, ...]:
-    return _trace_steps((trace(ruleset, test, data, judgement, year, shared),))
+    return trace_steps((trace(ruleset, test, data, judgement, year, shared),))
 
 
-def _trace_steps(tracers: Iterable[Tracer | FastTrace]) -> tuple[TraceStep, ...]:
+def trace_steps(tracers: Iterable[Tracer | FastTrace]) -> tuple[TraceStep, ...]:
     return tuple(
         TraceStep(depth, text_of(node), value)
         for tracer in tracers

@@ -210,7 +210,9 @@ class CriterionResult:
     value: Any  # what the test gave (a bool, or the set of bools it could be)
     points: Any = None  # awarded (a number, a Range when unsure); None if not scored
     max_points: Any = None
-    _lazy: Lazy | None = attrs.field(default=None, eq=False, repr=False, alias="lazy")
+    # How the explanation is made: a `Lazy`, or an object with
+    # `explanation_of(criterion_id)` (one per result, e.g. `FastExplainer`).
+    _lazy: Any = attrs.field(default=None, eq=False, repr=False, alias="lazy")
 
     id = property(lambda self: self.info.id)
     title = property(lambda self: self.info.title)
@@ -231,7 +233,15 @@ class CriterionResult:
     @property
     def explanation(self) -> Explanation:
         """Deciding values, witnesses, missing data and the gap (computed on first use)."""
-        return self._lazy.get() if self._lazy is not None else Explanation()
+        source = self._lazy
+        if source is None:
+            return Explanation()
+        if type(source) is Lazy:
+            explained: Explanation = source.get()
+            return explained
+        # (an object that explains every criterion of one result, and keeps them)
+        explained = source.explanation_of(self.info.id)
+        return explained
 
 
 class CriteriaView(Mapping[str, CriterionResult]):
@@ -280,6 +290,11 @@ class CriteriaView(Mapping[str, CriterionResult]):
         return dict(self._statuses)
 
     def values(self) -> ValuesView[CriterionResult]:
+        if self._built is None and self._make_all is not None:
+            # (all at once, in order: the dict's own view is the fastest to read)
+            built = self._built = self._make_all(self)
+            if len(built) == len(self._statuses):
+                return built.values()
         return _Values(self)
 
     def _all(self) -> Iterator[CriterionResult]:
@@ -357,8 +372,9 @@ class Result:
     @property
     def statuses(self) -> dict[str, Status]:
         """`{criterion id: Status}`, without building the criteria's results."""
-        if isinstance(self.criteria, CriteriaView):
-            return self.criteria.statuses()
+        criteria = self.criteria
+        if type(criteria) is CriteriaView:
+            return criteria._statuses.copy()  # type: ignore[attr-defined]
         return {cid: c.status for cid, c in self.criteria.items()}
 
     def summary_line(self) -> str:

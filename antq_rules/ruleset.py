@@ -40,6 +40,7 @@ from . import values as v
 from .data import check_call, label_of, subject_label, to_plain_period
 from .errors import AntqError, DataError, Diagnostic
 from .explain import explain_criterion
+from .explainer import FastExplainer, explain_plans, results_builder
 from .fast import Deopt, node_function, ruleset_function
 from .fast_trace import TraceSpec, trace_spec
 from .interpret import Context, Obj
@@ -268,6 +269,12 @@ class Ruleset:
             )
             for c in criteria
         }
+        self._info_list = tuple(self._infos[c.id] for c in criteria)
+        self._index = {c.id: index for index, c in enumerate(criteria)}
+        # What explaining each criterion needs that every record shares.
+        self._plans = explain_plans(self)
+        self._plan_of = {plan.criterion.id: plan for plan in self._plans}
+        self._results_built: Callable[[tuple, Any], dict[str, CriterionResult]] | None = None
 
     # ------------------------------------------------------------- reading
 
@@ -422,7 +429,17 @@ class Ruleset:
                 judged = None
             if judged is not None:
                 self.fast_stats.fast += 1
-                return self._fast_result(data, judged, resolved, when, None)
+                # (`_fast_result`, inlined: this is the call a batch makes)
+                criteria = CriteriaView(
+                    judged[1],
+                    self._fast_criterion,
+                    (data, judged, resolved, when),
+                    self._fast_criteria,
+                )
+                return Result(
+                    self.about, judged[6], criteria, judged[5], (), judged[3], judged[4],
+                    judged[2][0], judged[2][1], label_of(data), resolved, None,
+                )  # fmt: skip
             self.fast_stats.general += 1
         try:
             result = self._evaluate(data, year, period, evaluator, try_fast=not tried)
@@ -864,21 +881,47 @@ class Ruleset:
 
     def _fast_criterion(self, view: CriteriaView, cid: str) -> CriterionResult:
         """A criterion's result of a record the fast path judged (`CriteriaView.make`)."""
-        data, judgement, year, shared = self._fast_memo(view)
-        return self._criterion_result(cid, data, judgement, year, shared)
+        index = self._index[cid]
+        return self._fast_criteria(view, index, index + 1)[cid]
 
-    def _fast_criteria(self, view: CriteriaView) -> dict[str, CriterionResult]:
-        """Every criterion's result of a record the fast path judged, in one loop."""
-        return self._criterion_results(*self._fast_memo(view))
+    def _fast_criteria(
+        self, view: CriteriaView, start: int = 0, stop: int | None = None
+    ) -> dict[str, CriterionResult]:
+        """Every criterion's result of a record the fast path judged, at once
+        (or those from `start` to `stop`, in file order)."""
+        flat, explainer = view.args[1][0], self._explainer(view)
+        if stop is None:
+            build = self._results_built
+            if build is None:
+                build = self._results_built = results_builder(self)
+            return build(flat, explainer)
+        built = {}
+        for plan, info in zip(self._plans[start:stop], self._info_list[start:stop], strict=True):
+            slot = plan.slot
+            status, value = flat[slot], flat[slot + 1]
+            if value is None and status is Status.UNKNOWN:
+                value = v.UNKNOWN_BOOL  # (generated code says None for "not known")
+            if info.scored and status is not Status.NA:
+                built[info.id] = CriterionResult(
+                    info, status, value, flat[slot + 2], info.max_points, explainer
+                )
+            else:
+                built[info.id] = CriterionResult(info, status, value, None, None, explainer)
+        return built
 
-    def _fast_memo(self, view: CriteriaView) -> tuple[Any, Judgement, Any, dict[str, Any]]:
-        data, judged, period, year = view.args
-        if view.memo is None:
-            # Whether every value the fast path read was known (`unk` in fast.py).
-            shared = {"complete": not judged[7]}
-            view.memo = (data, _fast_judgement(judged, period, self.order), year, shared)
-        memo: tuple[Any, Judgement, Any, dict[str, Any]] = view.memo
-        return memo
+    def _explainer(self, view: CriteriaView) -> FastExplainer:
+        """The explanations of a fast-judged result (one per result, kept in
+        the view)."""
+        explainer: FastExplainer | None = view.memo
+        if explainer is None:
+            data, judged, period, year = view.args
+            order = self.order
+
+            def judgement() -> Judgement:
+                return _fast_judgement(judged, period, order)
+
+            explainer = view.memo = FastExplainer(self, data, judged, period, year, judgement)
+        return explainer
 
     def _judged_criterion(self, view: CriteriaView, cid: str) -> CriterionResult:
         """A criterion's result of a record the general path judged."""

@@ -41,7 +41,7 @@ import baseline  # noqa: E402
 from peers import PEERS  # noqa: E402
 
 import antq_rules  # noqa: E402
-from antq_rules.explain import _says_nothing_when_true  # noqa: E402
+from antq_rules.explain import says_nothing_when_true  # noqa: E402
 from antq_rules.model import Status  # noqa: E402
 from antq_rules.synthetic import commune_with_areas, province  # noqa: E402
 
@@ -596,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in some:
         statuses = rs.evaluate(r).statuses
         for c in rs.criteria:
-            if statuses[c.id] is not Status.PASS or not _says_nothing_when_true(c.test):
+            if statuses[c.id] is not Status.PASS or not says_nothing_when_true(c.test):
                 traced_pairs.append((r, rs.trace_spec(c.test).function))
 
     def criteria_built() -> None:

@@ -1,0 +1,241 @@
+"""Explanations of a result the fast path judged, in as few steps as can be.
+
+A report reads every criterion's explanation of every result of a batch, so
+the steps between "explanation asked for" and the generated tracing function
+are paid thousands of times. What does not depend on the record — whether a
+criterion has one plain test, whether its explanation is empty when it holds,
+whether another ruleset judges its items, its tracing function — is decided
+once per ruleset (`ExplainPlan`); the `Judgement` the general path needs is
+built only if some criterion falls back to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import values as v
+from .explain import (
+    FastTrace,
+    explain_criterion,
+    gap_of,
+    judged_by_other_rulesets,
+    outcomes_of,
+    refuse_if_changed,
+    says_nothing_when_true,
+    trace_steps,
+    traced_steps,
+    with_drilldown,
+)
+from .model import Status
+from .result import Explanation, Lazy
+
+_PASS, _NA, _UNKNOWN = Status.PASS, Status.NA, Status.UNKNOWN
+_GAVE_UP = object()
+_UNMADE = object()
+
+
+class ExplainPlan:
+    """What explaining one criterion needs that every record shares."""
+
+    __slots__ = ("criterion", "drills", "quiet_when_true", "simple", "slot", "spec")
+
+    def __init__(
+        self, criterion: Any, slot: int, simple: bool, quiet_when_true: bool, drills: bool
+    ) -> None:
+        self.criterion = criterion  # a ruleset.Criterion
+        self.slot = slot  # its status in a fast judgement's flat tuple (value, points after)
+        self.simple = simple  # one test; no `applies when`, items or tiers
+        self.quiet_when_true = quiet_when_true  # nothing to say when it holds on complete data
+        self.drills = drills  # some aggregate's items are judged by another ruleset
+        self.spec: Any = _UNMADE  # its generated tracing function, made on first use
+
+
+def explain_plans(ruleset: Any) -> tuple[ExplainPlan, ...]:
+    """The plans of a ruleset's criteria, in file order."""
+    slots = {cid: 3 * index for index, cid in enumerate(ruleset.order)}
+    plans = []
+    for criterion in ruleset.criteria:
+        test = criterion.test
+        simple = (
+            criterion.applies is None
+            and test is not None
+            and not criterion.items
+            and not criterion.tiers
+        )
+        plans.append(
+            ExplainPlan(
+                criterion,
+                slots[criterion.id],
+                simple,
+                simple and says_nothing_when_true(test),
+                bool(judged_by_other_rulesets(criterion)),
+            )
+        )
+    return tuple(plans)
+
+
+class FastExplainer:
+    """The explanations of one fast-judged result's criteria, each made when
+    first read (`explain(plan)`, the `Lazy` of a `CriterionResult`)."""
+
+    __slots__ = (
+        "data",
+        "explained",
+        "flat",
+        "judgement",
+        "make_judgement",
+        "period",
+        "ruleset",
+        "shared",
+        "year",
+    )
+
+    def __init__(
+        self,
+        ruleset: Any,
+        data: Any,
+        judged: tuple,
+        period: Any,
+        year: int | None,
+        make_judgement: Callable[[], Any],
+    ) -> None:
+        self.ruleset = ruleset
+        self.data = data
+        self.flat = judged[0]
+        self.period = period
+        self.year = year
+        # Whether every value the fast path read was known (`unk` in fast.py),
+        # and what the general path shares between criteria.
+        self.shared: dict[str, Any] = {"complete": not judged[7]}
+        self.make_judgement = make_judgement
+        self.judgement: Any = None
+        self.explained: dict[str, Explanation] = {}
+
+    def explanation_of(self, criterion_id: str) -> Explanation:
+        """The criterion's explanation (`CriterionResult.explanation`), made once."""
+        explained = self.explained.get(criterion_id)
+        if explained is None:
+            explained = self.explained[criterion_id] = self.explain(
+                self.ruleset._plan_of[criterion_id]
+            )
+        return explained
+
+    def explain(self, plan: ExplainPlan) -> Explanation:
+        status = self.flat[plan.slot]
+        if plan.simple and status is not _NA:
+            if status is _PASS and plan.quiet_when_true and self.shared["complete"]:
+                # Nothing stated, failing or missing: only the trace, if read.
+                steps = Lazy(self._traced_steps, plan)
+                return Explanation((), (), (), None, steps, ())
+            explanation = self._traced(plan, status)
+            if isinstance(explanation, Explanation):
+                return explanation
+            if explanation is _GAVE_UP:  # (the reference interpreter traces it)
+                return self._general(plan, {**self.shared, "reference": True})
+        return self._general(plan, self.shared)
+
+    def _general(self, plan: ExplainPlan, shared: dict[str, Any]) -> Explanation:
+        return explain_criterion(
+            self.ruleset, plan.criterion, self.data, self._judgement(), self.year, shared
+        )
+
+    def _traced(self, plan: ExplainPlan, status: Status) -> Explanation | object | None:
+        """By the criterion's generated tracing function; None when it has
+        none, `_GAVE_UP` when the record made it give up."""
+        ruleset, test = self.ruleset, plan.criterion.test
+        spec = plan.spec
+        if spec is _UNMADE:
+            spec = plan.spec = ruleset.trace_spec(test)
+        if spec is None:
+            return None
+        year = self.year
+        outcomes = outcomes_of(self._judgement(), self.shared) if spec.uses_outcomes else None
+        try:
+            values, aggregates, facts, witnesses = spec.function(
+                self.data, self.period, year, outcomes
+            )
+        except Exception:  # anything unusual: the reference interpreter traces it
+            return _GAVE_UP
+        judged = self.flat[plan.slot + 1]
+        now = values[spec.root_slot]
+        if judged is not now:  # (the usual case, the same value, at once)
+            if judged is None and status is _UNKNOWN:
+                judged = v.UNKNOWN_BOOL
+            refuse_if_changed(plan.criterion.id, judged, now)
+        gap = None
+        if status is not _PASS:
+            tracer = FastTrace(spec, values, aggregates, facts, witnesses)
+            gap = gap_of(test, tracer, ruleset.schema)
+        explanation = Explanation(
+            tuple(filter(None, facts)) if facts else (),
+            tuple(witnesses),
+            (),
+            gap,
+            Lazy(_fast_steps, spec, values, aggregates, facts, witnesses),
+            (),
+        )
+        if witnesses and plan.drills:
+            return with_drilldown(explanation, plan.criterion, self.data, year)
+        return explanation
+
+    def _traced_steps(self, plan: ExplainPlan) -> Any:
+        return traced_steps(
+            self.ruleset,
+            plan.criterion.test,
+            self.data,
+            self._judgement(),
+            self.year,
+            self.shared,
+        )
+
+    def _judgement(self) -> Any:
+        if self.judgement is None:
+            self.judgement = self.make_judgement()
+        return self.judgement
+
+
+def _fast_steps(spec: Any, *noted: Any) -> Any:
+    return trace_steps((FastTrace(spec, *noted),))
+
+
+def results_builder(ruleset: Any) -> Callable[[tuple, Any], dict[str, Any]]:
+    """A function building every criterion's `CriterionResult` of a fast
+    judgement at once: `build(flat, explainer) -> {id: result}`, in file
+    order. Generated, one line per criterion (a loop over the criteria costs
+    as much again as the results it builds). Ids and infos are passed in as
+    constants, never written into the source."""
+    from .result import CriterionResult
+
+    namespace: dict[str, Any] = {
+        "_CR": CriterionResult,
+        "_NA": _NA,
+        "_UNKNOWN": _UNKNOWN,
+        "_UB": v.UNKNOWN_BOOL,
+    }
+    lines = ["def build(flat, ex):"]
+    entries = []
+    for index, plan in enumerate(ruleset._plans):
+        info = ruleset._infos[plan.criterion.id]
+        namespace[f"_i{index}"] = info
+        namespace[f"_id{index}"] = info.id
+        namespace[f"_m{index}"] = info.max_points
+        s, x = f"s{index}", f"x{index}"
+        slot = plan.slot
+        lines.append(f"    {s} = flat[{slot}]")
+        lines.append(f"    {x} = flat[{slot + 1}]")
+        # (generated judges say None for "not known")
+        lines.append(f"    if {x} is None and {s} is _UNKNOWN: {x} = _UB")
+        if info.scored:
+            built = (
+                f"_CR(_i{index}, {s}, {x}, flat[{slot + 2}], _m{index}, ex) if {s} is not _NA "
+                f"else _CR(_i{index}, {s}, {x}, None, None, ex)"
+            )
+        else:
+            built = f"_CR(_i{index}, {s}, {x}, None, None, ex)"
+        entries.append(f"_id{index}: {built}")
+    lines.append("    return {" + ", ".join(entries) + "}")
+    code = compile("\n".join(lines) + "\n", "<antq fast path: results>", "exec")
+    exec(code, namespace)  # generated from the checked ruleset: ids are constants
+    build: Callable[[tuple, Any], dict[str, Any]] = namespace["build"]
+    return build
