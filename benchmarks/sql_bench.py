@@ -8,7 +8,10 @@ criteria (unknowns handled, as the generated one must) and the Python engine.
     python benchmarks/sql_bench.py [--communes 100000] [--python-sample 5000]
 
 The tables are made by DuckDB itself (deterministic); 1 % of item fields are
-NULL (unknown). Times are wall-clock seconds on this machine.
+NULL (unknown). Times are wall-clock seconds on this machine. The DuckDB time
+is reported as load (registering the files, as `evaluate_files` does) and
+judge (the query, its rows read back, the Results built); the ratio to the
+Python engine is of judging alone (its records already in memory).
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import gc
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -26,10 +31,12 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 
 import antq_rules  # noqa: E402
-from antq_rules.sql import compile_sql, evaluate_files  # noqa: E402
+from antq_rules.sql import compile_sql, evaluate_db, evaluate_files  # noqa: E402
 from antq_rules.sql.engines import DuckDB  # noqa: E402
 from antq_rules.sql.fetch import fetch_records  # noqa: E402
 from antq_rules.sql.layout import Layout  # noqa: E402
+from antq_rules.sql.load import register_parquet  # noqa: E402
+from antq_rules.sql.query import ruleset_query  # noqa: E402
 
 MAKE = """
 SELECT setseed(0.2021);
@@ -121,33 +128,63 @@ def make(folder: Path, communes: int) -> list[Path]:
     return paths
 
 
+def _best(run: Callable[[], Any], times: int = 3) -> float:
+    """The least wall-clock time of `times` runs (what each run made freed first)."""
+    best = float("inf")
+    for _ in range(times):
+        gc.collect()
+        start = time.perf_counter()
+        made = run()
+        best = min(best, time.perf_counter() - start)
+        del made
+    return best
+
+
+def _arrow(con: duckdb.DuckDBPyConnection, text: str, params: dict[str, Any]) -> Any:
+    return con.sql(text, params=params).to_arrow_table()
+
+
+def _loaded(paths: list[Path]) -> duckdb.DuckDBPyConnection:
+    """A connection with the files registered, as `evaluate_files` does (DuckDB
+    reads Parquet where it lies: the query reads the files)."""
+    con = duckdb.connect()
+    register_parquet(con, paths)
+    return con
+
+
 def measure(communes: int = 100_000, python_sample: int = 5_000) -> dict[str, float]:
     """The engine's times at this scale (seconds), checked against the
     hand-written query and the Python engine first."""
     ruleset = antq_rules.load(ROOT / "benchmarks" / "small.antq")
     with tempfile.TemporaryDirectory() as tmp:
         paths = make(Path(tmp), communes)
+        gc.collect()
         start = time.perf_counter()
         results = list(evaluate_files(ruleset, paths))
         total = time.perf_counter() - start
-        con = duckdb.connect()
-        for path in paths:
-            con.read_parquet(str(path)).create_view(path.stem)
+        # the same work in two parts: loading (registering the files) and
+        # judging (the query, its rows read back, the Results built)
+        load = _best(lambda: _loaded(paths))
+        con = _loaded(paths)
+        judge = _best(lambda: list(evaluate_db(ruleset, con)))
         areas = con.execute("SELECT count(*) FROM areas").fetchone()[0]
         engine = DuckDB(con)
+        layout = Layout(ruleset.schema, ruleset.subject, engine.catalog())
         query = compile_sql(ruleset, catalog=engine.catalog())
-        best_gen = best_hand = float("inf")
-        for _ in range(3):
-            t = time.perf_counter()
-            rows = engine.run(query.tree, query.params)
-            best_gen = min(best_gen, time.perf_counter() - t)
-            t = time.perf_counter()
-            hand = con.execute(HAND).fetchall()
-            best_hand = min(best_hand, time.perf_counter() - t)
+        # (the query `evaluate_db` runs: statuses as codes; `query` prints them as words)
+        run = ruleset_query(ruleset, layout, compact=True)
+        # the queries alone: run to a DuckDB result (Arrow), no Python object a row
+        run_text, printed_text = engine.sql(run.tree), engine.sql(query.tree)
+        generated = _best(lambda: _arrow(con, run_text, run.params), 5)
+        printed = _best(lambda: _arrow(con, printed_text, query.params), 5)
+        hand_time = _best(lambda: con.sql(HAND).to_arrow_table(), 5)
+        rows = engine.run(query.tree, query.params)
+        hand = con.execute(HAND).fetchall()
         ids = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
         if not all([row[c] for c in ids] == list(h[1:]) for row, h in zip(rows, hand, strict=True)):
             raise SystemExit("sql: the hand-written and the generated query disagree")
-        layout = Layout(ruleset.schema, ruleset.subject, engine.catalog())
+        if [[s.name for s in r.statuses.values()] for r in results] != [list(h[1:]) for h in hand]:
+            raise SystemExit("sql: the Results and the hand-written query disagree")
         sample = min(python_sample, communes)
         # (the 100,000 results and rows held now would make the Python engine pay
         # for the collector's passes over them: time it without them)
@@ -165,8 +202,11 @@ def measure(communes: int = 100_000, python_sample: int = 5_000) -> dict[str, fl
         "communes": communes,
         "areas": areas,
         "total": total,
-        "generated": best_gen,
-        "hand": best_hand,
+        "load": load,
+        "judge": judge,
+        "generated": generated,
+        "printed": printed,
+        "hand": hand_time,
         "python": per * communes,
     }
 
@@ -174,7 +214,7 @@ def measure(communes: int = 100_000, python_sample: int = 5_000) -> dict[str, fl
 def section(communes: int = 100_000, python_sample: int = 5_000) -> str:
     """The Markdown section of `make bench` (benchmarks/run.py)."""
     m = measure(communes, python_sample)
-    speedup = m["python"] / m["total"]
+    speedup = m["python"] / m["judge"]
     ratio = m["generated"] / m["hand"]
     return "\n".join(
         [
@@ -184,16 +224,23 @@ def section(communes: int = 100_000, python_sample: int = 5_000) -> str:
             "units, models, released prisoners and incidents; 1 % of item fields unknown) "
             "in Parquet, judged with `benchmarks/small.antq` by one generated query "
             "(`benchmarks/sql_bench.py`); statuses checked equal to a hand-written DuckDB "
-            "query and to the Python engine first.",
+            "query and to the Python engine first. Loading is registering the files "
+            "(DuckDB reads Parquet in the query); judging is the query, its rows read "
+            "back and the Results built; the queries alone (the one `evaluate_db` runs) "
+            "are run to an Arrow table.",
             "",
             "| measure | value | target | met |",
             "|---|--:|--:|:-:|",
             f"| load and judge every commune (DuckDB, Results built) | {m['total']:.2f} s "
             f"| ≤ 10 s | {'yes' if m['total'] <= 10 else 'no'} |",
-            f"| the Python engine on the same data (from a sample) | {m['python']:.2f} s "
-            f"({speedup:.1f}× DuckDB) | ≥ 5× | {'yes' if speedup >= 5 else 'no'} |",
+            f"| of which: load / judge (best of 3) | {m['load']:.2f} s / {m['judge']:.2f} s | | |",
+            f"| the Python engine judging the same records (in memory; from a sample) "
+            f"| {m['python']:.2f} s ({speedup:.1f}× the DuckDB judging) | ≥ 5× "
+            f"| {'yes' if speedup >= 5 else 'no'} |",
             f"| the generated query alone / a hand-written one | {m['generated']:.2f} s / "
             f"{m['hand']:.2f} s = {ratio:.2f}× | ≤ 1.5× | {'yes' if ratio <= 1.5 else 'no'} |",
+            f"| (the same query with statuses as words, as `antq sql` prints it) "
+            f"| {m['printed']:.2f} s = {m['printed'] / m['hand']:.2f}× | | |",
         ]
     )
 

@@ -87,11 +87,11 @@ def evaluate_db(
     subject = layout.table("")
     if not subject.present:
         raise AntqError(Diagnostic("sql-no-subject-table", {"table": subject.name}))
-    query = ruleset_query(ruleset, layout, year, period, engine.dialect)
-    rows = engine.run(query.tree, query.params)
+    query = ruleset_query(ruleset, layout, year, period, engine.dialect, compact=True)
+    names, rows = engine.fetch(query.tree, query.params)
     resolved, _ = ruleset._when(year, period)
     ctx = Context(ruleset, engine, layout, query, year, period, resolved)
-    return Batch(results(ctx, rows))
+    return Batch(results(ctx, names, rows))
 
 
 ENGINES = ("duckdb", "postgres", "spark")

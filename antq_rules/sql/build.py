@@ -173,12 +173,84 @@ def _combine(flags: tuple, conj: bool) -> Any:
                 out.append(test)
         else:
             out.append(p)
+    if not conj:
+        out = _fold_in(out)
     if not out:
         return neutral
     result = wrap(out[0])
     for p in out[1:]:
         result = kind(this=result, expression=wrap(p))
     return result
+
+
+# `COALESCE(x = a, d) OR COALESCE(x = b, d)` is `COALESCE(x IN (a, b), d)`
+# when a and b are constants (never NULL): x NULL gives d either way, and
+# otherwise x IN (…) is x = a OR x = b. One IN is cheaper than the chain a
+# list written in the ruleset unrolls to (`kind in ["agency", "school"]`).
+
+
+def _constant(e: exp.Expression) -> bool:
+    """A bound parameter or a literal: never NULL."""
+    inner = e.this if isinstance(e, exp.Cast) else e
+    return isinstance(inner, exp.Placeholder) or (
+        isinstance(inner, exp.Literal) and not isinstance(e, exp.Null)
+    )
+
+
+def _in_part(term: exp.Expression) -> tuple[exp.Expression, list[exp.Expression], bool] | None:
+    """(x, constants, d) when `term` is COALESCE(x = k, d) or COALESCE(x IN (k…), d)."""
+    if not isinstance(term, exp.Coalesce) or len(term.expressions) != 1:
+        return None
+    default = term.expressions[0]
+    if not isinstance(default, exp.Boolean):
+        return None
+    test = term.this
+    while isinstance(test, exp.Paren):
+        test = test.this
+    if isinstance(test, exp.EQ):
+        x, k = test.this, test.expression
+        if _constant(x) and not _constant(k):
+            x, k = k, x
+        while isinstance(x, exp.Paren):
+            x = x.this
+        if isinstance(x, exp.Column) and _constant(k):
+            return x, [k], bool(default.this)
+    elif (
+        isinstance(test, exp.In)
+        and isinstance(test.this, exp.Column)
+        and not test.args.get("query")
+    ):
+        ks = list(test.expressions)
+        if ks and all(_constant(k) for k in ks):
+            return test.this, ks, bool(default.this)
+    return None
+
+
+def _fold_in(terms: list[exp.Expression]) -> list[exp.Expression]:
+    """The terms of an OR, tests of one column against constants made one IN."""
+    parts = [_in_part(term) for term in terms]
+    groups: dict[tuple[exp.Expression, bool], list[int]] = {}
+    for i, part in enumerate(parts):
+        if part is not None:
+            groups.setdefault((part[0], part[2]), []).append(i)
+    if all(len(members) == 1 for members in groups.values()):
+        return terms
+    out: list[exp.Expression] = []
+    for i, term in enumerate(terms):
+        part = parts[i]
+        if part is None:
+            out.append(term)
+            continue
+        members = groups[(part[0], part[2])]
+        if len(members) == 1:
+            out.append(term)
+        elif members[0] == i:
+            ks: list[exp.Expression] = []
+            for j in members:
+                ks.extend(k for k in parts[j][1] if k not in ks)  # type: ignore[index]
+            test = exp.In(this=part[0].copy(), expressions=[k.copy() for k in ks])
+            out.append(exp.Coalesce(this=test, expressions=[exp.Boolean(this=part[2])]))
+    return out
 
 
 def and_(*flags: Any) -> Any:

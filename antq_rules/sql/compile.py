@@ -217,6 +217,11 @@ class Compiler:
     def materialize(self, value: Any, rel: Relation) -> Any:
         """Every part of a value named in a column of `rel`."""
         if isinstance(value, s.Bool):
+            test = _nullable_test(value)
+            if test is not None:
+                # one nullable column and its states, as a BOOLEAN field is read:
+                # flags of one column fold (`t AND NOT f` is `c IS TRUE`)
+                return _column_bool(rel.let(test))
             return s.Bool(rel.let(value.t), rel.let(value.f), rel.let(value.u))
         if isinstance(value, s.Num):
             return s.Num(
@@ -441,12 +446,7 @@ class Compiler:
     ) -> Any:
         """A column's value as a symbolic value of the field's type."""
         if type_ == t.BOOL:
-            # (IS NOT FALSE: true or not known)
-            return s.Bool(
-                b.not_(exp.Is(this=raw, expression=exp.false())),
-                b.not_(exp.Is(this=raw, expression=exp.true())),
-                False,
-            )
+            return _column_bool(raw)  # (IS NOT FALSE: true or not known)
         if t.is_number(type_):
             return s.Num(True, s.Rat(raw), s.Rat(raw), False, True)
         if type_ == t.DATE:
@@ -1408,6 +1408,45 @@ def _obscured(value: Any, missing: Any, undefined: Any) -> Any:
             b.or_(value.u, undefined),
         )
     return value
+
+
+def _nullable_test(value: s.Bool) -> exp.Expression | None:
+    """P when a bool is (COALESCE(P, TRUE), NOT COALESCE(P, FALSE), never
+    undefined): a SQL test whose NULL means not known (a comparison with a
+    column, `kind in [...]`) — true, false or unknown, like a BOOLEAN column."""
+    if value.u is not False or not isinstance(value.t, exp.Coalesce):
+        return None
+    negated = value.f
+    while isinstance(negated, exp.Paren):
+        negated = negated.this
+    if not isinstance(negated, exp.Not):
+        return None
+    inner = negated.this
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    if not isinstance(inner, exp.Coalesce):
+        return None
+    t_test, t_default = _coalesced(value.t)
+    f_test, f_default = _coalesced(inner)
+    if t_test is None or t_default is not True or f_default is not False or t_test != f_test:
+        return None
+    return t_test
+
+
+def _coalesced(e: exp.Coalesce) -> tuple[exp.Expression | None, bool | None]:
+    """(P, d) of COALESCE(P, d) with d a boolean literal."""
+    if len(e.expressions) != 1 or not isinstance(e.expressions[0], exp.Boolean):
+        return None, None
+    return e.this, bool(e.expressions[0].this)
+
+
+def _column_bool(column: exp.Expression) -> s.Bool:
+    """The bool a nullable BOOLEAN column holds (NULL: not known)."""
+    return s.Bool(
+        b.not_(exp.Is(this=column, expression=exp.false())),
+        b.not_(exp.Is(this=column.copy(), expression=exp.true())),
+        False,
+    )
 
 
 def _parts(value: Any) -> list[Any]:

@@ -23,6 +23,13 @@ class Engine:
         raise NotImplementedError
 
     def run(self, tree: exp.Expression, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """The result rows as dicts by column name."""
+        names, rows = self.fetch(tree, params)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def fetch(self, tree: exp.Expression, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
+        """The column names and the rows as tuples (no dict a row: a
+        ruleset's 100,000 rows are read by position)."""
         raise NotImplementedError
 
     def sql(self, tree: exp.Expression) -> str:
@@ -58,11 +65,10 @@ class DuckDB(Engine):
             out.setdefault(table, {})[column] = str(kind).lower()
         return out
 
-    def run(self, tree: exp.Expression, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def fetch(self, tree: exp.Expression, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
         try:
             cursor = self.con.execute(self.sql(tree), params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return [d[0] for d in cursor.description], cursor.fetchall()
         except Exception as error:  # the engine's own error: overflow, a bad table…
             raise _failed(error) from None
 
@@ -97,13 +103,11 @@ class Postgres(Engine):
             out[table] = by_schema[first]
         return out
 
-    def run(self, tree: exp.Expression, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def fetch(self, tree: exp.Expression, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
         try:
             with self.con.cursor() as cur:
                 cur.execute(self.sql(tree), params)
-                names = [d.name for d in cur.description]
-                rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-            return rows
+                return [d.name for d in cur.description], cur.fetchall()
         except Exception as error:
             with contextlib.suppress(Exception):  # (a closed connection: say the first error)
                 self.con.rollback()
@@ -136,14 +140,14 @@ class Spark(Engine):
             out[table.name] = {f.name: f.dataType.simpleString().lower() for f in schema.fields}
         return out
 
-    def run(self, tree: exp.Expression, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def fetch(self, tree: exp.Expression, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
         try:
             frame = (
                 self.spark.sql(self.sql(tree), args=params)
                 if params
                 else self.spark.sql(self.sql(tree))
             )
-            return [row.asDict() for row in frame.collect()]
+            return list(frame.columns), frame.collect()  # (a Row is a tuple)
         except Exception as error:
             raise _failed(error) from None
 

@@ -29,7 +29,7 @@ DIALECTS = ("duckdb", "postgres", "spark")
 class Output:
     """How a value is spread over result columns: its kind and column names."""
 
-    kind: str  # bool | num | date | text | period
+    kind: str  # bool | flags | num | date | text | period
     columns: tuple[str, ...]
 
 
@@ -97,6 +97,25 @@ def spread(value: Any, rel: Any, name: str, out: list[tuple[str, Any]]) -> Outpu
     raise unsupported(None, "a value of this kind as a result")
 
 
+# A compact status column: the status code (PASS 0, FAIL 1, UNKNOWN 2, NA 3)
+# plus the flags of the criterion's value above it (4 can be true, 8 can be
+# false, 16 can be undefined).
+_T, _F, _U = 4, 8, 16
+
+
+def status_and_flags(status: Any, value: s.Bool | None) -> Any:
+    """A criterion's status and its value's flags as one integer."""
+    if value is None:
+        return status
+    flags = b.add(b.add(b.when(value.t, _T, 0), b.when(value.f, _F, 0)), b.when(value.u, _U, 0))
+    return b.add(status, flags)
+
+
+def status_code(packed: int) -> int:
+    """The status code of a compact status column's value."""
+    return packed & 3
+
+
 def _num(x: Any) -> Any:
     if x is None:
         return None
@@ -126,6 +145,9 @@ def decode(output: Output, row: dict[str, Any]) -> Any:
     get = [row[c] for c in output.columns]
     if output.kind == "bool":
         return v.from_flags(bool(get[0]), bool(get[1]), bool(get[2]))
+    if output.kind == "flags":  # (a compact status column)
+        bits = int(get[0])
+        return v.from_flags(bool(bits & _T), bool(bits & _F), bool(bits & _U))
     defined, undefined = bool(get[0]), bool(get[1])
     if output.kind == "num":
         return v.compose(defined, _ratio(get[2], get[3]), _ratio(get[4], get[5]), undefined)
@@ -181,8 +203,14 @@ def ruleset_query(
     year: int | None = None,
     period: Any = None,
     dialect: str = "duckdb",
+    compact: bool = False,
 ) -> SqlQuery:
-    """A ruleset judging every subject: one row each (see docs/sql.md)."""
+    """A ruleset judging every subject: one row each (see docs/sql.md).
+    `compact` (what `evaluate_db` reads): the verdict as its code (PASS 0,
+    FAIL 1, UNKNOWN 2, NA 3), a criterion's status code and its value's flags
+    in one integer (`status_and_flags`), no `met` and `applicable` (counted
+    from the statuses): fewer columns, and no string object a row, to read
+    back in the client."""
     resolved, when = ruleset._when(year, period)
     if resolved is None:
         ruleset.check_when(year, period)
@@ -195,7 +223,8 @@ def ruleset_query(
     handle = sc.bindings[0]
     for field in label_columns(table):
         columns.append((f"_label_{field}", sc.rel.column(handle.alias, table.column(field))))
-    outputs: dict[str, Any] = _ruleset_columns(judged, ruleset, columns)
+    outputs: dict[str, Any] = _ruleset_columns(judged, ruleset, columns, compact)
+    outputs["_compact"] = compact
     tree = _final(c, sc, columns)
     return SqlQuery(tree, _used(tree, q.params), outputs)
 
@@ -207,9 +236,12 @@ def _used(tree: exp.Expression, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in names}
 
 
-def _ruleset_columns(j: RulesetSql, ruleset: Any, columns: list) -> dict[str, Any]:
+def _ruleset_columns(
+    j: RulesetSql, ruleset: Any, columns: list, compact: bool = False
+) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
-    columns.append(("verdict", words(j.verdict)))
+    status = b.sql if compact else words
+    columns.append(("verdict", status(j.verdict)))
     names = [level.name for level in ruleset.levels]
     if j.levels:
         level_text = b.cases(
@@ -222,13 +254,19 @@ def _ruleset_columns(j: RulesetSql, ruleset: Any, columns: list) -> dict[str, An
     if j.score is not None:
         outputs["score"] = spread(j.score, j.scope.rel, "_score", columns)
         outputs["max_score"] = spread(j.max_score, j.scope.rel, "_max", columns)
-    columns.append(("met", j.met))
-    columns.append(("applicable", j.counted))
-    for cid, out in j.criteria.items():
-        columns.append((cid, words(out.status)))
+    if compact:
+        for cid, out in j.criteria.items():
+            columns.append((cid, b.sql(status_and_flags(out.status, out.value))))
+    else:
+        columns.append(("met", j.met))
+        columns.append(("applicable", j.counted))
+        for cid, out in j.criteria.items():
+            columns.append((cid, words(out.status)))
     for index, (cid, out) in enumerate(j.criteria.items()):
         entry: dict[str, Any] = {}
-        if out.value is not None:
+        if out.value is not None and compact:
+            entry["value"] = Output("flags", (cid,))
+        elif out.value is not None:
             entry["value"] = spread(out.value, j.scope.rel, f"_c{index}", columns)
         if out.points is not None:
             entry["points"] = spread(out.points, j.scope.rel, f"_p{index}", columns)

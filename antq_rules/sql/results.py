@@ -5,19 +5,20 @@ read back. Records the query flags (`_deopt`) are judged by Python here."""
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterator
 from typing import Any
 
 import attrs
 
-from .. import values as v
 from ..data import label_of
 from ..errors import AntqError, DataError, Diagnostic
 from ..model import Status
 from ..result import CriteriaView, CriterionResult, Lazy, Result
-from ..source import normalize_text
 from .fetch import fetch_records
-from .query import SqlQuery, decode
+from .query import SqlQuery, decode, status_code
+from .rules import WORDS
 
 
 @attrs.define
@@ -52,86 +53,166 @@ class Context:
             return self.ruleset.error_result(error, doc)
 
 
-def results(ctx: Context, rows: list[dict[str, Any]]) -> Iterator[Result]:
-    """A Result per row, in order; flagged rows by the Python evaluator."""
-    flagged = [row["id"] for row in rows if row.get("_deopt")]
+@attrs.frozen
+class Columns:
+    """Where each part of a Result is in a result row: positions found once
+    for all the rows (a row is a tuple, read by position)."""
+
+    names: tuple[str, ...]
+    key: int
+    deopt: int | None
+    verdict: int
+    met: int | None  # (None: counted from the statuses)
+    applicable: int | None
+    statuses: Any  # row -> the criteria's statuses as a tuple (operator.itemgetter)
+    labels: tuple[tuple[int, str], ...]
+    level: int | None
+    candidates: tuple[tuple[int, str], ...]
+    status_of: dict[Any, Status]  # a status column's value -> its Status
+
+    @staticmethod
+    def of(ctx: Context, names: list[str]) -> Columns:
+        at = {name: i for i, name in enumerate(names)}
+        ids = list(ctx.ruleset._ids)
+        levels = ctx.query.outputs.get("levels") or []
+        positions = [at[cid] for cid in ids] + [at["verdict"]]
+        return Columns(
+            tuple(names),
+            at["id"],
+            at.get("_deopt"),
+            at["verdict"],
+            at.get("met"),
+            at.get("applicable"),
+            _getter(positions),
+            tuple((i, n[len("_label_") :]) for n, i in at.items() if n.startswith("_label_")),
+            at.get("_level"),
+            tuple((at[f"_cand{i}"], n) for i, n in enumerate(levels) if f"_cand{i}" in at),
+            _CODES if ctx.query.outputs.get("_compact") else _STATUS,
+        )
+
+    def as_dict(self, row: Any) -> dict[str, Any]:
+        return dict(zip(self.names, row, strict=True))
+
+
+def _getter(positions: list[int]) -> Any:
+    """row -> the items at `positions`, as a tuple (itemgetter of one position
+    gives the item alone)."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda row: (row[only],)
+    return operator.itemgetter(*positions)
+
+
+def results(ctx: Context, names: list[str], rows: list[Any]) -> Iterator[Result]:
+    """A Result per row (a tuple of the columns `names`), in order; flagged
+    rows by the Python evaluator."""
+    cols = Columns.of(ctx, names)
+    flagged = [row[cols.key] for row in rows if cols.deopt is not None and row[cols.deopt]]
     if flagged:
         docs = fetch_records(ctx.engine, ctx.layout, flagged)
         for key in flagged:
             if key in docs:
                 ctx._python[key] = ctx.judge(docs[key])
-    # (the columns a subject's label comes from, found once for every row)
-    first = rows[0] if rows else {}
-    labels = [(k, k[len("_label_") :]) for k in first if k.startswith("_label_")]
+    # (subjects share few combinations of statuses: one dict for each, read-only
+    # in a CriteriaView, which copies it when asked for it)
+    shared: dict[tuple, Shared] = {}
+    # (a view's args are its row alone: one object fewer a subject for the
+    # collector to walk)
+    make = functools.partial(_criterion, ctx, cols)
     for index, row in enumerate(rows):
-        key = row["id"]
-        if row.get("_deopt"):
+        if cols.deopt is not None and row[cols.deopt]:
+            key = row[cols.key]
             result = ctx._python.get(key)
             if result is None:
                 error = DataError(Diagnostic("sql-no-record", {"id": str(key), "table": "?"}))
                 result = ctx.ruleset.error_result(error)
             yield attrs.evolve(result, index=index)
             continue
-        yield from_row(ctx, row, index, labels)
+        yield from_row(ctx, cols, row, index, shared, make)
 
 
 _STATUS = {status.name: status for status in Status}  # (faster than Status[name])
+# a compact status column's values: the code, and a value's flags above it
+_CODES = {packed: Status[WORDS[status_code(packed)]] for packed in range(32)}
+
+
+@attrs.frozen
+class Shared:
+    """What the subjects of one combination of statuses share (read-only)."""
+
+    statuses: dict[str, Status]
+    verdict: Status
+    met: int
+    applicable: int
+
+    @staticmethod
+    def of(ids: Any, codes: tuple, status_of: dict[Any, Status]) -> Shared:
+        statuses = {cid: status_of[x] for cid, x in zip(ids, codes, strict=False)}
+        met = sum(1 for x in statuses.values() if x is Status.PASS)
+        applicable = sum(1 for x in statuses.values() if x is not Status.NA)
+        return Shared(statuses, status_of[codes[-1]], met, applicable)
 
 
 def from_row(
     ctx: Context,
-    row: dict[str, Any],
+    cols: Columns,
+    row: Any,
     index: int | None,
-    labels: list[tuple[str, str]] | None = None,
+    shared: dict[tuple, Shared],
+    make: Any,
 ) -> Result:
     ruleset = ctx.ruleset
     outputs = ctx.query.outputs
-    statuses = {cid: _STATUS[row[cid]] for cid in ruleset._ids}
+    codes = cols.statuses(row)
+    found = shared.get(codes)
+    if found is None:
+        found = shared[codes] = Shared.of(ruleset._ids, codes, cols.status_of)
     level = None
     candidates: tuple[str, ...] = ()
-    names = outputs.get("levels") or []
-    if names:
-        chosen = row.get("_level")
+    if cols.level is not None or cols.candidates:
+        names = outputs["levels"]
+        chosen = None if cols.level is None else row[cols.level]
         if chosen is not None:
             level = names[int(chosen)]
         else:
-            candidates = tuple(n for i, n in enumerate(names) if row.get(f"_cand{i}"))
-    score = decode(outputs["score"], row) if "score" in outputs else None
-    max_score = decode(outputs["max_score"], row) if "max_score" in outputs else None
-    if labels is None:
-        labels = [(k, k[len("_label_") :]) for k in row if k.startswith("_label_")]
-    label_doc = {
-        field: normalize_text(x) if isinstance(x, str) else x
-        for column, field in labels
-        if (x := row[column]) is not None
-    }
-    criteria = CriteriaView(statuses, _criterion, (ctx, row))
+            candidates = tuple(n for i, n in cols.candidates if row[i])
+    score = max_score = None
+    if "score" in outputs:
+        by_name = cols.as_dict(row)
+        score = decode(outputs["score"], by_name)
+        max_score = decode(outputs["max_score"], by_name)
+    # (label_of puts the label it picks in NFC)
+    label_doc = {field: x for i, field in cols.labels if (x := row[i]) is not None}
+    criteria = CriteriaView(found.statuses, make, row)
     return Result(
         ruleset.about,
-        _STATUS[row["verdict"]],
+        found.verdict,
         criteria,
         level,
         candidates,
         score,
         max_score,
-        int(row["met"]),
-        int(row["applicable"]),
-        label_of(label_doc),
+        found.met if cols.met is None else int(row[cols.met]),
+        found.applicable if cols.applicable is None else int(row[cols.applicable]),
+        label_of(label_doc) if label_doc else None,
         ctx.resolved,
         index,
     )
 
 
-def _criterion(view: CriteriaView, cid: str) -> CriterionResult:
-    ctx, row = view.args
+def _criterion(ctx: Context, cols: Columns, view: CriteriaView, cid: str) -> CriterionResult:
+    values = view.args
+    if view.memo is None:  # (the row by name, made once for the criteria looked at)
+        view.memo = cols.as_dict(values)
+    row = view.memo
     ruleset = ctx.ruleset
     info = ruleset._infos[cid]
-    status = Status[row[cid]]
+    status = cols.status_of[row[cid]]
     spec = ctx.query.outputs.get(cid, {})
     value = None
     if status is not Status.NA and "value" in spec:
         value = decode(spec["value"], row)
-    key = row["id"]
+    key = values[cols.key]
     lazy = Lazy(_explanation, ctx, key, cid)
     if info.scored and status is not Status.NA:
         points = decode(spec["points"], row) if "points" in spec else None
@@ -144,6 +225,3 @@ def _explanation(ctx: Context, key: Any, cid: str) -> Any:
     if result.error is not None:
         raise result.error
     return result.criteria[cid].explanation
-
-
-_ = v
