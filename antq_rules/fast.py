@@ -1701,7 +1701,11 @@ class _RulesetWriter:
             )
             # (`0 +` first: with one criterion the sum would otherwise be a bool)
             met = " + ".join(["0", *(f"({statuses[cid][0]} is _PASS)" for cid in statuses)])
-            applying = " + ".join(["0", *(f"({statuses[cid][0]} is not _NA)" for cid in statuses)])
+            # (a criterion without `applies when` always applies: counted as a constant)
+            always = sum(1 for c in criteria if c.applies is None)
+            applying = " + ".join(
+                [str(always), *(f"({statuses[c.id][0]} is not _NA)" for c in criteria if c.applies)]
+            )
             out.line(
                 f"return {outcomes}, {{{shown}}}, ({met}, {applying}), "
                 f"{score}, {max_score}, {level}, {verdict}, {unknown}"
