@@ -435,7 +435,9 @@ class Summary:
         if result.error is not None:
             self.errors += 1
             return
-        self.verdicts[result.verdict.name] += 1
+        # (`_name_`, the enum's own attribute: `.name` and hashing a member are
+        # Python-level calls, once per result of a batch)
+        self.verdicts[result.verdict._name_] += 1
         level = (
             result.level if result.level is not None else ("?" if result.level_candidates else None)
         )

@@ -202,9 +202,8 @@ def measure(communes: int = 100_000, python_sample: int = 5_000) -> dict[str, fl
         gc.collect()
         docs = fetch_records(engine, layout, range(1, sample + 1))
         records = [docs[k] for k in range(1, sample + 1)]
-        t = time.perf_counter()
-        _drain(ruleset.evaluate_many(records))
-        per = (time.perf_counter() - t) / sample
+        # (best of 3, as the DuckDB judging is timed)
+        per = _best(lambda: _drain(ruleset.evaluate_many(records))) / sample
         python = list(ruleset.evaluate_many(records))
         if [r.statuses for r in python] != expected:
             raise SystemExit("sql: DuckDB and the Python engine disagree")

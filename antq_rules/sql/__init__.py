@@ -83,15 +83,43 @@ def evaluate_db(
 
     engine = engine_for(connection)
     period = to_plain_period(period) if period is not None else None
-    layout = Layout(ruleset.schema, ruleset.subject, engine.catalog(), tables)
-    subject = layout.table("")
-    if not subject.present:
-        raise AntqError(Diagnostic("sql-no-subject-table", {"table": subject.name}))
-    query = ruleset_query(ruleset, layout, year, period, engine.dialect, compact=True)
-    names, rows = engine.fetch(query.tree, query.params)
+    catalog = engine.catalog()
+    # A ruleset's query for one catalog, dialect and period is made once (as
+    # its Python code is, at load): a service judging upload after upload, or
+    # a batch run again, pays only for the query.
+    key = (engine.dialect, _frozen(catalog), _frozen(tables or {}), year, period)
+    made = _queries(ruleset).get(key)
+    if made is None:
+        layout = Layout(ruleset.schema, ruleset.subject, catalog, tables)
+        subject = layout.table("")
+        if not subject.present:
+            raise AntqError(Diagnostic("sql-no-subject-table", {"table": subject.name}))
+        query = ruleset_query(ruleset, layout, year, period, engine.dialect, compact=True)
+        made = (layout, query, engine.sql(query.tree, copy=False))
+        _queries(ruleset)[key] = made
+    layout, query, text = made
+    names, rows = engine.fetch_text(text, query.params)
     resolved, _ = ruleset._when(year, period)
     ctx = Context(ruleset, engine, layout, query, year, period, resolved)
     return Batch(results(ctx, names, rows))
+
+
+def _queries(ruleset: Any) -> dict[Any, Any]:
+    """The SQL queries made for a ruleset, kept with it (a few at most)."""
+    queries: dict[Any, Any] | None = getattr(ruleset, "_sql_queries", None)
+    if queries is None or len(queries) > 16:
+        queries = {}
+        ruleset._sql_queries = queries
+    return queries
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable copy of nested mappings and lists (a cache key)."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _frozen(x)) for k, x in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(x) for x in value)
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
 
 
 ENGINES = ("duckdb", "postgres", "spark")

@@ -27,13 +27,20 @@ class Engine:
         names, rows = self.fetch(tree, params)
         return [dict(zip(names, row, strict=True)) for row in rows]
 
-    def fetch(self, tree: exp.Expression, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    def fetch(
+        self, tree: exp.Expression, params: dict[str, Any], *, once: bool = False
+    ) -> tuple[list[str], list[Any]]:
         """The column names and the rows as tuples (no dict a row: a
-        ruleset's 100,000 rows are read by position)."""
+        ruleset's 100,000 rows are read by position). `once`: the caller
+        will not use the tree again (its text is made without a copy)."""
+        return self.fetch_text(self.sql(tree, copy=not once), params)
+
+    def fetch_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
+        """`fetch`, of a query's text in this engine's dialect."""
         raise NotImplementedError
 
-    def sql(self, tree: exp.Expression) -> str:
-        return render(tree, self.dialect)
+    def sql(self, tree: exp.Expression, copy: bool = True) -> str:
+        return render(tree, self.dialect, copy=copy)
 
 
 def _failed(error: BaseException) -> AntqError:
@@ -65,9 +72,9 @@ class DuckDB(Engine):
             out.setdefault(table, {})[column] = str(kind).lower()
         return out
 
-    def fetch(self, tree: exp.Expression, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    def fetch_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
         try:
-            cursor = self.con.execute(self.sql(tree), params)
+            cursor = self.con.execute(text, params)
             return [d[0] for d in cursor.description], cursor.fetchall()
         except Exception as error:  # the engine's own error: overflow, a bad table…
             raise _failed(error) from None
@@ -103,10 +110,10 @@ class Postgres(Engine):
             out[table] = by_schema[first]
         return out
 
-    def fetch(self, tree: exp.Expression, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    def fetch_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
         try:
             with self.con.cursor() as cur:
-                cur.execute(self.sql(tree), params)
+                cur.execute(text, params)
                 return [d.name for d in cur.description], cur.fetchall()
         except Exception as error:
             with contextlib.suppress(Exception):  # (a closed connection: say the first error)
@@ -140,13 +147,9 @@ class Spark(Engine):
             out[table.name] = {f.name: f.dataType.simpleString().lower() for f in schema.fields}
         return out
 
-    def fetch(self, tree: exp.Expression, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    def fetch_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
         try:
-            frame = (
-                self.spark.sql(self.sql(tree), args=params)
-                if params
-                else self.spark.sql(self.sql(tree))
-            )
+            frame = self.spark.sql(text, args=params) if params else self.spark.sql(text)
             return list(frame.columns), frame.collect()  # (a Row is a tuple)
         except Exception as error:
             raise _failed(error) from None

@@ -82,7 +82,9 @@ class Query:
             for dep in reversed(self.ctes[name][1]):
                 if dep not in seen:
                     stack.append((dep, False))
-        ctes = [(name, self.ctes[name][0].copy()) for name in ordered]
+        # (narrowed in place, not copied: a query is rendered once, and copying
+        # a large ruleset's CTEs took a tenth of its compile time)
+        ctes = [(name, self.ctes[name][0]) for name in ordered]
         prune(ctes, final)
         out = final
         for name, select in ctes:

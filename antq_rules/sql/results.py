@@ -16,6 +16,7 @@ from ..data import label_of
 from ..errors import AntqError, DataError, Diagnostic
 from ..model import Status
 from ..result import CriteriaView, CriterionResult, Lazy, Result
+from ..source import normalize_text
 from .fetch import fetch_records
 from .query import SqlQuery, decode, status_code
 from .rules import WORDS
@@ -66,6 +67,7 @@ class Columns:
     applicable: int | None
     statuses: Any  # row -> the criteria's statuses as a tuple (operator.itemgetter)
     labels: tuple[tuple[int, str], ...]
+    name: int | None  # the `name` label column's position (the usual label)
     level: int | None
     candidates: tuple[tuple[int, str], ...]
     status_of: dict[Any, Status]  # a status column's value -> its Status
@@ -85,6 +87,7 @@ class Columns:
             at.get("applicable"),
             _getter(positions),
             tuple((i, n[len("_label_") :]) for n, i in at.items() if n.startswith("_label_")),
+            at.get("_label_name"),
             at.get("_level"),
             tuple((at[f"_cand{i}"], n) for i, n in enumerate(levels) if f"_cand{i}" in at),
             _CODES if ctx.query.outputs.get("_compact") else _STATUS,
@@ -181,8 +184,15 @@ def from_row(
         by_name = cols.as_dict(row)
         score = decode(outputs["score"], by_name)
         max_score = decode(outputs["max_score"], by_name)
-    # (label_of puts the label it picks in NFC)
-    label_doc = {field: x for i, field in cols.labels if (x := row[i]) is not None}
+    # (the usual label, a name, at once; else as label_of picks one, in NFC)
+    label = None
+    if cols.name is not None:
+        name = row[cols.name]
+        if type(name) is str and name and not name.isspace():
+            label = normalize_text(name)
+    if label is None:
+        label_doc = {field: x for i, field in cols.labels if (x := row[i]) is not None}
+        label = label_of(label_doc) if label_doc else None
     criteria = CriteriaView(found.statuses, make, row)
     return Result(
         ruleset.about,
@@ -194,7 +204,7 @@ def from_row(
         max_score,
         found.met if cols.met is None else int(row[cols.met]),
         found.applicable if cols.applicable is None else int(row[cols.applicable]),
-        label_of(label_doc) if label_doc else None,
+        label,
         ctx.resolved,
         index,
     )
