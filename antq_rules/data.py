@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import PurePath
 from typing import Any
+from unicodedata import is_normalized
 
 import attrs
 
@@ -144,7 +145,10 @@ def label_of(data: Any) -> str | None:
     if type(data) is dict:
         name = data.get("name")
         if type(name) is str and name and not name.isspace():
-            return name if name.isascii() else normalize_text(name)  # (NFC in every report)
+            # (NFC in every report; a name is usually in NFC already)
+            if name.isascii() or is_normalized("NFC", name):
+                return name
+            return normalize_text(name)
         try:
             plain = "".join(data).isascii()  # no key in another normal form
         except TypeError:  # a key that is not text

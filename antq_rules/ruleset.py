@@ -413,11 +413,11 @@ class Ruleset:
         fast = self._fast
         tried = (
             type(data) is dict
-            and fast is not None
             and year is None
             and period is None
-            and evaluator == "compiled"
             and not explain
+            and evaluator == "compiled"
+            and fast is not None
         )
         if tried:
             # The usual call, in as few steps as can be: the generated function,
