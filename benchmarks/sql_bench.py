@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import collections
 import gc
+import os
+import shutil
 import sys
 import tempfile
 import time
@@ -194,6 +196,7 @@ def measure(communes: int = 100_000, python_sample: int = 5_000) -> dict[str, fl
             raise SystemExit("sql: the hand-written and the generated query disagree")
         if [[s.name for s in r.statuses.values()] for r in results] != [list(h[1:]) for h in hand]:
             raise SystemExit("sql: the Results and the hand-written query disagree")
+        spark = spark_time(ruleset, paths, [list(r.statuses.values()) for r in results])
         sample = min(python_sample, communes)
         # (the 100,000 results and rows held now would make the Python engine pay
         # for the collector's passes over them: time it without them)
@@ -217,7 +220,44 @@ def measure(communes: int = 100_000, python_sample: int = 5_000) -> dict[str, fl
         "printed": printed,
         "hand": hand_time,
         "python": per * communes,
+        "spark": spark,
     }
+
+
+def spark_time(
+    ruleset: Any, paths: list[Path], expected: list[list[Any]]
+) -> tuple[float, float] | str:
+    """(session start and files registered, judging) in seconds with Spark in
+    local mode on this machine's cores, statuses checked equal to DuckDB's;
+    or why Spark could not run here."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return "not run: the `spark` extra (pyspark) is not installed"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "not run: Spark needs Java (apt-get install default-jre-headless)"
+    start = time.perf_counter()
+    session = (
+        SparkSession.builder.master("local[*]")
+        .appName("antq-bench")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .getOrCreate()
+    )
+    try:
+        for path in paths:
+            session.read.parquet(str(path)).createOrReplaceTempView(path.stem)
+        loaded = time.perf_counter() - start
+        start = time.perf_counter()
+        results = list(evaluate_db(ruleset, session))
+        judged = time.perf_counter() - start
+    finally:
+        session.stop()
+    if [list(r.statuses.values()) for r in results] != expected:
+        raise SystemExit("sql: Spark and DuckDB disagree")
+    return loaded, judged
 
 
 def section(communes: int = 100_000, python_sample: int = 5_000) -> str:
@@ -250,7 +290,18 @@ def section(communes: int = 100_000, python_sample: int = 5_000) -> str:
             f"{m['hand']:.2f} s = {ratio:.2f}× | ≤ 1.5× | {'yes' if ratio <= 1.5 else 'no'} |",
             f"| (the same query with statuses as words, as `antq sql` prints it) "
             f"| {m['printed']:.2f} s = {m['printed'] / m['hand']:.2f}× | | |",
+            _spark_row(m["spark"]),
         ]
+    )
+
+
+def _spark_row(spark: tuple[float, float] | str) -> str:
+    if isinstance(spark, str):
+        return f"| Spark, local mode, the same data and query | {spark} | same results | |"
+    loaded, judged = spark
+    return (
+        f"| Spark, local mode, the same data and query: session and files / judging "
+        f"| {loaded:.1f} s / {judged:.1f} s | same results | yes |"
     )
 
 
