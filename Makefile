@@ -31,7 +31,7 @@ demo: $(VENV)/.installed
 # Speed against hand-written Python; prints a table and writes benchmarks/results.md.
 # Peer engines come from the `bench` extra; without them the run leaves them out.
 bench: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench,testing,sql]' \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench,testing,sql,spark]' \
 		|| echo "peer engines not installed: the benchmark leaves them out"
 	$(BIN)/python benchmarks/run.py
 
