@@ -197,3 +197,20 @@ def test_the_gap_is_the_least_change_that_passes(func, op, threshold, hits, miss
 
     expected = _least_change_by_trying(func, op, threshold, hits, misses, unknown)
     assert _least_change(func, op, threshold, hits, misses, unknown) == expected
+
+
+def test_criteria_read_one_by_one_or_all_are_the_same_results():
+    rs = antq_rules.load(HERE / "xa.antq")
+    ids = [c.id for c in rs.criteria]
+    whole = rs.evaluate(copy.deepcopy(GOOD), year=2021)
+    expected = {cid: (c.status, c.value, c.points) for cid, c in whole.criteria.items()}
+    explained = {cid: c.explanation for cid, c in whole.criteria.items()}
+    # one looked at first, then all: every criterion, in file order, each once
+    result = rs.evaluate(copy.deepcopy(GOOD), year=2021)
+    last = result.criteria[ids[-1]]
+    listed = list(result.criteria.values())
+    assert [c.id for c in listed] == ids
+    assert listed[-1] is last
+    assert {c.id: (c.status, c.value, c.points) for c in listed} == expected
+    assert {c.id: c.explanation for c in listed} == explained
+    assert all(c.explanation is c.explanation for c in listed)  # (made once, kept)

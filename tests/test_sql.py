@@ -5,6 +5,7 @@ what SQL cannot say is refused with a position."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -310,3 +311,35 @@ def test_a_missing_table_is_an_unknown_list_and_an_empty_one_none():
 
 
 _ = yaml
+
+
+def test_a_query_made_once_still_follows_the_data_the_columns_and_the_year():
+    # evaluate_db keeps a ruleset's query for a catalog, dialect and period:
+    # changed rows must be judged anew, changed columns or another year must
+    # make another query.
+    ruleset = antq_rules.load(ROOT / "rulesets/tt124/kdc.antq")
+    docs = _docs(ruleset, 6, 0.0)
+    con = duckdb.connect()
+    flat, _ = flatten(ruleset.schema, ruleset.subject, docs)
+    into_duckdb(con, flat)
+    first = [r.statuses for r in evaluate_db(ruleset, con, year=2021)]
+    assert first == [r.statuses for r in ruleset.evaluate_many(docs, year=2021)]
+    assert [r.statuses for r in evaluate_db(ruleset, con, year=2021)] == first
+    # the rows change: the same query, new verdicts
+    changed = copy.deepcopy(docs)
+    for doc in changed:
+        doc["models"] = []
+    con = duckdb.connect()
+    flat, _ = flatten(ruleset.schema, ruleset.subject, changed)
+    into_duckdb(con, flat)
+    expected = [r.statuses for r in ruleset.evaluate_many(changed, year=2021)]
+    assert [r.statuses for r in evaluate_db(ruleset, con, year=2021)] == expected
+    # another year: another period, another query
+    expected = [r.statuses for r in ruleset.evaluate_many(changed, year=2022)]
+    assert [r.statuses for r in evaluate_db(ruleset, con, year=2022)] == expected
+    # a table gone: an unknown list, not the query made for the table
+    con.execute('DROP TABLE "models"')
+    expected = [r.statuses for r in ruleset.evaluate_many(
+        [{k: x for k, x in doc.items() if k != "models"} for doc in changed], year=2022
+    )]  # fmt: skip
+    assert [r.statuses for r in evaluate_db(ruleset, con, year=2022)] == expected
