@@ -275,6 +275,9 @@ class Ruleset:
         self._plans = explain_plans(self)
         self._plan_of = {plan.criterion.id: plan for plan in self._plans}
         self._results_built: Callable[[tuple, Any], dict[str, CriterionResult]] | None = None
+        # (bound once: a result of the fast path holds them, one per record)
+        self._make_criterion = self._fast_criterion
+        self._make_all = self._fast_criteria
 
     # ------------------------------------------------------------- reading
 
@@ -431,10 +434,7 @@ class Ruleset:
                 self.fast_stats.fast += 1
                 # (`_fast_result`, inlined: this is the call a batch makes)
                 criteria = CriteriaView(
-                    judged[1],
-                    self._fast_criterion,
-                    (data, judged, resolved, when),
-                    self._fast_criteria,
+                    judged[1], self._make_criterion, (data, judged, resolved, when), self._make_all
                 )
                 return Result(
                     self.about, judged[6], criteria, judged[5], (), judged[3], judged[4],
