@@ -12,8 +12,10 @@ built only if some criterion falls back to it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
+from . import ir
 from . import values as v
 from .explain import (
     FastTrace,
@@ -28,7 +30,8 @@ from .explain import (
     with_drilldown,
 )
 from .model import Status
-from .result import Explanation, Lazy
+from .result import Explanation, Fact, Lazy
+from .statements import fact_labels, fact_sides, is_fixed, text_of
 
 _PASS, _NA, _UNKNOWN = Status.PASS, Status.NA, Status.UNKNOWN
 _GAVE_UP = object()
@@ -38,10 +41,16 @@ _UNMADE = object()
 class ExplainPlan:
     """What explaining one criterion needs that every record shares."""
 
-    __slots__ = ("criterion", "drills", "quiet_when_true", "simple", "slot", "spec")
+    __slots__ = ("criterion", "drills", "quiet_when_true", "simple", "slot", "spec", "tally")
 
     def __init__(
-        self, criterion: Any, slot: int, simple: bool, quiet_when_true: bool, drills: bool
+        self,
+        criterion: Any,
+        slot: int,
+        simple: bool,
+        quiet_when_true: bool,
+        drills: bool,
+        tally: TallyFact | None = None,
     ) -> None:
         self.criterion = criterion  # a ruleset.Criterion
         self.slot = slot  # its status in a fast judgement's flat tuple (value, points after)
@@ -49,11 +58,100 @@ class ExplainPlan:
         self.quiet_when_true = quiet_when_true  # nothing to say when it holds on complete data
         self.drills = drills  # some aggregate's items are judged by another ruleset
         self.spec: Any = _UNMADE  # its generated tracing function, made on first use
+        self.tally = tally  # its fact, from the judgement's tallies when it holds
+
+
+class TallyFact:
+    """How a test `count(…) op K` or `ratio(…) [?? F] op K` that held states
+    its fact from the judgement's tallies (`fast._RulesetWriter.tallies`),
+    without evaluating again: the fact's words, made once, and the tally's
+    place. Only where the explanation has no witnesses: items counted by a
+    count with a test, items failing a ratio's test (else it is traced)."""
+
+    __slots__ = ("at", "fallback", "func", "role", "words")
+
+    def __init__(
+        self,
+        at: int,
+        func: str,
+        role: str | None,
+        fallback: Any,
+        words: tuple[str, str, str, Any, bool, Any],
+    ) -> None:
+        self.at = at  # (items counted, items taking part) in the tallies
+        self.func = func
+        self.role = role  # the witnesses' role, as the tracer names them (None: none)
+        self.fallback = fallback  # `?? F`'s value (_UNMADE: no fallback)
+        # (left text, operator, right text, the threshold, percent, labels)
+        self.words = words
+
+    def fact(self, tallies: tuple) -> Fact | None:
+        """The fact, or None where the tallies do not give it alone."""
+        hits, total = tallies[self.at], tallies[self.at + 1]
+        if hits is None:
+            return None
+        if self.func == "count":
+            if self.role is not None and hits:  # (the counted items are witnesses)
+                return None
+            value: Any = hits
+        elif total:
+            if self.role is not None and total - hits:  # (the failing items are witnesses)
+                return None
+            value = Fraction(hits, total)
+        elif self.fallback is not _UNMADE:
+            value = self.fallback
+        else:
+            return None  # (an undefined ratio: the tracer says what follows)
+        left, op, right, threshold, percent, labels = self.words
+        return Fact(left, value, op, right, threshold, True, percent, labels)
+
+
+def tally_fact(test: Any, tallies: dict[int, int], params: Any, percent_params: Any) -> Any:
+    """The `TallyFact` of a criterion's test, or None for a test of another shape."""
+    if not isinstance(test, ir.Compare):
+        return None
+    measured = test.left if not is_fixed(test.left) else test.right
+    threshold = test.right if measured is test.left else test.left
+    if not is_fixed(threshold) or is_fixed(measured):
+        return None
+    fallback: Any = _UNMADE
+    aggregate = measured
+    if isinstance(measured, ir.Fallback) and is_fixed(measured.right):
+        aggregate, fallback = measured.left, _fixed_value(measured.right, params)
+    if not isinstance(aggregate, ir.Aggregate) or aggregate.func not in ("count", "ratio"):
+        return None
+    at = tallies.get(id(aggregate))
+    if at is None:
+        return None
+    if fallback is not _UNMADE and aggregate.func != "ratio":
+        return None
+    role = None
+    if aggregate.filter is not None or aggregate.body is not None:
+        role = "counted" if aggregate.func == "count" else "failing"
+    # (the measured side is the fact's left: `fact_sides` puts it there)
+    left, right, op, percent = fact_sides(test, percent_params)
+    assert left is measured
+    words = (
+        text_of(left),
+        op,
+        text_of(right),
+        _fixed_value(threshold, params),
+        percent,
+        fact_labels(left, right),
+    )
+    return TallyFact(at, aggregate.func, role, fallback, words)
+
+
+def _fixed_value(node: Any, params: Any) -> Any:
+    """A literal's or a parameter's value, as generated code holds it."""
+    value = node.value if isinstance(node, ir.Const) else params[node.name]
+    return tuple(value) if isinstance(value, list) else value
 
 
 def explain_plans(ruleset: Any) -> tuple[ExplainPlan, ...]:
     """The plans of a ruleset's criteria, in file order."""
     slots = {cid: 3 * index for index, cid in enumerate(ruleset.order)}
+    tallies = getattr(ruleset._fast, "tallies", None) or {}
     plans = []
     for criterion in ruleset.criteria:
         test = criterion.test
@@ -70,6 +168,9 @@ def explain_plans(ruleset: Any) -> tuple[ExplainPlan, ...]:
                 simple,
                 simple and says_nothing_when_true(test),
                 bool(judged_by_other_rulesets(criterion)),
+                tally_fact(test, tallies, ruleset.params, ruleset.percent_params)
+                if simple and tallies
+                else None,
             )
         )
     return tuple(plans)
@@ -88,6 +189,7 @@ class FastExplainer:
         "period",
         "ruleset",
         "shared",
+        "tallies",
         "year",
     )
 
@@ -103,6 +205,9 @@ class FastExplainer:
         self.ruleset = ruleset
         self.data = data
         self.flat = judged[0]
+        # The judgement's counts and ratios' totals (see `TallyFact`); none
+        # from a function that gives none.
+        self.tallies = judged[8] if len(judged) > 8 else ()
         self.period = period
         self.year = year
         # Whether every value the fast path read was known (`unk` in fast.py),
@@ -124,10 +229,15 @@ class FastExplainer:
     def explain(self, plan: ExplainPlan) -> Explanation:
         status = self.flat[plan.slot]
         if plan.simple and status is not _NA:
-            if status is _PASS and plan.quiet_when_true and self.shared["complete"]:
-                # Nothing stated, failing or missing: only the trace, if read.
-                steps = Lazy(self._traced_steps, plan)
-                return Explanation((), (), (), None, steps, ())
+            if status is _PASS and self.shared["complete"]:
+                if plan.quiet_when_true:
+                    # Nothing stated, failing or missing: only the trace, if read.
+                    return Explanation((), (), (), None, Lazy(self._traced_steps, plan), ())
+                if plan.tally is not None:
+                    fact = plan.tally.fact(self.tallies)
+                    if fact is not None:  # (its fact from the judgement: nothing to trace)
+                        steps = Lazy(self._traced_steps, plan)
+                        return Explanation((fact,), (), (), None, steps, ())
             explanation = self._traced(plan, status)
             if isinstance(explanation, Explanation):
                 return explanation

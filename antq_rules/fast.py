@@ -1545,13 +1545,17 @@ def ruleset_function(ruleset: Any, verdict_only: bool = False) -> FastJudge | No
     with outcomes as `Ruleset.judge` gives them (statuses and counts are None
     for `verdict_only`). None instead of a function when the ruleset
     uses something the fast path does not generate."""
+    # The counts and ratios the function gives back as tallies (see
+    # `_RulesetWriter.tallies`): chosen by the first function made, kept in
+    # the same order by the second.
+    layout: list[ir.Aggregate] = []
     try:
-        with_gets = _Later(
-            lambda: _RulesetWriter(ruleset, verdict_only, any_object=True).function()
-        )
-        return _RulesetWriter(ruleset, verdict_only).function(with_gets)
+        with_gets = _Later(lambda: _RulesetWriter(ruleset, verdict_only, True, layout).function())
+        judge = _RulesetWriter(ruleset, verdict_only, False, layout).function(with_gets)
     except _NOT_GENERATED:
         return None
+    judge.tallies = {id(node): 2 * index for index, node in enumerate(layout)}  # type: ignore[attr-defined]
+    return judge
 
 
 def expression_function(node: ir.Node) -> Callable[[Any, Any], Any] | None:
@@ -1631,12 +1635,37 @@ def _build(
 
 
 class _RulesetWriter:
-    def __init__(self, ruleset: Any, verdict_only: bool, any_object: bool = False) -> None:
+    def __init__(
+        self,
+        ruleset: Any,
+        verdict_only: bool,
+        any_object: bool = False,
+        layout: list[ir.Aggregate] | None = None,
+    ) -> None:
         self.rs = ruleset
         self.needed = ruleset._verdict_needs if verdict_only else None
         self.with_outcome = not verdict_only or ruleset._verdict_uses_outcome
         self.gen = _Generator(ruleset.params, any_object)
         self.out = self.gen.out
+        self.layout = [] if layout is None else layout
+
+    def tallies(self) -> str:
+        """The running totals of the counts and ratios computed at the top, as
+        a tuple (items counted, and for a ratio items taking part; each exact
+        when no value read was unknown): explanations of criteria that hold
+        read their facts from them instead of evaluating again. The first
+        function made chooses them (`layout`); another follows its order, a
+        total it did not compute given as None."""
+        hoisted = self.gen.hoisted
+        if not self.layout:
+            self.layout.extend(
+                agg.node for agg in hoisted.values() if agg.node.func in ("count", "ratio")
+            )
+        parts = []
+        for node in self.layout:
+            agg = hoisted.get(id(node))
+            parts += [agg.a, agg.b or "None"] if agg is not None else ["None", "None"]
+        return "(" + "".join(part + ", " for part in parts) + ")"
 
     def function(self, fallback: Callable[..., Any] | None = None) -> FastJudge:
         rs, gen, out = self.rs, self.gen, self.out
@@ -1708,7 +1737,7 @@ class _RulesetWriter:
             )
             out.line(
                 f"return {outcomes}, {{{shown}}}, ({met}, {applying}), "
-                f"{score}, {max_score}, {level}, {verdict}, {unknown}"
+                f"{score}, {max_score}, {level}, {verdict}, {unknown}, {self.tallies()}"
             )
         else:
             out.line(

@@ -1000,7 +1000,7 @@ def _raised(error: BaseException) -> AntqError:
 def _fast_judgement(judged: tuple, period: Period | None, ids: tuple[str, ...]) -> Judgement:
     """The `Judgement` of a fast judgement, whose first element holds (status,
     test value, points) of each criterion of `ids`, flat."""
-    flat, statuses, counts, score, max_score, level, verdict, _ = judged
+    flat, statuses, counts, score, max_score, level, verdict = judged[:7]
     na, unknown = Status.NA, Status.UNKNOWN
     outcomes = {
         # (generated code says None for "not known"; the values of `values` say a set)

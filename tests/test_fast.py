@@ -521,3 +521,46 @@ def test_explanations_of_every_construct_agree(seed):
     assert result.to_dict() == reference.to_dict()
     for cid, criterion in result.criteria.items():
         assert criterion.explanation.trace == reference.criteria[cid].explanation.trace, cid
+
+
+def test_facts_from_the_judgements_tallies_are_the_traced_facts(monkeypatch):
+    """A count or ratio that held, with no item to show, states its fact from
+    the totals the judgement computed (no second pass over the lists): the
+    explanation is the reference's, trace included."""
+    import sys
+
+    from antq_rules.explainer import TallyFact
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import small
+
+    text = (ROOT / "benchmarks" / "small.antq").read_text(encoding="utf-8")
+    text = text.replace('"antq:common/schema.antq"', '"antq:common/schema.antq"\n\nparam few = 2')
+    text += (
+        '\ncriterion S9 "Ít vụ chống đối"\n  count(incidents where kind == "anti_party") <= few\n'
+        '\ncriterion S10 "Phần lớn khu dân cư"\n  50% <= ratio(areas where legal_propaganda)\n'
+        '\ncriterion S11 "Có khu dân cư"\n  count(areas) >= 1\n'
+    )
+    ruleset = antq_rules.load(text)
+    shaped = {p.criterion.id for p in ruleset._plans if p.tally is not None}
+    # ratio, ratio ?? fallback, counts with and without a test, the threshold first
+    assert {"S3", "S4", "S5", "S9", "S10", "S11"} <= shaped
+    stated = []
+    fact = TallyFact.fact
+
+    def noting(self, tallies):
+        made = fact(self, tallies)
+        stated.append(made is not None)
+        return made
+
+    monkeypatch.setattr(TallyFact, "fact", noting)
+    records = small.communes(200, seed=11)
+    records[0]["units"] = []  # (no public unit: the ratio's fallback states it)
+    for record in records:
+        result = ruleset.evaluate(record)
+        reference = ruleset.evaluate(record, evaluator="reference")
+        for cid, criterion in result.criteria.items():
+            expected = reference.criteria[cid].explanation
+            assert criterion.explanation == expected, cid
+            assert criterion.explanation.trace == expected.trace, cid
+    assert any(stated) and not all(stated)  # (and traced where items are shown)
