@@ -293,6 +293,18 @@ def test_traced_code_notes_what_the_reference_tracer_notes(data, kind):
     assert _noted(FastTrace(spec, *noted), expr.typed) == _noted(tracer, expr.typed)
 
 
+def _explained_as_the_reference_does(ruleset, record):
+    """The record's result, each criterion's explanation (trace included)
+    checked equal to the reference interpreter's."""
+    result = ruleset.evaluate(record)
+    reference = ruleset.evaluate(record, evaluator="reference")
+    for cid, criterion in result.criteria.items():
+        expected = reference.criteria[cid].explanation
+        assert criterion.explanation == expected, cid
+        assert criterion.explanation.trace == expected.trace, cid
+    return result
+
+
 @pytest.mark.parametrize("path", RULESETS, ids=lambda p: str(p.relative_to(ROOT / "rulesets")))
 def test_explanations_are_the_same_by_the_traced_code_and_the_reference(path):
     from antq_rules.explain import FastTrace, trace
@@ -302,12 +314,7 @@ def test_explanations_are_the_same_by_the_traced_code_and_the_reference(path):
     partial = _subjects(ruleset.subject, province(12, seed=9, missing=0.05))
     fast_traces = 0
     for record in complete[:25] + partial[:25]:
-        result = ruleset.evaluate(record)
-        reference = ruleset.evaluate(record, evaluator="reference")
-        for cid, criterion in result.criteria.items():
-            expected = reference.criteria[cid].explanation
-            assert criterion.explanation == expected, cid
-            assert criterion.explanation.trace == expected.trace, cid
+        result = _explained_as_the_reference_does(ruleset, record)
         judgement = ruleset.judge(record, result.period, 2021, "compiled")
         for c in ruleset.criteria:
             if c.test is not None and record in complete:
@@ -557,10 +564,5 @@ def test_facts_from_the_judgements_tallies_are_the_traced_facts(monkeypatch):
     records = small.communes(200, seed=11)
     records[0]["units"] = []  # (no public unit: the ratio's fallback states it)
     for record in records:
-        result = ruleset.evaluate(record)
-        reference = ruleset.evaluate(record, evaluator="reference")
-        for cid, criterion in result.criteria.items():
-            expected = reference.criteria[cid].explanation
-            assert criterion.explanation == expected, cid
-            assert criterion.explanation.trace == expected.trace, cid
+        _explained_as_the_reference_does(ruleset, record)
     assert any(stated) and not all(stated)  # (and traced where items are shown)
