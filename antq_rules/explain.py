@@ -304,7 +304,7 @@ def _explain_criterion(
         explained = _explain_fast(ruleset, criterion, status, data, judgement, year, shared)
         if isinstance(explained, Explanation):
             return explained
-        if explained is _GAVE_UP:  # (no second try below: the reference traces)
+        if explained is GAVE_UP:  # (no second try below: the reference traces)
             shared = {**shared, "reference": True}
     applies_missing: tuple[str, ...] = ()
     if criterion.applies is not None:
@@ -344,7 +344,7 @@ def _explain_criterion(
     )
 
 
-_GAVE_UP = object()
+GAVE_UP = object()  # (the record made a generated tracing function give up)
 
 
 def _same_as_judged(criterion: Any, test: ir.Node, tracer: Any, judgement: Any) -> None:
@@ -379,7 +379,7 @@ def _explain_fast(
 ) -> Explanation | object | None:
     """`explain_criterion` for the usual criterion (one test, no `applies
     when`) of a record the generated tracer can read; None when it has no
-    tracing function, `_GAVE_UP` when the record made it give up. The
+    tracing function, `GAVE_UP` when the record made it give up. The
     same steps, without the loop over roots (an explanation per criterion of
     every result of a batch may be asked for)."""
     test = criterion.test
@@ -389,26 +389,60 @@ def _explain_fast(
         return Explanation(
             (), (), (), None, Lazy(traced_steps, ruleset, test, data, judgement, year, shared), ()
         )
+    return explain_traced(
+        ruleset,
+        criterion,
+        status,
+        judgement.outcomes[criterion.id][1],
+        data,
+        judgement.period,
+        year,
+        lambda: outcomes_of(judgement, shared),
+    )
+
+
+def explain_traced(
+    ruleset: Any,
+    criterion: Any,
+    status: Status,
+    judged: Any,
+    data: Any,
+    period: Any,
+    year: int | None,
+    outcomes: Callable[[], dict[str, tuple[Any, Any]]],
+) -> Explanation | object | None:
+    """The explanation of a criterion's one test by its generated tracing
+    function; None when it has none, `GAVE_UP` when the record made it give
+    up. `judged`: the value the test was judged to have (an explanation
+    never contradicts it); `outcomes`: the criteria's outcomes, for a test
+    that reads them."""
+    test = criterion.test
     spec = ruleset.trace_spec(test)
     if spec is None:
         return None
-    outcomes = outcomes_of(judgement, shared) if spec.uses_outcomes else None
+    read = outcomes() if spec.uses_outcomes else None
     try:
-        values, aggregates, facts, witnesses = spec.function(data, judgement.period, year, outcomes)
+        values, aggregates, facts, witnesses = spec.function(data, period, year, read)
     except Exception:  # anything unusual: the reference interpreter traces it
-        return _GAVE_UP
-    tracer = FastTrace(spec, values, aggregates, facts, witnesses)
-    judged = judgement.outcomes[criterion.id][1]
-    if judged is not values[spec.root_slot]:  # (the usual case, the same value, at once)
-        _same_as_judged(criterion, test, tracer, judgement)
+        return GAVE_UP
+    now = values[spec.root_slot]
+    if judged is not now:  # (the usual case, the same value, at once)
+        refuse_if_changed(criterion.id, judged, now)
+    gap = None
+    if status is not Status.PASS:
+        gap = gap_of(test, FastTrace(spec, values, aggregates, facts, witnesses), ruleset.schema)
     return Explanation(
-        tuple(filter(None, facts)),
+        tuple(filter(None, facts)) if facts else (),
         tuple(witnesses),
         (),
-        None if status is Status.PASS else gap_of(test, tracer, ruleset.schema),
-        Lazy(trace_steps, (tracer,)),
+        gap,
+        Lazy(_fast_steps, spec, values, aggregates, facts, witnesses),
         (),
     )
+
+
+def _fast_steps(spec: TraceSpec, *noted: Any) -> tuple[TraceStep, ...]:
+    return trace_steps((FastTrace(spec, *noted),))
 
 
 @functools.lru_cache(maxsize=4096)

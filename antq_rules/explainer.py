@@ -4,9 +4,11 @@ A report reads every criterion's explanation of every result of a batch, so
 the steps between "explanation asked for" and the generated tracing function
 are paid thousands of times. What does not depend on the record — whether a
 criterion has one plain test, whether its explanation is empty when it holds,
-whether another ruleset judges its items, its tracing function — is decided
-once per ruleset (`ExplainPlan`); the `Judgement` the general path needs is
-built only if some criterion falls back to it.
+whether another ruleset judges its items, how a count or ratio that held
+states its fact from the judgement's tallies — is decided once per ruleset
+(`ExplainPlan`); the tracing itself is `explain.explain_traced`, as the
+general path's; the `Judgement` the general path needs is built only if
+some criterion falls back to it.
 """
 
 from __future__ import annotations
@@ -18,14 +20,12 @@ from typing import Any
 from . import ir
 from . import values as v
 from .explain import (
-    FastTrace,
+    GAVE_UP,
     explain_criterion,
-    gap_of,
+    explain_traced,
     judged_by_other_rulesets,
     outcomes_of,
-    refuse_if_changed,
     says_nothing_when_true,
-    trace_steps,
     traced_steps,
     with_drilldown,
 )
@@ -34,14 +34,13 @@ from .result import Explanation, Fact, Lazy
 from .statements import fact_labels, fact_sides, is_fixed, text_of
 
 _PASS, _NA, _UNKNOWN = Status.PASS, Status.NA, Status.UNKNOWN
-_GAVE_UP = object()
-_UNMADE = object()
+_NO_FALLBACK = object()
 
 
 class ExplainPlan:
     """What explaining one criterion needs that every record shares."""
 
-    __slots__ = ("criterion", "drills", "quiet_when_true", "simple", "slot", "spec", "tally")
+    __slots__ = ("criterion", "drills", "quiet_when_true", "simple", "slot", "tally")
 
     def __init__(
         self,
@@ -57,7 +56,6 @@ class ExplainPlan:
         self.simple = simple  # one test; no `applies when`, items or tiers
         self.quiet_when_true = quiet_when_true  # nothing to say when it holds on complete data
         self.drills = drills  # some aggregate's items are judged by another ruleset
-        self.spec: Any = _UNMADE  # its generated tracing function, made on first use
         self.tally = tally  # its fact, from the judgement's tallies when it holds
 
 
@@ -81,7 +79,7 @@ class TallyFact:
         self.at = at  # (items counted, items taking part) in the tallies
         self.func = func
         self.role = role  # the witnesses' role, as the tracer names them (None: none)
-        self.fallback = fallback  # `?? F`'s value (_UNMADE: no fallback)
+        self.fallback = fallback  # `?? F`'s value (_NO_FALLBACK: none)
         # (left text, operator, right text, the threshold, percent, labels)
         self.words = words
 
@@ -98,7 +96,7 @@ class TallyFact:
             if self.role is not None and total - hits:  # (the failing items are witnesses)
                 return None
             value = Fraction(hits, total)
-        elif self.fallback is not _UNMADE:
+        elif self.fallback is not _NO_FALLBACK:
             value = self.fallback
         else:
             return None  # (an undefined ratio: the tracer says what follows)
@@ -114,7 +112,7 @@ def tally_fact(test: Any, tallies: dict[int, int], params: Any, percent_params: 
     threshold = test.right if measured is test.left else test.left
     if not is_fixed(threshold) or is_fixed(measured):
         return None
-    fallback: Any = _UNMADE
+    fallback: Any = _NO_FALLBACK
     aggregate = measured
     if isinstance(measured, ir.Fallback) and is_fixed(measured.right):
         aggregate, fallback = measured.left, _fixed_value(measured.right, params)
@@ -123,7 +121,7 @@ def tally_fact(test: Any, tallies: dict[int, int], params: Any, percent_params: 
     at = tallies.get(id(aggregate))
     if at is None:
         return None
-    if fallback is not _UNMADE and aggregate.func != "ratio":
+    if fallback is not _NO_FALLBACK and aggregate.func != "ratio":
         return None
     role = None
     if aggregate.filter is not None or aggregate.body is not None:
@@ -241,7 +239,7 @@ class FastExplainer:
             explanation = self._traced(plan, status)
             if isinstance(explanation, Explanation):
                 return explanation
-            if explanation is _GAVE_UP:  # (the reference interpreter traces it)
+            if explanation is GAVE_UP:  # (the reference interpreter traces it)
                 return self._general(plan, {**self.shared, "reference": True})
         return self._general(plan, self.shared)
 
@@ -252,42 +250,26 @@ class FastExplainer:
 
     def _traced(self, plan: ExplainPlan, status: Status) -> Explanation | object | None:
         """By the criterion's generated tracing function; None when it has
-        none, `_GAVE_UP` when the record made it give up."""
-        ruleset, test = self.ruleset, plan.criterion.test
-        spec = plan.spec
-        if spec is _UNMADE:
-            spec = plan.spec = ruleset.trace_spec(test)
-        if spec is None:
-            return None
-        year = self.year
-        outcomes = outcomes_of(self._judgement(), self.shared) if spec.uses_outcomes else None
-        try:
-            values, aggregates, facts, witnesses = spec.function(
-                self.data, self.period, year, outcomes
-            )
-        except Exception:  # anything unusual: the reference interpreter traces it
-            return _GAVE_UP
+        none, `GAVE_UP` when the record made it give up."""
         judged = self.flat[plan.slot + 1]
-        now = values[spec.root_slot]
-        if judged is not now:  # (the usual case, the same value, at once)
-            if judged is None and status is _UNKNOWN:
-                judged = v.UNKNOWN_BOOL
-            refuse_if_changed(plan.criterion.id, judged, now)
-        gap = None
-        if status is not _PASS:
-            tracer = FastTrace(spec, values, aggregates, facts, witnesses)
-            gap = gap_of(test, tracer, ruleset.schema)
-        explanation = Explanation(
-            tuple(filter(None, facts)) if facts else (),
-            tuple(witnesses),
-            (),
-            gap,
-            Lazy(_fast_steps, spec, values, aggregates, facts, witnesses),
-            (),
+        if judged is None and status is _UNKNOWN:
+            judged = v.UNKNOWN_BOOL  # (generated judges say None for "not known")
+        explanation = explain_traced(
+            self.ruleset,
+            plan.criterion,
+            status,
+            judged,
+            self.data,
+            self.period,
+            self.year,
+            self._outcomes,
         )
-        if witnesses and plan.drills:
-            return with_drilldown(explanation, plan.criterion, self.data, year)
+        if isinstance(explanation, Explanation) and explanation.witnesses and plan.drills:
+            return with_drilldown(explanation, plan.criterion, self.data, self.year)
         return explanation
+
+    def _outcomes(self) -> dict[str, tuple[Any, Any]]:
+        return outcomes_of(self._judgement(), self.shared)
 
     def _traced_steps(self, plan: ExplainPlan) -> Any:
         return traced_steps(
@@ -303,10 +285,6 @@ class FastExplainer:
         if self.judgement is None:
             self.judgement = self.make_judgement()
         return self.judgement
-
-
-def _fast_steps(spec: Any, *noted: Any) -> Any:
-    return trace_steps((FastTrace(spec, *noted),))
 
 
 def results_builder(ruleset: Any) -> Callable[[tuple, Any], dict[str, Any]]:
