@@ -245,34 +245,40 @@ class CriterionResult:
 
 
 class CriteriaView(Mapping[str, CriterionResult]):
-    """`Result.criteria`: a read-only mapping of criterion ids to results, each
+    """`Result.criteria`: a read-only mapping of criterion ids to results,
     built when first looked at (a batch often needs only the verdict and the
-    statuses). `make(view, id)` builds one, from `view.args` (and may keep
-    what it shares between criteria in `view.memo`)."""
+    statuses): all at once by `make_all(view)` when given (one generated call
+    costs less than a lookup each), else one by one by `make(view, id)`;
+    both read `view.args` (and may keep what criteria share in `view.memo`)."""
 
     __slots__ = ("_built", "_make", "_make_all", "_statuses", "args", "memo")
 
     def __init__(
         self,
         statuses: Mapping[str, Status],
-        make: Callable[[CriteriaView, str], CriterionResult],
+        make: Callable[[CriteriaView, str], CriterionResult] | None = None,
         args: tuple[Any, ...] = (),
         make_all: Callable[[CriteriaView], dict[str, CriterionResult]] | None = None,
     ) -> None:
         self._statuses = statuses
         self._make = make
-        self._make_all = make_all  # (all at once, in one loop: a report reads them all)
+        self._make_all = make_all  # (every criterion's result, in file order)
         self.args = args
         self.memo: Any = None
         self._built: dict[str, CriterionResult] | None = None
 
-    def __getitem__(self, key: str) -> CriterionResult:
+    def _results(self) -> dict[str, CriterionResult]:
+        """The results built so far (all of them, where `make_all` builds them)."""
         built = self._built
         if built is None:
-            built = self._built = {}
+            built = self._built = {} if self._make_all is None else self._make_all(self)
+        return built
+
+    def __getitem__(self, key: str) -> CriterionResult:
+        built = self._results()
         result = built.get(key)
         if result is None:
-            if key not in self._statuses:
+            if key not in self._statuses or self._make is None:
                 raise KeyError(key)
             result = built[key] = self._make(self, key)
         return result
@@ -290,19 +296,14 @@ class CriteriaView(Mapping[str, CriterionResult]):
         return dict(self._statuses)
 
     def values(self) -> ValuesView[CriterionResult]:
-        if self._built is None and self._make_all is not None:
-            # (all at once, in order: the dict's own view is the fastest to read)
-            built = self._built = self._make_all(self)
-            if len(built) == len(self._statuses):
-                return built.values()
+        if self._make_all is not None:  # (all built, in order: the dict's own view)
+            return self._results().values()
         return _Values(self)
 
     def _all(self) -> Iterator[CriterionResult]:
         """Every criterion's result in order, built as reached (one loop, not a
         lookup per key)."""
-        built, make = self._built, self._make
-        if built is None:
-            built = self._built = {} if self._make_all is None else self._make_all(self)
+        built, make = self._results(), self._make
         for key in self._statuses:
             result = built.get(key)
             if result is None:

@@ -275,8 +275,7 @@ class Ruleset:
         self._plans = explain_plans(self)
         self._plan_of = {plan.criterion.id: plan for plan in self._plans}
         self._results_built: Callable[[tuple, Any], dict[str, CriterionResult]] | None = None
-        # (bound once: a result of the fast path holds them, one per record)
-        self._make_criterion = self._fast_criterion
+        # (bound once: every result of the fast path holds it)
         self._make_all = self._fast_criteria
 
     # ------------------------------------------------------------- reading
@@ -432,14 +431,7 @@ class Ruleset:
                 judged = None
             if judged is not None:
                 self.fast_stats.fast += 1
-                # (`_fast_result`, inlined: this is the call a batch makes)
-                criteria = CriteriaView(
-                    judged[1], self._make_criterion, (data, judged, resolved, when), self._make_all
-                )
-                return Result(
-                    self.about, judged[6], criteria, judged[5], (), judged[3], judged[4],
-                    judged[2][0], judged[2][1], label_of(data), resolved, None,
-                )  # fmt: skip
+                return self._fast_result(data, judged, resolved, when, None)
             self.fast_stats.general += 1
         try:
             result = self._evaluate(data, year, period, evaluator, try_fast=not tried)
@@ -723,10 +715,12 @@ class Ruleset:
     ) -> Result:
         """`_result` for a fast judgement, building the `Judgement` (for the
         criteria's results and explanations) only when it is asked for."""
-        criteria = CriteriaView(
-            judged[1], self._fast_criterion, (data, judged, period, year), self._fast_criteria
-        )
-        return self._new_result(data, judged[6], criteria, judged, judged[2], period, index)
+        criteria = CriteriaView(judged[1], None, (data, judged, period, year), self._make_all)
+        met, applicable = judged[2]
+        return Result(  # (positional: a call per record, and keywords cost)
+            self.about, judged[6], criteria, judged[5], (), judged[3], judged[4],
+            met, applicable, label_of(data), period, index,
+        )  # fmt: skip
 
     def _verdict_fast(self, data: Any, year: int | None) -> tuple[Status, Any, bool]:
         """(verdict, applicability, whether a value read was not known) by the
@@ -840,74 +834,20 @@ class Ruleset:
         # The reference evaluator explains by the reference interpreter alone.
         shared: dict[str, Any] = {"reference": reference}
         criteria = CriteriaView(
-            statuses, self._judged_criterion, (data, judgement, year, shared), self._judged_criteria
+            statuses, None, (data, judgement, year, shared), self._judged_criteria
         )
         j = judgement
-        return self._new_result(
-            data, j.verdict, criteria, j, (met, applicable), j.period, index, j.level_candidates
-        )
-
-    def _new_result(
-        self,
-        data: Any,
-        verdict: Status,
-        criteria: CriteriaView,
-        outcome: Any,
-        counts: tuple[int, int],
-        period: Period | None,
-        index: int | None,
-        level_candidates: tuple[str, ...] = (),
-    ) -> Result:
-        """A Result of this ruleset; `outcome` has score, max_score and level
-        (a `Judgement`, or the fast path's tuple)."""
-        if type(outcome) is tuple:
-            score, max_score, level = outcome[3], outcome[4], outcome[5]
-        else:
-            score, max_score, level = outcome.score, outcome.max_score, outcome.level
         return Result(  # (positional: a call per record, and keywords cost)
-            self.about,
-            verdict,
-            criteria,
-            level,
-            level_candidates,
-            score,
-            max_score,
-            counts[0],
-            counts[1],
-            label_of(data),
-            period,
-            index,
-        )
+            self.about, j.verdict, criteria, j.level, j.level_candidates, j.score, j.max_score,
+            met, applicable, label_of(data), j.period, index,
+        )  # fmt: skip
 
-    def _fast_criterion(self, view: CriteriaView, cid: str) -> CriterionResult:
-        """A criterion's result of a record the fast path judged (`CriteriaView.make`)."""
-        index = self._index[cid]
-        return self._fast_criteria(view, index, index + 1)[cid]
-
-    def _fast_criteria(
-        self, view: CriteriaView, start: int = 0, stop: int | None = None
-    ) -> dict[str, CriterionResult]:
-        """Every criterion's result of a record the fast path judged, at once
-        (or those from `start` to `stop`, in file order)."""
-        flat, explainer = view.args[1][0], self._explainer(view)
-        if stop is None:
-            build = self._results_built
-            if build is None:
-                build = self._results_built = results_builder(self)
-            return build(flat, explainer)
-        built = {}
-        for plan, info in zip(self._plans[start:stop], self._info_list[start:stop], strict=True):
-            slot = plan.slot
-            status, value = flat[slot], flat[slot + 1]
-            if value is None and status is Status.UNKNOWN:
-                value = v.UNKNOWN_BOOL  # (generated code says None for "not known")
-            if info.scored and status is not Status.NA:
-                built[info.id] = CriterionResult(
-                    info, status, value, flat[slot + 2], info.max_points, explainer
-                )
-            else:
-                built[info.id] = CriterionResult(info, status, value, None, None, explainer)
-        return built
+    def _fast_criteria(self, view: CriteriaView) -> dict[str, CriterionResult]:
+        """Every criterion's result of a record the fast path judged, at once."""
+        build = self._results_built
+        if build is None:
+            build = self._results_built = results_builder(self)
+        return build(view.args[1][0], self._explainer(view))
 
     def _explainer(self, view: CriteriaView) -> FastExplainer:
         """The explanations of a fast-judged result (one per result, kept in
@@ -923,18 +863,9 @@ class Ruleset:
             explainer = view.memo = FastExplainer(self, data, judged, period, year, judgement)
         return explainer
 
-    def _judged_criterion(self, view: CriteriaView, cid: str) -> CriterionResult:
-        """A criterion's result of a record the general path judged."""
-        data, judgement, year, shared = view.args
-        return self._criterion_result(cid, data, judgement, year, shared)
-
     def _judged_criteria(self, view: CriteriaView) -> dict[str, CriterionResult]:
-        return self._criterion_results(*view.args)
-
-    def _criterion_results(
-        self, data: Any, judgement: Judgement, year: int | None, shared: dict[str, Any]
-    ) -> dict[str, CriterionResult]:
-        """`_criterion_result` of every criterion, in file order."""
+        """Every criterion's result of a record the general path judged, in file order."""
+        data, judgement, year, shared = view.args
         built = {}
         infos, by_id, outcomes = self._infos, self._by_id, judgement.outcomes
         na = Status.NA
@@ -947,23 +878,6 @@ class Ruleset:
             else:
                 built[cid] = CriterionResult(info, status, value, None, None, lazy)
         return built
-
-    def _criterion_result(
-        self,
-        criterion_id: str,
-        data: Any,
-        judgement: Judgement,
-        year: int | None,
-        shared: dict[str, Any],
-    ) -> CriterionResult:
-        info = self._infos[criterion_id]
-        status, value, points, _ = judgement.outcomes[criterion_id]
-        lazy = Lazy(
-            explain_criterion, self, self._by_id[criterion_id], data, judgement, year, shared
-        )
-        if info.scored and status is not Status.NA:
-            return CriterionResult(info, status, value, points, info.max_points, lazy)
-        return CriterionResult(info, status, value, None, None, lazy)
 
     def error_result(self, error: AntqError, record: Any = None) -> Result:
         """The result of a record that could not be judged."""
