@@ -14,7 +14,6 @@ some criterion falls back to it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 from . import ir
@@ -29,8 +28,10 @@ from .explain import (
     traced_steps,
     with_drilldown,
 )
+from .fast import ratio_of
+from .fast_trace import trace_spec
 from .model import Status
-from .result import Explanation, Fact, Lazy
+from .result import Explanation, Fact
 from .statements import fact_labels, fact_sides, is_fixed, text_of
 
 _PASS, _NA, _UNKNOWN = Status.PASS, Status.NA, Status.UNKNOWN
@@ -62,11 +63,13 @@ class ExplainPlan:
 class TallyFact:
     """How a test `count(…) op K` or `ratio(…) [?? F] op K` that held states
     its fact from the judgement's tallies (`fast._RulesetWriter.tallies`),
-    without evaluating again: the fact's words, made once, and the tally's
-    place. Only where the explanation has no witnesses: items counted by a
-    count with a test, items failing a ratio's test (else it is traced)."""
+    without evaluating the test again: the fact's words, made once, and the
+    tally's place. Where the explanation shows items (those counted by a
+    count with a test, those failing a ratio's test), they are gathered by
+    the aggregate's own tracing function (`witnesses`), a pass over its list
+    alone; without one, the criterion is traced."""
 
-    __slots__ = ("at", "fallback", "func", "role", "words")
+    __slots__ = ("at", "fallback", "func", "role", "witnesses", "words")
 
     def __init__(
         self,
@@ -75,6 +78,7 @@ class TallyFact:
         role: str | None,
         fallback: Any,
         words: tuple[str, str, str, Any, bool, Any],
+        witnesses: Callable[..., Any] | None = None,
     ) -> None:
         self.at = at  # (items counted, items taking part) in the tallies
         self.func = func
@@ -82,30 +86,61 @@ class TallyFact:
         self.fallback = fallback  # `?? F`'s value (_NO_FALLBACK: none)
         # (left text, operator, right text, the threshold, percent, labels)
         self.words = words
+        # The aggregate's tracing function (`fast_trace.trace_spec`), whose
+        # witnesses are the explanation's; None: items shown are traced.
+        self.witnesses = witnesses
 
-    def fact(self, tallies: tuple) -> Fact | None:
-        """The fact, or None where the tallies do not give it alone."""
+    def stated(self, tallies: tuple) -> tuple[Fact, bool] | None:
+        """(the fact, whether the explanation shows items), or None where the
+        tallies do not give the fact."""
         hits, total = tallies[self.at], tallies[self.at + 1]
         if hits is None:
             return None
+        shows = False
         if self.func == "count":
-            if self.role is not None and hits:  # (the counted items are witnesses)
-                return None
+            shows = self.role is not None and hits > 0  # (the counted items)
             value: Any = hits
         elif total:
-            if self.role is not None and total - hits:  # (the failing items are witnesses)
-                return None
-            value = Fraction(hits, total)
+            shows = self.role is not None and total > hits  # (the failing items)
+            value = ratio_of(hits, total)
         elif self.fallback is not _NO_FALLBACK:
             value = self.fallback
         else:
             return None  # (an undefined ratio: the tracer says what follows)
         left, op, right, threshold, percent, labels = self.words
-        return Fact(left, value, op, right, threshold, True, percent, labels)
+        return Fact(left, value, op, right, threshold, True, percent, labels), shows
+
+    def explanation(
+        self, tallies: tuple, data: Any, period: Any, year: Any, trace: Any, source: Any
+    ) -> Explanation | None:
+        """The explanation of the test that held, or None where it is traced
+        (`trace` and `source`: how its trace is made, see `Explanation`)."""
+        stated = self.stated(tallies)
+        if stated is None:
+            return None
+        fact, shows = stated
+        if not shows:
+            return Explanation((fact,), (), (), None, trace, (), (), source)
+        if self.witnesses is None:
+            return None
+        try:
+            _, counts, _, found = self.witnesses(data, period, year, None)
+        except Exception:  # anything unusual: traced, as the whole test
+            return None
+        hits, misses = counts[0]  # (the aggregate's own, counted again)
+        if hits != tallies[self.at] or (
+            self.func == "ratio" and hits + misses != tallies[self.at + 1]
+        ):
+            return None  # the record changed since it was judged: the tracer says so
+        return Explanation((fact,), tuple(found), (), None, trace, (), (), source)
 
 
-def tally_fact(test: Any, tallies: dict[int, int], params: Any, percent_params: Any) -> Any:
-    """The `TallyFact` of a criterion's test, or None for a test of another shape."""
+def tally_fact(
+    test: Any, tallies: dict[int, int], params: Any, percent_params: Any, drills: bool = False
+) -> Any:
+    """The `TallyFact` of a criterion's test, or None for a test of another
+    shape. `drills`: its items are judged by another ruleset (then the items
+    shown are traced, with their drill-down)."""
     if not isinstance(test, ir.Compare):
         return None
     measured = test.left if not is_fixed(test.left) else test.right
@@ -137,7 +172,12 @@ def tally_fact(test: Any, tallies: dict[int, int], params: Any, percent_params: 
         percent,
         fact_labels(left, right),
     )
-    return TallyFact(at, aggregate.func, role, fallback, words)
+    witnesses = None
+    if role is not None and not drills:
+        spec = trace_spec(params, aggregate, percent_params)
+        if spec is not None and not spec.uses_outcomes:
+            witnesses = spec.function
+    return TallyFact(at, aggregate.func, role, fallback, words, witnesses)
 
 
 def _fixed_value(node: Any, params: Any) -> Any:
@@ -152,6 +192,7 @@ def explain_plans(ruleset: Any) -> tuple[ExplainPlan, ...]:
     tallies = getattr(ruleset._fast, "tallies", None) or {}
     plans = []
     for criterion in ruleset.criteria:
+        drills = bool(judged_by_other_rulesets(criterion))
         test = criterion.test
         simple = (
             criterion.applies is None
@@ -165,8 +206,8 @@ def explain_plans(ruleset: Any) -> tuple[ExplainPlan, ...]:
                 slots[criterion.id],
                 simple,
                 simple and says_nothing_when_true(test),
-                bool(judged_by_other_rulesets(criterion)),
-                tally_fact(test, tallies, ruleset.params, ruleset.percent_params)
+                drills,
+                tally_fact(test, tallies, ruleset.params, ruleset.percent_params, drills)
                 if simple and tallies
                 else None,
             )
@@ -175,10 +216,12 @@ def explain_plans(ruleset: Any) -> tuple[ExplainPlan, ...]:
 
 
 class FastExplainer:
-    """The explanations of one fast-judged result's criteria, each made when
-    first read (`explain(plan)`, the `Lazy` of a `CriterionResult`)."""
+    """The explanations of one fast-judged result's criteria (the `lazy` of
+    its `CriterionResult`s): on the first read, those that need no tracing,
+    at once (`quick_explainer`); each other when first read (`explain`)."""
 
     __slots__ = (
+        "complete",
         "data",
         "explained",
         "flat",
@@ -210,32 +253,28 @@ class FastExplainer:
         self.year = year
         # Whether every value the fast path read was known (`unk` in fast.py),
         # and what the general path shares between criteria.
-        self.shared: dict[str, Any] = {"complete": not judged[7]}
+        self.complete = not judged[7]
+        self.shared: dict[str, Any] = {"complete": self.complete}
         self.make_judgement = make_judgement
         self.judgement: Any = None
-        self.explained: dict[str, Explanation] = {}
+        # The explanations made so far: on first use, at once, those that
+        # need no tracing (`quick_explainer`); the others when read.
+        self.explained: dict[str, Explanation] | None = None
 
     def explanation_of(self, criterion_id: str) -> Explanation:
         """The criterion's explanation (`CriterionResult.explanation`), made once."""
-        explained = self.explained.get(criterion_id)
+        explained = self.explained
         if explained is None:
-            explained = self.explained[criterion_id] = self.explain(
-                self.ruleset._plan_of[criterion_id]
-            )
-        return explained
+            explained = self.explained = self.ruleset._quick_explanations(self)
+        found = explained.get(criterion_id)
+        if found is None:
+            found = explained[criterion_id] = self.explain(self.ruleset._plan_of[criterion_id])
+        return found
 
     def explain(self, plan: ExplainPlan) -> Explanation:
+        """An explanation that needs tracing (see `quick_explainer` for the others)."""
         status = self.flat[plan.slot]
         if plan.simple and status is not _NA:
-            if status is _PASS and self.shared["complete"]:
-                if plan.quiet_when_true:
-                    # Nothing stated, failing or missing: only the trace, if read.
-                    return Explanation((), (), (), None, Lazy(self._traced_steps, plan), ())
-                if plan.tally is not None:
-                    fact = plan.tally.fact(self.tallies)
-                    if fact is not None:  # (its fact from the judgement: nothing to trace)
-                        steps = Lazy(self._traced_steps, plan)
-                        return Explanation((fact,), (), (), None, steps, ())
             explanation = self._traced(plan, status)
             if isinstance(explanation, Explanation):
                 return explanation
@@ -271,7 +310,8 @@ class FastExplainer:
     def _outcomes(self) -> dict[str, tuple[Any, Any]]:
         return outcomes_of(self._judgement(), self.shared)
 
-    def _traced_steps(self, plan: ExplainPlan) -> Any:
+    def steps_of(self, plan: ExplainPlan) -> Any:
+        """The trace of a criterion's explanation (see `Explanation.trace`)."""
         return traced_steps(
             self.ruleset,
             plan.criterion.test,
@@ -285,6 +325,46 @@ class FastExplainer:
         if self.judgement is None:
             self.judgement = self.make_judgement()
         return self.judgement
+
+
+def quick_explainer(ruleset: Any) -> Callable[[FastExplainer], dict[str, Explanation]]:
+    """A function making, for a fast judgement, the explanations that need
+    no tracing, all at once: `quick(explainer) -> {id: explanation}`. On
+    complete data, a criterion that held and whose explanation says nothing
+    then (`all`, `none`), or whose fact the judgement's tallies give
+    (`TallyFact`). Generated, one statement per such criterion, as
+    `results_builder`: the calls between "explanation asked for" and these
+    few objects would cost more than the objects."""
+    namespace: dict[str, Any] = {"_E": Explanation, "_PASS": _PASS}
+    lines = [
+        "def quick(ex):",
+        "    done = {}",
+        "    if not ex.complete: return done",
+        "    flat = ex.flat",
+    ]
+    for index, plan in enumerate(ruleset._plans):
+        if not plan.simple or not (plan.quiet_when_true or plan.tally is not None):
+            continue
+        namespace[f"_id{index}"] = plan.criterion.id
+        namespace[f"_p{index}"] = plan
+        lines.append(f"    if flat[{plan.slot}] is _PASS:")
+        if plan.quiet_when_true:
+            # Nothing stated, failing or missing: only the trace, if read.
+            # (its trace made when read: `ex.steps_of(plan)`)
+            made = f"_E((), (), (), None, _p{index}, (), (), ex)"
+            lines.append(f"        done[_id{index}] = {made}")
+            continue
+        # Its fact from the tallies; its items, if it shows any, from one pass.
+        namespace[f"_t{index}"] = plan.tally.explanation
+        lines.append(
+            f"        x = _t{index}(ex.tallies, ex.data, ex.period, ex.year, _p{index}, ex)"
+        )
+        lines.append(f"        if x is not None: done[_id{index}] = x")
+    lines.append("    return done")
+    code = compile("\n".join(lines) + "\n", "<antq fast path: quick explanations>", "exec")
+    exec(code, namespace)  # generated from the checked ruleset: ids are constants
+    quick: Callable[[FastExplainer], dict[str, Explanation]] = namespace["quick"]
+    return quick
 
 
 def results_builder(ruleset: Any) -> Callable[[tuple, Any], dict[str, Any]]:

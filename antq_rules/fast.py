@@ -116,7 +116,22 @@ def _read_text(raw: Any) -> str | None:
 def _ratio(true: int, total: int) -> Fraction:
     if total == 0:
         raise Undef
-    return Fraction(true, total)
+    return ratio_of(true, total)
+
+
+# Ratios of small counts recur from record to record: each is made once.
+_RATIOS: dict[tuple[int, int], Fraction] = {}
+
+
+def ratio_of(hits: int, total: int) -> Fraction:
+    """`Fraction(hits, total)`, shared between explanations (it is immutable)."""
+    key = (hits, total)
+    found = _RATIOS.get(key)
+    if found is None:
+        if len(_RATIOS) >= 65536:
+            _RATIOS.clear()
+        found = _RATIOS[key] = Fraction(hits, total)
+    return found
 
 
 def _divide(a: Any, b: Any) -> Any:

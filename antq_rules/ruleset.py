@@ -40,7 +40,7 @@ from . import values as v
 from .data import check_call, label_of, subject_label, to_plain_period
 from .errors import AntqError, DataError, Diagnostic
 from .explain import explain_criterion
-from .explainer import FastExplainer, explain_plans, results_builder
+from .explainer import FastExplainer, explain_plans, quick_explainer, results_builder
 from .fast import Deopt, node_function, ruleset_function
 from .fast_trace import TraceSpec, trace_spec
 from .interpret import Context, Obj
@@ -275,6 +275,7 @@ class Ruleset:
         self._plans = explain_plans(self)
         self._plan_of = {plan.criterion.id: plan for plan in self._plans}
         self._results_built: Callable[[tuple, Any], dict[str, CriterionResult]] | None = None
+        self._quick_explained: Callable[[FastExplainer], dict[str, Any]] | None = None
         # (bound once: every result of the fast path holds it)
         self._make_all = self._fast_criteria
 
@@ -848,6 +849,14 @@ class Ruleset:
         if build is None:
             build = self._results_built = results_builder(self)
         return build(view.args[1][0], self._explainer(view))
+
+    def _quick_explanations(self, explainer: FastExplainer) -> dict[str, Any]:
+        """The explanations of a fast judgement that need no tracing (see
+        `explainer.quick_explainer`)."""
+        quick = self._quick_explained
+        if quick is None:
+            quick = self._quick_explained = quick_explainer(self)
+        return quick(explainer)
 
     def _explainer(self, view: CriteriaView) -> FastExplainer:
         """The explanations of a fast-judged result (one per result, kept in
