@@ -225,8 +225,8 @@ class FastExplainer:
         "data",
         "explained",
         "flat",
+        "judged",
         "judgement",
-        "make_judgement",
         "period",
         "ruleset",
         "shared",
@@ -241,7 +241,6 @@ class FastExplainer:
         judged: tuple,
         period: Any,
         year: int | None,
-        make_judgement: Callable[[], Any],
     ) -> None:
         self.ruleset = ruleset
         self.data = data
@@ -255,8 +254,8 @@ class FastExplainer:
         # and what the general path shares between criteria.
         self.complete = not judged[7]
         self.shared: dict[str, Any] = {"complete": self.complete}
-        self.make_judgement = make_judgement
-        self.judgement: Any = None
+        self.judged = judged
+        self.judgement: Any = None  # (the general path's, made if needed)
         # The explanations made so far: on first use, at once, those that
         # need no tracing (`quick_explainer`); the others when read.
         self.explained: dict[str, Explanation] | None = None
@@ -323,7 +322,7 @@ class FastExplainer:
 
     def _judgement(self) -> Any:
         if self.judgement is None:
-            self.judgement = self.make_judgement()
+            self.judgement = self.ruleset._judgement_of(self.judged, self.period)
         return self.judgement
 
 
@@ -335,12 +334,19 @@ def quick_explainer(ruleset: Any) -> Callable[[FastExplainer], dict[str, Explana
     (`TallyFact`). Generated, one statement per such criterion, as
     `results_builder`: the calls between "explanation asked for" and these
     few objects would cost more than the objects."""
-    namespace: dict[str, Any] = {"_E": Explanation, "_PASS": _PASS}
+    namespace: dict[str, Any] = {
+        "_E": Explanation,
+        "_F": Fact,
+        "_PASS": _PASS,
+        "_ratio": ratio_of,
+        "_UNSTATED": _NO_FALLBACK,
+    }
     lines = [
         "def quick(ex):",
         "    done = {}",
         "    if not ex.complete: return done",
         "    flat = ex.flat",
+        "    tallies = ex.tallies",
     ]
     for index, plan in enumerate(ruleset._plans):
         if not plan.simple or not (plan.quiet_when_true or plan.tally is not None):
@@ -354,12 +360,37 @@ def quick_explainer(ruleset: Any) -> Callable[[FastExplainer], dict[str, Explana
             made = f"_E((), (), (), None, _p{index}, (), (), ex)"
             lines.append(f"        done[_id{index}] = {made}")
             continue
-        # Its fact from the tallies; its items, if it shows any, from one pass.
-        namespace[f"_t{index}"] = plan.tally.explanation
-        lines.append(
-            f"        x = _t{index}(ex.tallies, ex.data, ex.period, ex.year, _p{index}, ex)"
+        # Its fact from the tallies, at once where it shows no items; else
+        # by `TallyFact.explanation` (its items from one pass).
+        tally = plan.tally
+        namespace[f"_t{index}"] = tally.explanation
+        namespace[f"_w{index}"] = tally.words
+        at = tally.at
+        lines.append(f"        h = tallies[{at}]")
+        shows_none = (
+            "" if tally.role is None else " and h == t" if tally.func == "ratio" else " and not h"
         )
-        lines.append(f"        if x is not None: done[_id{index}] = x")
+        if tally.func == "count":
+            lines.append(f"        if h is not None{shows_none}: y = h")
+        else:
+            lines.append(f"        t = tallies[{at + 1}]")
+            lines.append(f"        if h is not None and t{shows_none}: y = _ratio(h, t)")
+            if tally.fallback is not _NO_FALLBACK:
+                namespace[f"_f{index}"] = tally.fallback
+                lines.append(f"        elif h is not None and not t: y = _f{index}")
+        lines.append("        else: y = _UNSTATED")
+        lines.append("        if y is not _UNSTATED:")
+        fact = (
+            f"_F(_w{index}[0], y, _w{index}[1], _w{index}[2], _w{index}[3], True, *_w{index}[4:])"
+        )
+        lines.append(
+            f"            done[_id{index}] = _E(({fact},), (), (), None, _p{index}, (), (), ex)"
+        )
+        lines.append("        else:")
+        lines.append(
+            f"            x = _t{index}(tallies, ex.data, ex.period, ex.year, _p{index}, ex)"
+        )
+        lines.append(f"            if x is not None: done[_id{index}] = x")
     lines.append("    return done")
     code = compile("\n".join(lines) + "\n", "<antq fast path: quick explanations>", "exec")
     exec(code, namespace)  # generated from the checked ruleset: ids are constants

@@ -57,6 +57,10 @@ class TraceSpec:
     whose test held, items whose test failed); the facts, in the order of
     their nodes (None for a node not evaluated); the witnesses."""
 
+    # How a gap is drawn from what the function noted (`explain.GapPlan`),
+    # made when first needed; this class attribute until then.
+    gap_plan: Any = "unplanned"
+
     def __init__(
         self,
         function: Callable[..., tuple[list[Any], dict[int, Any], list[Any], list[Any]]],
@@ -297,11 +301,10 @@ class _TraceGenerator(_Generator):
             out.line(f"{witnesses} = []")
 
         def witness(origin: tuple[str, tuple[str, ...], tuple[Any, ...]]) -> str:
+            # (its path's template, indexes and raw item: see `WitnessItems`)
             entity, indexes, path = origin
-            where = out.const(path_of(path))
-            if indexes:
-                where = f"{out.const(path_template(path))} % ({''.join(k + ', ' for k in indexes)})"
-            return f"{witnesses}.append(_ItemRef({where}, _label({entity})))"
+            noted = ", ".join((out.const(path_template(path)), *indexes, entity))
+            return f"{witnesses}.append(({noted}))"
 
         # Without a filter every item takes part: count only the side that is
         # usually rare (failing items of `all` and `ratio`, hits of the others)
@@ -370,7 +373,8 @@ class _TraceGenerator(_Generator):
         out.line(f"A[{slot}] = ({hits}, {misses})")
         if role:
             text, kind = out.const(text_of(node)), out.const(role)
-            out.line(f"if {witnesses}: W.append(_Witnesses({text}, {kind}, tuple({witnesses})))")
+            found = f"_WitnessItems({witnesses})"
+            out.line(f"if {witnesses}: W.append(_Witnesses({text}, {kind}, {found}))")
         return {
             "count": hits,
             "ratio": f"_ratio({hits}, {hits} + {misses})",
@@ -426,13 +430,27 @@ def path_template(parts: tuple[tuple[str, bool], ...]) -> str:
     return ".".join(names) or "(subject)"
 
 
+class WitnessItems:
+    """The items a generated tracer found, made into `ItemRef`s when first
+    read (`Witnesses.items`): a report reads them, a batch that asks only
+    which criteria have witnesses does not. Each noted as (the path's
+    template, its indexes…, the raw item)."""
+
+    __slots__ = ("noted",)
+
+    def __init__(self, noted: list[tuple[Any, ...]]) -> None:
+        self.noted = noted
+
+    def made(self) -> tuple[ItemRef, ...]:
+        return tuple(ItemRef(n[0] % n[1:-1], label_of(n[-1])) for n in self.noted)
+
+
 def _build_trace(out: Any) -> Callable[..., Any]:
     out.constants.update(
         _SKIP=SKIP,
         _UNDEFINED=v.UNDEFINED,
         _Fact=Fact,
-        _ItemRef=ItemRef,
         _Witnesses=Witnesses,
-        _label=label_of,
+        _WitnessItems=WitnessItems,
     )
     return _build("trace", "d, period, year, o", out)

@@ -110,13 +110,38 @@ class Fact:
 
 
 @_quick_init
-@attrs.frozen(slots=False)  # (made by the thousand: see `_quick_init`)
+@attrs.frozen(slots=False, eq=False, repr=False)  # (made by the thousand: see `_quick_init`)
 class Witnesses:
     """Items of one aggregate that explain its value."""
 
     text: str  # the aggregate, as written
     role: str  # "failing" | "counted" | "unknown"
-    items: tuple[ItemRef, ...]
+    # A tuple of `ItemRef`s; or, from a generated tracer, an object whose
+    # `made()` gives them, called when they are first read.
+    _items: Any = attrs.field(alias="items")
+
+    @property
+    def items(self) -> tuple[ItemRef, ...]:
+        items = self._items
+        if type(items) is not tuple:
+            items = self.__dict__["_items"] = items.made()  # (once: the frozen instance's cache)
+        return items  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Witnesses)
+        return (self.text, self.role, self.items) == (other.text, other.role, other.items)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.role, self.items))
+
+    def __repr__(self) -> str:
+        return f"Witnesses(text={self.text!r}, role={self.role!r}, items={self.items!r})"
 
     def sentence(self, lang: str = "vi") -> str:
         """As reports say it: `Không đạt (all(units.safe)): units[2] (Trường A)`."""

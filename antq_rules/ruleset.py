@@ -863,14 +863,12 @@ class Ruleset:
         the view)."""
         explainer: FastExplainer | None = view.memo
         if explainer is None:
-            data, judged, period, year = view.args
-            order = self.order
-
-            def judgement() -> Judgement:
-                return _fast_judgement(judged, period, order)
-
-            explainer = view.memo = FastExplainer(self, data, judged, period, year, judgement)
+            explainer = view.memo = FastExplainer(self, *view.args)
         return explainer
+
+    def _judgement_of(self, judged: tuple, period: Period | None) -> Judgement:
+        """The `Judgement` of a fast judgement (for the general path's explanations)."""
+        return _fast_judgement(judged, period, self.order)
 
     def _judged_criteria(self, view: CriteriaView) -> dict[str, CriterionResult]:
         """Every criterion's result of a record the general path judged, in file order."""

@@ -537,7 +537,7 @@ def test_facts_from_the_judgements_tallies_are_the_traced_facts(monkeypatch):
     included."""
     import sys
 
-    from antq_rules.explainer import TallyFact
+    from antq_rules import explainer
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import small
@@ -553,17 +553,47 @@ def test_facts_from_the_judgements_tallies_are_the_traced_facts(monkeypatch):
     shaped = {p.criterion.id for p in ruleset._plans if p.tally is not None}
     # ratio, ratio ?? fallback, counts with and without a test, the threshold first
     assert {"S3", "S4", "S5", "S9", "S10", "S11"} <= shaped
-    stated = []
-    state = TallyFact.stated
+    traced = []
+    trace = explainer.explain_traced
 
-    def noting(self, tallies):
-        made = state(self, tallies)
-        stated.append(None if made is None else made[1])  # (whether it shows items)
-        return made
+    def noting(ruleset, criterion, status, *args):
+        traced.append((criterion.id, status))
+        return trace(ruleset, criterion, status, *args)
 
-    monkeypatch.setattr(TallyFact, "stated", noting)
+    monkeypatch.setattr(explainer, "explain_traced", noting)
     records = small.communes(200, seed=11)
     records[0]["units"] = []  # (no public unit: the ratio's fallback states it)
+    shown = set()
     for record in records:
-        _explained_as_the_reference_does(ruleset, record)
-    assert {True, False} <= set(stated)  # (stated with items shown, and without)
+        result = _explained_as_the_reference_does(ruleset, record)
+        for cid in shaped:
+            if result.criteria[cid].status is antq_rules.Status.PASS:
+                shown.add(bool(result.criteria[cid].explanation.witnesses))
+    assert not [cid for cid, status in traced if status is antq_rules.Status.PASS and cid in shaped]
+    assert shown == {True, False}  # (stated with items shown, and without)
+
+
+def test_items_shown_from_a_changed_record_are_traced_again():
+    """The items a count shows are gathered when read; a record changed since
+    it was judged is traced whole (its counts no longer the judgement's):
+    an explanation that still agrees with the outcome, or an error."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import small
+
+    from antq_rules.result import ItemRef
+
+    ruleset = antq_rules.load(ROOT / "benchmarks" / "small.antq")
+    record = small.communes(1, seed=3)[0]
+    record["models"] = [{"name": "A", "mass": True}, {"name": "B", "mass": True}]
+    result = ruleset.evaluate(record)
+    assert result.criteria["S5"].status is antq_rules.Status.PASS
+    record["models"].pop()  # (still one counted: the outcome holds)
+    explanation = result.criteria["S5"].explanation
+    assert [w.items for w in explanation.witnesses] == [(ItemRef("models[0]", "A"),)]
+    assert explanation.facts[0].value == 1
+    again = ruleset.evaluate(record)
+    record["models"].clear()  # (now none counted: the outcome would change)
+    with pytest.raises(antq_rules.AntqError, match="changed after it was judged"):
+        again.criteria["S5"].explanation  # noqa: B018
