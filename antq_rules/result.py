@@ -13,7 +13,8 @@ import datetime
 import importlib
 import json
 from collections.abc import Callable, Iterator, Mapping, ValuesView
-from typing import Any
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -43,58 +44,80 @@ class Lazy:
         return self._value
 
 
-def _quick_init(cls: type) -> type:
-    """Give a frozen attrs class without slots an `__init__` that writes the
-    instance's dict at once (the one attrs generates also fetches a
-    `__setattr__` it does not use for such a class: a fifth of the cost, for
-    objects made by the thousand per batch). Same parameters, aliases and
-    defaults; no converters or validators are used by these classes."""
-    fields = attrs.fields(cls)
-    namespace: dict[str, Any] = {}
-    params, body = [], []
-    for index, field in enumerate(fields):
-        assert field.converter is None and field.validator is None
-        assert not isinstance(field.default, attrs.Factory)  # type: ignore[arg-type]
-        if field.default is attrs.NOTHING:
-            params.append(field.alias)
-        else:
-            namespace[f"_default{index}"] = field.default
-            params.append(f"{field.alias}=_default{index}")
-        body.append(f"    d[{field.name!r}] = {field.alias}")
-    source = f"def __init__(self, {', '.join(params)}):\n    d = self.__dict__\n"
-    exec(source + "\n".join(body) + "\n", namespace)  # (names of our own fields)
-    namespace["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = namespace["__init__"]  # type: ignore[misc]
-    return cls
+def _read_only(*names: str, hidden: tuple[str, ...] = ()) -> Callable[[type], type]:
+    """Public read-only properties for a class's private fields (`status`
+    reads `_status`), and a `repr` by those names but `hidden`. Results are
+    made per criterion of every subject of a batch: slotted attrs classes
+    whose `__init__` stores plainly cost half what a frozen class costs (it
+    stores through `object.__setattr__` or the instance dict), and stay
+    immutable to their users."""
+    shown = tuple(name for name in names if name not in hidden)
+
+    def __repr__(self: Any) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+        return f"{type(self).__name__}({fields})"
+
+    def add(cls: type) -> type:
+        for name in names:
+            setattr(cls, name, property(attrgetter(f"_{name}")))
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = __repr__  # type: ignore[method-assign]
+        return cls
+
+    return add
 
 
-@_quick_init
-@attrs.frozen(slots=False)  # (made by the thousand: see `_quick_init`)
+@_read_only("path", "label")
+@attrs.define(unsafe_hash=True, repr=False)  # (made by the thousand: see `_read_only`)
 class ItemRef:
     """An item of the data: its path (`hamlets[12]`) and a readable label."""
 
-    path: str
-    label: str | None = None
+    _path: str
+    _label: str | None = None
+
+    if TYPE_CHECKING:  # (the read-only properties `_read_only` adds)
+        path: str
+        label: str | None
 
     def __str__(self) -> str:
         return f"{self.path} ({self.label})" if self.label else self.path
 
 
-@_quick_init
-@attrs.frozen(slots=False)  # (made by the thousand: see `_quick_init`)
+@_read_only(
+    "text",
+    "value",
+    "op",
+    "threshold_text",
+    "threshold",
+    "holds",
+    "percent",
+    "labels",
+    hidden=("labels",),
+)
+@attrs.define(unsafe_hash=True, repr=False)  # (made by the thousand: see `_read_only`)
 class Fact:
     """A comparison that decided a criterion: `ratio(hamlets.safe) = 12/13 … needs > 95%`."""
 
-    text: str
-    value: Any
-    op: str | None  # None: a true/false value on its own, such as `passes(X1)`
-    threshold_text: str | None
-    threshold: Any
-    holds: Any  # True, False or an unknown bool
-    percent: bool = False  # shown as a percentage (a ratio, or a threshold written as one)
+    _text: str
+    _value: Any
+    _op: str | None  # None: a true/false value on its own, such as `passes(X1)`
+    _threshold_text: str | None
+    _threshold: Any
+    _holds: Any  # True, False or an unknown bool
+    _percent: bool = False  # shown as a percentage (a ratio, or a threshold written as one)
     # (code, label) of the enum values compared, if they have labels: reports
     # show `Tội phạm (crime)` where `value` and `threshold` keep the code.
-    labels: tuple[tuple[str, str], ...] = attrs.field(default=(), eq=False, repr=False)
+    _labels: tuple[tuple[str, str], ...] = attrs.field(default=(), eq=False, repr=False)
+
+    if TYPE_CHECKING:  # (the read-only properties `_read_only` adds)
+        text: str
+        value: Any
+        op: str | None
+        threshold_text: str | None
+        threshold: Any
+        holds: Any
+        percent: bool
+        labels: tuple[tuple[str, str], ...]
 
     def label(self, value: Any) -> str | None:
         """The label of an enum value of this fact, if it has one."""
@@ -109,22 +132,26 @@ class Fact:
         return self.sentence()
 
 
-@_quick_init
-@attrs.frozen(slots=False, eq=False, repr=False)  # (made by the thousand: see `_quick_init`)
+@_read_only("text", "role")
+@attrs.define(eq=False, repr=False)  # (made by the thousand: see `_read_only`)
 class Witnesses:
     """Items of one aggregate that explain its value."""
 
-    text: str  # the aggregate, as written
-    role: str  # "failing" | "counted" | "unknown"
+    _text: str  # the aggregate, as written
+    _role: str  # "failing" | "counted" | "unknown"
     # A tuple of `ItemRef`s; or, from a generated tracer, an object whose
     # `made()` gives them, called when they are first read.
     _items: Any = attrs.field(alias="items")
+
+    if TYPE_CHECKING:  # (the read-only properties `_read_only` adds)
+        text: str
+        role: str
 
     @property
     def items(self) -> tuple[ItemRef, ...]:
         items = self._items
         if type(items) is not tuple:
-            items = self.__dict__["_items"] = items.made()  # (once: the frozen instance's cache)
+            items = self._items = items.made()  # (made once)
         return items  # type: ignore[no-any-return]
 
     def __eq__(self, other: object) -> bool:
@@ -190,36 +217,41 @@ def _resolved(value: Any) -> Any:
     return value.get() if isinstance(value, Lazy) else value
 
 
-@_quick_init
-@attrs.frozen(slots=False, eq=False)  # (one per criterion explained: see `_quick_init`)
+@_read_only("facts", "witnesses", "missing", "gap", "applies_missing")
+@attrs.define(eq=False, repr=False)  # (one per criterion explained: see `_read_only`)
 class Explanation:
-    facts: tuple[Fact, ...] = ()
-    witnesses: tuple[Witnesses, ...] = ()
-    missing: tuple[str, ...] = ()
-    gap: Gap | None = None
+    _facts: tuple[Fact, ...] = ()
+    _witnesses: tuple[Witnesses, ...] = ()
+    _missing: tuple[str, ...] = ()
+    _gap: Gap | None = None
     # Every value at the subject's level, in evaluation order (only `antq why`
     # shows it, so it is built when first read): a tuple once made; until
     # then a `Lazy`, or a token that `source.steps_of(token)` makes them from
     # (one object less per explanation, where one source explains many).
-    _trace: Any = attrs.field(default=(), alias="trace", repr=False)
-    applies_missing: tuple[str, ...] = ()
+    _trace: Any = ()
+    _applies_missing: tuple[str, ...] = ()
     # Items judged by another ruleset (`passes(tt124.kdc)`) that did not pass
     # it, each with its own result under that ruleset: made when first read.
-    _drilldown: tuple[Drilldown, ...] | Lazy = attrs.field(
-        default=(), alias="drilldown", repr=False
-    )
-    _source: Any = attrs.field(default=None, alias="source", repr=False)
+    _drilldown: tuple[Drilldown, ...] | Lazy = ()
+    _source: Any = None
+
+    if TYPE_CHECKING:  # (the read-only properties `_read_only` adds)
+        facts: tuple[Fact, ...]
+        witnesses: tuple[Witnesses, ...]
+        missing: tuple[str, ...]
+        gap: Gap | None
+        applies_missing: tuple[str, ...]
 
     @property
     def trace(self) -> tuple[TraceStep, ...]:
         steps = self._trace
         if type(steps) is not tuple:
             steps = steps.get() if type(steps) is Lazy else self._source.steps_of(steps)
-            self.__dict__["_trace"] = steps  # (made once: the frozen instance's cache)
+            self._trace = steps  # (made once)
         return steps  # type: ignore[no-any-return]
 
     def _compared(self) -> tuple[Any, ...]:
-        return (self.facts, self.witnesses, self.missing, self.gap, self.applies_missing)
+        return (self._facts, self._witnesses, self._missing, self._gap, self._applies_missing)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -274,20 +306,27 @@ class CriterionInfo:
     max_points: Any = None
 
 
-@_quick_init
-@attrs.frozen(slots=False)  # (one per criterion of each result read: see `_quick_init`)
+@_read_only("info", "status", "value", "points", "max_points")
+@attrs.define(unsafe_hash=True, repr=False)  # (one per criterion of each result: `_read_only`)
 class CriterionResult:
     """One criterion's outcome for one subject. Its words (`title`, `source`,
     `group_title`…) come from the criterion's `info`, shared by all results."""
 
-    info: CriterionInfo
-    status: Status
-    value: Any  # what the test gave (a bool, or the set of bools it could be)
-    points: Any = None  # awarded (a number, a Range when unsure); None if not scored
-    max_points: Any = None
+    _info: CriterionInfo
+    _status: Status
+    _value: Any  # what the test gave (a bool, or the set of bools it could be)
+    _points: Any = None  # awarded (a number, a Range when unsure); None if not scored
+    _max_points: Any = None
     # How the explanation is made: a `Lazy`, or an object with
     # `explanation_of(criterion_id)` (one per result, e.g. `FastExplainer`).
-    _lazy: Any = attrs.field(default=None, eq=False, repr=False, alias="lazy")
+    _lazy: Any = attrs.field(default=None, eq=False)
+
+    if TYPE_CHECKING:  # (the read-only properties `_read_only` adds)
+        info: CriterionInfo
+        status: Status
+        value: Any
+        points: Any
+        max_points: Any
 
     id = property(lambda self: self.info.id)
     title = property(lambda self: self.info.title)
@@ -408,28 +447,59 @@ class RulesetInfo:
     subject_entity: str | None = None
 
 
-@_quick_init
-@attrs.frozen(slots=False)  # (one per record judged: see `_quick_init`)
+@_read_only(
+    "about",
+    "verdict",
+    "criteria",
+    "level",
+    "level_candidates",
+    "score",
+    "max_score",
+    "met",
+    "applicable",
+    "subject",
+    "period",
+    "index",
+    "error",
+    "notices",
+)
+@attrs.define(unsafe_hash=True, repr=False)  # (one per record judged: see `_read_only`)
 class Result:
     """The judgement of one subject by one ruleset. What every result of the
     ruleset shares (its id, titles, version, basis) comes from `about`."""
 
-    about: RulesetInfo
-    verdict: Status
-    criteria: Mapping[str, CriterionResult]
-    level: str | None = None
-    level_candidates: tuple[str, ...] = ()
-    score: Any = None
-    max_score: Any = None
-    met: int = 0
-    applicable: int = 0
-    subject: str | None = None
-    period: Period | None = None
-    index: int | None = None  # position in a batch
-    error: AntqError | None = attrs.field(default=None, eq=False)
+    _about: RulesetInfo
+    _verdict: Status
+    _criteria: Mapping[str, CriterionResult]
+    _level: str | None = None
+    _level_candidates: tuple[str, ...] = ()
+    _score: Any = None
+    _max_score: Any = None
+    _met: int = 0
+    _applicable: int = 0
+    _subject: str | None = None
+    _period: Period | None = None
+    _index: int | None = None  # position in a batch
+    _error: AntqError | None = attrs.field(default=None, eq=False)
     # What the reader of a data file noticed (merged cells, hidden rows…):
     # `Diagnostic`s of severity "note" or "warning", shown by every report.
-    notices: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False)
+    _notices: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False)
+
+    if TYPE_CHECKING:  # (the read-only properties `_read_only` adds)
+        about: RulesetInfo
+        verdict: Status
+        criteria: Mapping[str, CriterionResult]
+        level: str | None
+        level_candidates: tuple[str, ...]
+        score: Any
+        max_score: Any
+        met: int
+        applicable: int
+        subject: str | None
+        period: Period | None
+        index: int | None
+        error: AntqError | None
+        notices: tuple[Diagnostic, ...]
 
     ruleset_id = property(lambda self: self.about.id)
     ruleset_title = property(lambda self: self.about.title)
