@@ -519,10 +519,10 @@ class Result:
     @property
     def statuses(self) -> dict[str, Status]:
         """`{criterion id: Status}`, without building the criteria's results."""
-        criteria = self.criteria
+        criteria = self._criteria
         if type(criteria) is CriteriaView:
-            return criteria._statuses.copy()  # type: ignore[attr-defined]
-        return {cid: c.status for cid, c in self.criteria.items()}
+            return criteria._statuses.copy()
+        return {cid: c.status for cid, c in criteria.items()}
 
     def summary_line(self) -> str:
         """`28/34`: criteria met over criteria that apply."""
