@@ -318,6 +318,13 @@ def _ratio_cmp_g(op: str, tally: int, total: int, slow: Any, opened: bool, p: in
         return None
     unknown = len(slow)
     n = total + unknown
+    if op in ("==", "!="):
+        # As the ratio's range says (`values.compare`): unknown where the
+        # constant lies between its ends, else decided. (The two ends alone
+        # do not tell: both may differ from a constant that lies between.)
+        if not tally * q <= p * n <= (tally + unknown) * q:
+            return op == "!="
+        return _UB  # (the ends differ: at least one item is not known)
     low = _OPS[op](tally * q, p * n)
     high = _OPS[op]((tally + unknown) * q, p * n)
     return low if low is high else _UB
