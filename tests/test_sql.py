@@ -343,3 +343,41 @@ def test_a_query_made_once_still_follows_the_data_the_columns_and_the_year():
         [{k: x for k, x in doc.items() if k != "models"} for doc in changed], year=2022
     )]  # fmt: skip
     assert [r.statuses for r in evaluate_db(ruleset, con, year=2022)] == expected
+
+
+def test_a_ruleset_of_hundreds_of_criteria_makes_a_shallow_query():
+    """Long sums and chains (criteria met, a verdict over every mandatory
+    criterion) are balanced trees: engines refuse deep expressions (DuckDB
+    past 1,000 levels), and a query for 300 criteria nests only a few
+    dozen deep."""
+    import sqlglot
+
+    criteria = "".join(
+        f'criterion C{i} "c"\n  ratio(areas.safe) >= {i % 100}%\n\n' for i in range(300)
+    )
+    ruleset = antq_rules.load(
+        'ruleset t.many\n  title "t"\n  subject commune\n\n'
+        "entity commune\n  name: text\n  areas: list[area]\n\n"
+        "entity area\n  safe: bool\n\n" + criteria
+    )
+    for dialect in ("duckdb", "postgres", "spark"):
+        tree = sqlglot.parse_one(ruleset.to_sql(dialect), read=dialect)
+        deepest, stack = 0, [(tree, 1)]
+        while stack:
+            node, depth = stack.pop()
+            deepest = max(deepest, depth)
+            stack += [(child, depth + 1) for child in node.iter_expressions()]
+        assert deepest < 60, (dialect, deepest)
+
+
+def test_duckdb_is_allowed_the_binding_depth_a_query_needs():
+    """A connection whose expression depth is too small for the query (as
+    DuckDB's default is for rulesets of hundreds of criteria) is allowed more
+    and the query runs: the same results."""
+    ruleset = antq_rules.load(ROOT / "rulesets/tt124/kdc.antq")
+    docs = _docs(ruleset, 5, 0.05)
+    con = duckdb.connect()
+    flat, _ = flatten(ruleset.schema, ruleset.subject, docs)
+    into_duckdb(con, flat)
+    con.execute("SET max_expression_depth TO 8")
+    same(list(ruleset.evaluate_many(docs, year=2021)), list(evaluate_db(ruleset, con, year=2021)))

@@ -177,10 +177,19 @@ def _combine(flags: tuple, conj: bool) -> Any:
         out = _fold_in(out)
     if not out:
         return neutral
-    result = wrap(out[0])
-    for p in out[1:]:
-        result = kind(this=result, expression=wrap(p))
-    return result
+    return _balanced(kind, [wrap(p) for p in out])
+
+
+def _balanced(kind: type, terms: list[Any]) -> Any:
+    """`t1 op t2 op …` for an associative `op`, as a balanced tree: a
+    ruleset of hundreds of criteria nests only as deep as their logarithm
+    (engines refuse deep expressions: DuckDB past 1,000 levels)."""
+    while len(terms) > 1:
+        pairs = zip(terms[::2], terms[1::2], strict=False)  # (an odd one out waits)
+        # (a right side in parentheses, or the text would parse left-deep again)
+        paired = [kind(this=a, expression=_grouped(b, kind)) for a, b in pairs]
+        terms = paired + terms[len(paired) * 2 :]
+    return terms[0]
 
 
 # `COALESCE(x = a, d) OR COALESCE(x = b, d)` is `COALESCE(x IN (a, b), d)`
@@ -379,6 +388,29 @@ def add(a: Any, b: Any) -> Any:
     if isinstance(a, int) and a == 0:
         return b
     return exp.Add(this=wrap(sql(a)), expression=wrap(sql(b)))
+
+
+def _grouped(e: Any, kind: type) -> Any:
+    return exp.Paren(this=e) if isinstance(e, kind) else e
+
+
+def total(terms: list[Any]) -> Any:
+    """`add` of many terms: the constants folded, the rest a balanced sum
+    (see `_balanced`)."""
+    constant = 0
+    parts: list[Any] = []
+    for term in terms:
+        if term is None:
+            return None
+        if isinstance(term, exp.Expression):
+            parts.append(wrap(sql(term)))
+        else:
+            constant += term
+    if not parts:
+        return constant
+    if constant:
+        parts.append(wrap(sql(constant)))
+    return _balanced(exp.Add, parts)
 
 
 def sub(a: Any, b: Any) -> Any:

@@ -139,9 +139,9 @@ def compile_ruleset(c: Compiler, ruleset: Any, sc: Scope, verdict_only: bool = F
         c.outcomes.criteria[cid] = (passes_of(status), applies_value)
     score = max_score = None
     if scored and (needed is None or ruleset._verdict_uses_outcome):
-        lo: Any = 0
-        hi: Any = 0
-        top: Any = 0
+        los: list[Any] = []
+        his: list[Any] = []
+        tops: list[Any] = []
         for cr in scored:
             if cr.id not in criteria:
                 continue
@@ -149,10 +149,10 @@ def compile_ruleset(c: Compiler, ruleset: Any, sc: Scope, verdict_only: bool = F
             counted = b.cmp("!=", out.status, NA)
             plo = 0 if out.points is None else out.points.lo.num
             phi = 0 if out.points is None else out.points.hi.num
-            lo = b.add(lo, b.when(counted, plo, 0))
-            hi = b.add(hi, b.when(counted, phi, 0))
-            top = b.add(top, b.when(counted, _scaled(cr.max_points, scale), 0))
-        lo, hi, top = let(lo), let(hi), let(top)
+            los.append(b.when(counted, plo, 0))
+            his.append(b.when(counted, phi, 0))
+            tops.append(b.when(counted, _scaled(cr.max_points, scale), 0))
+        lo, hi, top = let(b.total(los)), let(b.total(his)), let(b.total(tops))
         score = s.Num(True, s.Rat(lo, scale), s.Rat(hi, scale), False)
         max_score = s.Num(True, s.Rat(top, scale), s.Rat(top, scale), False, True)
         c.outcomes_set(score=score, max_score=max_score)
@@ -200,11 +200,8 @@ def compile_ruleset(c: Compiler, ruleset: Any, sc: Scope, verdict_only: bool = F
     verdict = let(
         b.cases([(not_applicable, NA), (b.not_(s.exactly_true(applicable)), UNKNOWN)], verdict)
     )
-    met: Any = 0
-    counted_: Any = 0
-    for out in criteria.values():
-        met = b.add(met, b.when(b.cmp("==", out.status, PASS), 1, 0))
-        counted_ = b.add(counted_, b.when(b.cmp("!=", out.status, NA), 1, 0))
+    met = b.total([b.when(b.cmp("==", out.status, PASS), 1, 0) for out in criteria.values()])
+    counted_ = b.total([b.when(b.cmp("!=", out.status, NA), 1, 0) for out in criteria.values()])
     return RulesetSql(sc, applicable, criteria, score, max_score, levels, verdict, met, counted_)
 
 
