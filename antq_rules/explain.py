@@ -30,7 +30,7 @@ from . import types as t
 from . import values as v
 from .data import get_raw, is_object, label_of
 from .errors import AntqError
-from .fast_trace import ENTITY, LIST, SKIP, TraceSpec, path_of
+from .fast_trace import ENTITY, LIST, SKIP, UNPLANNED, TraceSpec, path_of
 from .interpret import Context, Obj, Seq
 from .interpret import _eval as interpret_at
 from .model import Status, status_of
@@ -431,7 +431,7 @@ def explain_traced(
     gap = None
     if status is not Status.PASS:
         plan = spec.gap_plan
-        if plan is _UNPLANNED:
+        if plan is UNPLANNED:
             plan = spec.gap_plan = gap_plan(test, spec, ruleset.schema)
         if plan is None:  # (an `and` of tests: which part decides depends on the values)
             traced = FastTrace(spec, values, aggregates, facts, witnesses)
@@ -632,13 +632,16 @@ def gap_of(test: ir.Node, tracer: Tracer | FastTrace, schema: Any) -> Gap | None
     counts = tracer.tally(aggregate)
     if counts is None:
         return None
-    hits, misses, unknown = counts
-    change = _least_change(aggregate.func, op, threshold, hits, misses, unknown)
-    if change is None:
-        return None
-    amount, direction = change
-    list_text, test_text, entity = _gap_texts(aggregate, schema)
-    return Gap(amount, direction, list_text, test_text, entity)
+    return _gap(aggregate.func, op, threshold, counts, _gap_texts(aggregate, schema))
+
+
+def _gap(
+    func: str, op: str | None, threshold: Any, counts: tuple[int, int, int], texts: tuple
+) -> Gap | None:
+    """The gap of an aggregate's counts (surely true, surely false, unknown)
+    against its threshold, in its words (list, test, what an item is)."""
+    change = _least_change(func, op, threshold, *counts)
+    return None if change is None else Gap(change[0], change[1], *texts)
 
 
 class GapPlan:
@@ -671,13 +674,9 @@ class GapPlan:
         noted = None if self.counted_at is None else aggregates.get(self.counted_at)
         if noted is None:
             return None
-        change = _least_change(self.func, self.op, threshold, noted[0], noted[1], 0)
-        if change is None:
-            return None
-        return Gap(change[0], change[1], *self.texts)
+        return _gap(self.func, self.op, threshold, (noted[0], noted[1], 0), self.texts)
 
 
-_UNPLANNED = TraceSpec.gap_plan  # (a spec's plan before it is made)
 _NO_GAP = GapPlan("", None, None, None, ("", "", ""))  # (a test no gap is drawn for)
 
 

@@ -110,6 +110,24 @@ class TallyFact:
         left, op, right, threshold, percent, labels = self.words
         return Fact(left, value, op, right, threshold, True, percent, labels), shows
 
+    def written(self, name: str) -> list[str]:
+        """`stated` written out for `quick_explainer`: lines setting `y` to the
+        fact's value where the tallies give it and the explanation shows no
+        items, else to `_UNSTATED` (`name`: this fact's words, a constant).
+        The same conditions as `stated`; the tests compare both with the
+        reference."""
+        h, t = f"tallies[{self.at}]", f"tallies[{self.at + 1}]"
+        lines = [f"h = {h}"]
+        if self.func == "count":
+            shows_none = "" if self.role is None else " and not h"
+            lines.append(f"if h is not None{shows_none}: y = h")
+        else:
+            shows_none = "" if self.role is None else " and h == t"
+            lines += [f"t = {t}", f"if h is not None and t{shows_none}: y = _ratio(h, t)"]
+            if self.fallback is not _NO_FALLBACK:
+                lines.append(f"elif h is not None and not t: y = {name}_fallback")
+        return [*lines, "else: y = _UNSTATED"]
+
     def explanation(
         self, tallies: tuple, data: Any, period: Any, year: Any, trace: Any, source: Any
     ) -> Explanation | None:
@@ -362,39 +380,23 @@ def quick_explainer(ruleset: Any) -> Callable[[FastExplainer], dict[str, Explana
             continue
         # Its fact from the tallies, at once where it shows no items; else
         # by `TallyFact.explanation` (its items from one pass).
-        tally = plan.tally
+        tally, words = plan.tally, f"_w{index}"
         namespace[f"_t{index}"] = tally.explanation
-        namespace[f"_w{index}"] = tally.words
-        at = tally.at
-        lines.append(f"        h = tallies[{at}]")
-        shows_none = (
-            "" if tally.role is None else " and h == t" if tally.func == "ratio" else " and not h"
-        )
-        if tally.func == "count":
-            lines.append(f"        if h is not None{shows_none}: y = h")
-        else:
-            lines.append(f"        t = tallies[{at + 1}]")
-            lines.append(f"        if h is not None and t{shows_none}: y = _ratio(h, t)")
-            if tally.fallback is not _NO_FALLBACK:
-                namespace[f"_f{index}"] = tally.fallback
-                lines.append(f"        elif h is not None and not t: y = _f{index}")
-        lines.append("        else: y = _UNSTATED")
-        lines.append("        if y is not _UNSTATED:")
-        fact = (
-            f"_F(_w{index}[0], y, _w{index}[1], _w{index}[2], _w{index}[3], True, *_w{index}[4:])"
-        )
-        lines.append(
-            f"            done[_id{index}] = _E(({fact},), (), (), None, _p{index}, (), (), ex)"
-        )
-        lines.append("        else:")
-        lines.append(
-            f"            x = _t{index}(tallies, ex.data, ex.period, ex.year, _p{index}, ex)"
-        )
-        lines.append(f"            if x is not None: done[_id{index}] = x")
+        namespace[words] = tally.words
+        namespace[f"{words}_fallback"] = tally.fallback
+        lines += ["        " + line for line in tally.written(words)]
+        fact = f"_F({words}[0], y, {words}[1], {words}[2], {words}[3], True, *{words}[4:])"
+        lines += [
+            "        if y is not _UNSTATED:",
+            f"            done[_id{index}] = _E(({fact},), (), (), None, _p{index}, (), (), ex)",
+            "        else:",
+            f"            x = _t{index}(tallies, ex.data, ex.period, ex.year, _p{index}, ex)",
+            f"            if x is not None: done[_id{index}] = x",
+        ]
     lines.append("    return done")
-    code = compile("\n".join(lines) + "\n", "<antq fast path: quick explanations>", "exec")
-    exec(code, namespace)  # generated from the checked ruleset: ids are constants
-    quick: Callable[[FastExplainer], dict[str, Explanation]] = namespace["quick"]
+    quick: Callable[[FastExplainer], dict[str, Explanation]] = _generated(
+        "quick", "quick explanations", lines, namespace
+    )
     return quick
 
 
@@ -434,7 +436,14 @@ def results_builder(ruleset: Any) -> Callable[[tuple, Any], dict[str, Any]]:
             built = f"_CR(_i{index}, {s}, {x}, None, None, ex)"
         entries.append(f"_id{index}: {built}")
     lines.append("    return {" + ", ".join(entries) + "}")
-    code = compile("\n".join(lines) + "\n", "<antq fast path: results>", "exec")
-    exec(code, namespace)  # generated from the checked ruleset: ids are constants
-    build: Callable[[tuple, Any], dict[str, Any]] = namespace["build"]
+    build: Callable[[tuple, Any], dict[str, Any]] = _generated("build", "results", lines, namespace)
     return build
+
+
+def _generated(name: str, label: str, lines: list[str], namespace: dict[str, Any]) -> Any:
+    """The function `name` that `lines` define, compiled in `namespace`.
+    Generated from the checked ruleset: ids, words and values are passed in
+    the namespace as constants, never written into the source."""
+    code = compile("\n".join(lines) + "\n", f"<antq fast path: {label}>", "exec")
+    exec(code, namespace)
+    return namespace[name]

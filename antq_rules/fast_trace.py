@@ -51,6 +51,9 @@ SKIP = _Skip()
 VALUE, LIST, ENTITY = "value", "list", "entity"
 
 
+UNPLANNED = object()  # (a `TraceSpec`'s gap plan before it is made)
+
+
 class TraceSpec:
     """A generated tracing function and what its slots stand for. The
     function returns (V, A, F, W): the values noted; per aggregate (items
@@ -58,8 +61,8 @@ class TraceSpec:
     their nodes (None for a node not evaluated); the witnesses."""
 
     # How a gap is drawn from what the function noted (`explain.GapPlan`),
-    # made when first needed; this class attribute until then.
-    gap_plan: Any = "unplanned"
+    # made when first needed; `UNPLANNED` until then.
+    gap_plan: Any = UNPLANNED
 
     def __init__(
         self,

@@ -44,22 +44,31 @@ class Lazy:
         return self._value
 
 
-def _read_only(*names: str, hidden: tuple[str, ...] = ()) -> Callable[[type], type]:
-    """Public read-only properties for a class's private fields (`status`
-    reads `_status`), and a `repr` by those names but `hidden`. Results are
+def _read_only(
+    *, hidden: tuple[str, ...] = (), private: tuple[str, ...] = ()
+) -> Callable[[type], type]:
+    """For an attrs class whose fields are private (`_status`): a public
+    read-only property for each (`status`) but those the class reads its own
+    way or keeps `private`, and a `repr` by them but `hidden`. Results are
     made per criterion of every subject of a batch: slotted attrs classes
     whose `__init__` stores plainly cost half what a frozen class costs (it
     stores through `object.__setattr__` or the instance dict), and stay
     immutable to their users."""
-    shown = tuple(name for name in names if name not in hidden)
-
-    def __repr__(self: Any) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
-        return f"{type(self).__name__}({fields})"
 
     def add(cls: type) -> type:
+        names = [
+            field.name[1:]
+            for field in attrs.fields(cls)
+            if field.name[1:] not in cls.__dict__ and field.name[1:] not in private
+        ]
         for name in names:
             setattr(cls, name, property(attrgetter(f"_{name}")))
+        shown = [name for name in names if name not in hidden]
+
+        def __repr__(self: Any) -> str:
+            fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+            return f"{type(self).__name__}({fields})"
+
         if "__repr__" not in cls.__dict__:
             cls.__repr__ = __repr__  # type: ignore[method-assign]
         return cls
@@ -67,7 +76,7 @@ def _read_only(*names: str, hidden: tuple[str, ...] = ()) -> Callable[[type], ty
     return add
 
 
-@_read_only("path", "label")
+@_read_only()
 @attrs.define(unsafe_hash=True, repr=False)  # (made by the thousand: see `_read_only`)
 class ItemRef:
     """An item of the data: its path (`hamlets[12]`) and a readable label."""
@@ -83,17 +92,7 @@ class ItemRef:
         return f"{self.path} ({self.label})" if self.label else self.path
 
 
-@_read_only(
-    "text",
-    "value",
-    "op",
-    "threshold_text",
-    "threshold",
-    "holds",
-    "percent",
-    "labels",
-    hidden=("labels",),
-)
+@_read_only(hidden=("labels",))
 @attrs.define(unsafe_hash=True, repr=False)  # (made by the thousand: see `_read_only`)
 class Fact:
     """A comparison that decided a criterion: `ratio(hamlets.safe) = 12/13 … needs > 95%`."""
@@ -132,7 +131,7 @@ class Fact:
         return self.sentence()
 
 
-@_read_only("text", "role")
+@_read_only()
 @attrs.define(eq=False, repr=False)  # (made by the thousand: see `_read_only`)
 class Witnesses:
     """Items of one aggregate that explain its value."""
@@ -159,10 +158,6 @@ class Witnesses:
             return NotImplemented
         assert isinstance(other, Witnesses)
         return (self.text, self.role, self.items) == (other.text, other.role, other.items)
-
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
         return hash((self.text, self.role, self.items))
@@ -217,7 +212,7 @@ def _resolved(value: Any) -> Any:
     return value.get() if isinstance(value, Lazy) else value
 
 
-@_read_only("facts", "witnesses", "missing", "gap", "applies_missing")
+@_read_only(private=("source",))
 @attrs.define(eq=False, repr=False)  # (one per criterion explained: see `_read_only`)
 class Explanation:
     _facts: tuple[Fact, ...] = ()
@@ -258,10 +253,6 @@ class Explanation:
             return NotImplemented
         assert isinstance(other, Explanation)
         return self._compared() == other._compared() and self.trace == other.trace
-
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
         return hash(self._compared())
@@ -306,7 +297,7 @@ class CriterionInfo:
     max_points: Any = None
 
 
-@_read_only("info", "status", "value", "points", "max_points")
+@_read_only(private=("lazy",))
 @attrs.define(unsafe_hash=True, repr=False)  # (one per criterion of each result: `_read_only`)
 class CriterionResult:
     """One criterion's outcome for one subject. Its words (`title`, `source`,
@@ -447,22 +438,7 @@ class RulesetInfo:
     subject_entity: str | None = None
 
 
-@_read_only(
-    "about",
-    "verdict",
-    "criteria",
-    "level",
-    "level_candidates",
-    "score",
-    "max_score",
-    "met",
-    "applicable",
-    "subject",
-    "period",
-    "index",
-    "error",
-    "notices",
-)
+@_read_only()
 @attrs.define(unsafe_hash=True, repr=False)  # (one per record judged: see `_read_only`)
 class Result:
     """The judgement of one subject by one ruleset. What every result of the

@@ -269,8 +269,6 @@ class Ruleset:
             )
             for c in criteria
         }
-        self._info_list = tuple(self._infos[c.id] for c in criteria)
-        self._index = {c.id: index for index, c in enumerate(criteria)}
         # What explaining each criterion needs that every record shares.
         self._plans = explain_plans(self)
         self._plan_of = {plan.criterion.id: plan for plan in self._plans}
