@@ -39,9 +39,9 @@ PERIOD = ("2021-01-01", "2021-06-30")
 
 
 def sql_values(expr, docs, schema, period):
-    """The expression's value for each document, judged in DuckDB (a document
-    the tables cannot hold, or the query flags, by the Python evaluator — as
-    evaluate_db does)."""
+    """(how, value) for each document, judged in DuckDB; a document the
+    tables cannot hold, or the query flags, by the Python evaluator — as
+    evaluate_db does (its error code where it raises one)."""
     con = duckdb.connect()
     flat, ids = flatten(schema, "commune", docs)
     into_duckdb(con, flat)
@@ -53,7 +53,10 @@ def sql_values(expr, docs, schema, period):
     for doc, key in zip(docs, ids, strict=True):
         row = rows.get(key)
         if row is None or row["_deopt"]:
-            out.append(("python", expr.evaluate(doc, evaluator="reference").value))
+            try:
+                out.append(("python", expr.evaluate(doc, evaluator="reference").value))
+            except AntqError as error:
+                out.append(("python", error.code))
         else:
             out.append(("sql", decode(query.outputs["value"], row)))
     return out
@@ -100,39 +103,12 @@ def test_generated_expressions_agree_with_the_reference(data, kind):
         except AntqError as error:
             wanted.append(error.code)
     try:
-        got = sql_values_safe(expr, docs)
+        found = sql_values(expr, docs, PROPERTY_SCHEMA, to_plain_period(PERIOD))
+        got = [value for _, value in found]
     except AntqError as error:
         assert error.code == "sql-unsupported", str(error)
         return
     assert got == wanted, text
-
-
-def sql_values_safe(expr, docs):
-    out = []
-    for how, value in _sql_or_error(expr, docs):
-        out.append(value)
-        del how
-    return out
-
-
-def _sql_or_error(expr, docs):
-    period = to_plain_period(PERIOD)
-    con = duckdb.connect()
-    flat, ids = flatten(PROPERTY_SCHEMA, "commune", docs)
-    into_duckdb(con, flat)
-    engine = DuckDB(con)
-    layout = Layout(PROPERTY_SCHEMA, "commune", engine.catalog())
-    query = expression_query(expr.typed, layout, period)
-    rows = {row["id"]: row for row in engine.run(query.tree, query.params)}
-    for doc, key in zip(docs, ids, strict=True):
-        row = rows.get(key)
-        if row is None or row["_deopt"]:
-            try:
-                yield "python", expr.evaluate(doc, evaluator="reference").value
-            except AntqError as error:
-                yield "python", error.code
-        else:
-            yield "sql", decode(query.outputs["value"], row)
 
 
 # -------------------------------------------------------------- rulesets

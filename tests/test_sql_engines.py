@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -148,3 +149,32 @@ def test_shipped_rulesets_on_postgres(postgres, path, missing):
 @pytest.mark.parametrize("path", RULESETS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_shipped_rulesets_on_spark(spark, path, missing):
     _check("spark", spark, path, missing, communes=4)
+
+
+def test_spark_that_cannot_start_is_an_error_not_a_traceback(tmp_path):
+    """`antq eval --engine spark` where Spark cannot start (here: no Java)
+    says so in one line, exit 2 — not "internal error"."""
+    pytest.importorskip("pyspark", reason="the `spark` extra is not installed")
+    data = tmp_path / "one.json"
+    data.write_text('[{"name": "X"}]', encoding="utf-8")
+    antq = Path(sys.executable).parent / "antq"
+    env = {"HOME": str(tmp_path), "PATH": f"{antq.parent}:/usr/bin:/bin"}
+    env["JAVA_HOME"] = str(tmp_path / "no-java")
+    done = subprocess.run(
+        [
+            str(antq),
+            "eval",
+            str(ROOT / "benchmarks" / "small.antq"),
+            str(data),
+            "--engine",
+            "spark",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    said = done.stderr.strip().splitlines()[-1]
+    assert "JAVA_GATEWAY_EXITED" in said or "Java" in said, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr

@@ -65,6 +65,7 @@ def sql_command(args: argparse.Namespace, ruleset: Any, period: Any) -> int:
 def connect(args: argparse.Namespace) -> Any:
     """The connection `--engine` asks for (None: DuckDB in memory)."""
     from . import _needs
+    from .engines import engine_failed
 
     if args.engine == "postgres":
         if not args.dsn:
@@ -73,14 +74,22 @@ def connect(args: argparse.Namespace) -> Any:
         try:
             return psycopg.connect(args.dsn)
         except Exception as error:  # the driver's own: a bad DSN, a server that is not there
-            raise AntqError(
-                Diagnostic("sql-engine-error", {"detail": str(error).splitlines()[0][:300]})
-            ) from None
+            raise engine_failed(error) from None
     if args.engine == "spark":
         _needs("pyspark", "Spark", "spark")
         from pyspark.sql import SparkSession
 
-        return SparkSession.builder.master(args.master or "local[*]").appName("antq").getOrCreate()
+        builder = SparkSession.builder.master(args.master or "local[*]").appName("antq")
+        if not args.master:  # (local mode: nothing listens beyond this machine)
+            builder = (
+                builder.config("spark.ui.enabled", "false")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.driver.host", "127.0.0.1")
+            )
+        try:
+            return builder.getOrCreate()
+        except Exception as error:  # Spark's own: no Java, a master that is not there
+            raise engine_failed(error) from None
     return None
 
 

@@ -43,7 +43,8 @@ class Engine:
         return render(tree, self.dialect, copy=copy)
 
 
-def _failed(error: BaseException) -> AntqError:
+def engine_failed(error: BaseException) -> AntqError:
+    """An engine's or its driver's own error, as the user sees it: its telling line."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     # (a Java error's message is the line naming the exception, not the first)
     said = [line for line in lines if "Exception:" in line or "Error:" in line]
@@ -86,7 +87,7 @@ class DuckDB(Engine):
                 cursor = self.con.execute(text, params)
             return [d[0] for d in cursor.description], cursor.fetchall()
         except Exception as error:  # the engine's own error: overflow, a bad table…
-            raise _failed(error) from None
+            raise engine_failed(error) from None
 
 
 _DUCKDB_DEPTH = 20_000  # (a query's own depth grows with the log of its criteria)
@@ -130,7 +131,7 @@ class Postgres(Engine):
         except Exception as error:
             with contextlib.suppress(Exception):  # (a closed connection: say the first error)
                 self.con.rollback()
-            raise _failed(error) from None
+            raise engine_failed(error) from None
 
 
 class Spark(Engine):
@@ -164,7 +165,7 @@ class Spark(Engine):
             frame = self.spark.sql(text, args=params) if params else self.spark.sql(text)
             return list(frame.columns), frame.collect()  # (a Row is a tuple)
         except Exception as error:
-            raise _failed(error) from None
+            raise engine_failed(error) from None
 
 
 def _spark_name(name: str) -> str:
