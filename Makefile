@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test demo lint bench clean
+.PHONY: test quick demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The inner loop: stops at the first failure and leaves out the suites that
+# start servers, browsers or Spark, fuzz, or time things (`make test` runs all).
+quick: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -x \
+		--ignore=tests/test_web_browser.py --ignore=tests/test_sql_engines.py \
+		--ignore=tests/test_fuzz.py --ignore=tests/test_bench.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -333,6 +333,8 @@ def truthy(e: Any) -> Any:
     """A nullable SQL boolean as a flag: NULL counts as false."""
     if e is True or e is False:
         return e
+    if e is None:
+        return False
     return exp.Is(this=wrap(e), expression=exp.true())
 
 
@@ -432,9 +434,8 @@ def mul(a: Any, b: Any) -> Any:
         return b
     if isinstance(b, int) and b == 1:
         return a
-    if (isinstance(a, int) and a == 0) or (isinstance(b, int) and b == 0):
-        # 0 × NULL stays NULL in SQL; callers decide what an unbounded side means.
-        return exp.Mul(this=wrap(sql(a)), expression=wrap(sql(b)))
+    # Not folded for a constant 0: 0 × NULL stays NULL in SQL, and callers
+    # decide what an unbounded side means.
     return exp.Mul(this=wrap(sql(a)), expression=wrap(sql(b)))
 
 
