@@ -400,10 +400,11 @@ def _eval(args: argparse.Namespace) -> int:
     records = iter_records(args.data, ruleset.schema, ruleset.subject, args.encoding, limits)
     progress = Progress(not args.no_progress, args.lang)
     shown: set[str] = set()
+    explain = args.format not in ("csv", "xlsx")  # (the reports that show them)
     with _output(args.out) as out:
         writer = BatchWriter(args.format, args.lang, out, [c.id for c in ruleset.criteria])
         for index, record in enumerate(records):
-            result = ruleset.judge_record(record, index, args.year, period)
+            result = ruleset.judge_record(record, index, args.year, period, explain)
             _tell(result.notices, shown, args.lang)  # (the reader's, and sheets left out)
             writer.add(result)
             progress.step()

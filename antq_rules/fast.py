@@ -601,11 +601,14 @@ class _Generator:
     def expr(self, node: ir.Node, env: Env) -> str:
         """A Python expression for the node's value (statements it needs are
         emitted first)."""
-        result = self.raw_expr(node, env)
-        if result in self.out.unchecked[-1]:
-            self.out.line(f"if type({result}) is not bool{self.or_none(result)}: raise Deopt")
-            self.out.unchecked[-1].discard(result)
-        return result
+        return self.checked(self.raw_expr(node, env))
+
+    def checked(self, x: str) -> str:
+        """`x`, checked now if it holds a bool field read but not checked yet."""
+        if x in self.out.unchecked[-1]:
+            self.out.line(f"if type({x}) is not bool{self.or_none(x)}: raise Deopt")
+            self.out.unchecked[-1].discard(x)
+        return x
 
     def or_none(self, x: str) -> str:
         """` and x is not None`, where a value may be not known (None)."""
@@ -1019,7 +1022,10 @@ class _Generator:
         items = out.var("l")
         out.line(f"{items} = []")
         # (an item not known: the general path, which knows lists of such items)
-        self.iterate(node, env, lambda item: out.line(f"{items}.append({self.plain_value(item)})"))
+        def append(item: str) -> None:
+            out.line(f"{items}.append({self.plain_value(self.checked(item))})")
+
+        self.iterate(node, env, append)
         return items
 
     def _criterionref(self, node: ir.CriterionRef, env: Env) -> str:

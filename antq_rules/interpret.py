@@ -35,6 +35,10 @@ class Obj:
     # Whether the entity may not exist at all: `single(...)` of a list whose
     # membership may be undefined. Then raw is None and so is all it holds.
     undefined: bool = False
+    # Whether it is the item of a `single(...)` that the data does not pick
+    # out yet: raw is None, yet its fields are not what is missing (the
+    # fields that would pick it out are, and are said where they are read).
+    unpicked: bool = False
 
 
 @attrs.frozen
@@ -83,7 +87,7 @@ def read_field(obj: Obj, name: str, type_: t.Type, missing: list[str] | None = N
         return _unknown_or_undefined(type_, _at(obj.path, name))
     raw = None if obj.raw is None else get_raw(obj.raw, name)
     path = _at(obj.path, name)
-    if raw is None and missing is not None:
+    if raw is None and missing is not None and not obj.unpicked:
         missing.append(path)
     try:
         if isinstance(type_, t.List):
@@ -95,7 +99,7 @@ def read_field(obj: Obj, name: str, type_: t.Type, missing: list[str] | None = N
                 return Seq.sure(read, origins=read)
             return Seq.sure(read, origins=[obj] * len(read))
         if isinstance(type_, t.Entity):
-            return Obj(check_object(raw, type_.name), path)
+            return Obj(check_object(raw, type_.name), path, unpicked=obj.unpicked)
         return scalar_reader(type_)(raw)
     except BadValue as bad:
         raise bad.at(path) from None
@@ -359,7 +363,7 @@ def _single(node: ir.Single, env: tuple[Any, ...], ctx: Context) -> Any:
     # The data does not decide which item it is, or whether there is one
     # (or more: an error the data may yet show). Not known.
     if entity:
-        return Obj(None, path, undefined=undefined)
+        return Obj(None, path, undefined=undefined, unpicked=True)
     value = _not_known(node.type)
     return v.hull(value, v.UNDEFINED) if undefined else value
 

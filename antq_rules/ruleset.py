@@ -554,14 +554,18 @@ class Ruleset:
         batch: Batch = evaluate_db(self, connection, year=year, period=period, tables=tables)
         return batch
 
-    def judge_record(self, record: Any, index: int, year: int | None, period: Any) -> Result:
+    def judge_record(
+        self, record: Any, index: int, year: int | None, period: Any, explain: bool = False
+    ) -> Result:
         """A record read from a file (`readers.Record`) judged: its result, or
         an error result when it could not be read or judged, with its place
-        in the batch and what the reader noticed."""
+        in the batch and what the reader noticed. `explain`: for a report
+        that shows explanations, they are made here, where anything one
+        raises is this record's error and not the batch's."""
         error = record.error
         if error is None:
             try:
-                result = self.evaluate(record.data, year=year, period=period)
+                result = self.evaluate(record.data, year=year, period=period, explain=explain)
             except AntqError as problem:
                 error = problem
             except RecursionError:

@@ -214,3 +214,45 @@ def test_criteria_read_one_by_one_or_all_are_the_same_results():
     assert {c.id: (c.status, c.value, c.points) for c in listed} == expected
     assert {c.id: c.explanation for c in listed} == explained
     assert all(c.explanation is c.explanation for c in listed)  # (made once, kept)
+
+
+YEARLY = """
+ruleset t.yearly
+  title "Theo năm"
+  subject commune
+  period 2023-01-01 .. 2023-12-31
+
+entity commune
+  name: text
+  yearly: list[year_row]
+
+entity year_row
+  year: int
+  crimes: int
+
+criterion P3 "Tội phạm năm nay không quá 5"
+  single(yearly where year == period.year).crimes <= 5
+"""
+
+
+@pytest.mark.parametrize(
+    ("rows", "missing"),
+    [
+        # no row for the year: the row to add, with its condition
+        ([{"year": 2022, "crimes": 3}], ("yearly[year == 2023]",)),
+        ([], ("yearly[year == 2023]",)),
+        # the row is there, its figure is not
+        ([{"year": 2023}], ("yearly[0].crimes",)),
+        # a row whose year is not known may be a second 2023 row: its year is
+        # what is missing, not the figure of the row already filled in
+        ([{"year": 2023, "crimes": 3}, {"year": None, "crimes": 1}], ("yearly[1].year",)),
+        ([{"year": 2022, "crimes": 3}, {"year": None}], ("yearly[1].year",)),
+    ],
+)
+def test_missing_data_of_single_names_what_to_fill_in(rows, missing):
+    ruleset = antq_rules.load(YEARLY)
+    for evaluator in ("compiled", "reference"):
+        result = ruleset.evaluate({"name": "Xã", "yearly": rows}, evaluator=evaluator)
+        criterion = result.criteria["P3"]
+        assert criterion.status is Status.UNKNOWN
+        assert criterion.explanation.missing == missing, evaluator

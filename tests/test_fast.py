@@ -633,3 +633,51 @@ def test_comparisons_of_partly_known_aggregates_agree_with_the_reference_on_ever
         reference = ruleset.evaluate(record, evaluator="reference").statuses
         wrong = [tests[int(cid[1:])] for cid in fast if fast[cid] != reference[cid]]
         assert not wrong, (record, wrong)
+
+
+SINGLE_BOOLS = """
+ruleset t.single_bools
+  title "Một giá trị có/không"
+  subject commune
+
+entity commune
+  name: text
+  areas: list[area]
+  units: list[area]
+
+entity area
+  name: text
+  safe: bool
+
+criterion S1 "Xóm duy nhất an toàn"
+  single(areas.safe) == true
+
+criterion S2 "Xóm duy nhất"
+  single(areas.safe)
+
+criterion S3 "Không an toàn"
+  not single(areas.safe + units.safe)
+"""
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"areas": [{"safe": None}]},
+        {"areas": [{"safe": None}], "units": []},
+        {"areas": [{}], "units": []},
+        {"areas": [{"safe": True}], "units": []},
+        {"areas": [], "units": [{"safe": False}]},
+    ],
+)
+def test_the_item_single_gives_is_checked_before_it_is_explained(record):
+    """A yes/no item that is not known (None) took the general path when
+    judging but was read as false when explained: the explanation then
+    contradicted the verdict and the report stopped."""
+    ruleset = antq_rules.load(SINGLE_BOOLS)
+    record = {"name": "Xã 1", **record}
+    result = ruleset.evaluate(record)
+    reference = ruleset.evaluate(record, evaluator="reference")
+    assert result.to_dict() == reference.to_dict()
+    for cid, criterion in result.criteria.items():
+        assert criterion.explanation.trace == reference.criteria[cid].explanation.trace, cid

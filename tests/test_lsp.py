@@ -237,6 +237,14 @@ def test_completion_after_a_dot(opened):
     items = _labels(document.ask("textDocument/completion", document.end()))
     assert set(items) == {"number", "issued", "date", "dedicated"}
 
+    # the one item of `single(…)`: the fields of the list's items
+    document.change(TYPING + 'single(areas where name == "Xóm 1").')
+    items = _labels(document.ask("textDocument/completion", document.end()))
+    assert items["recognised_safe"]["detail"] == "bool"
+    document.change(TYPING + "single(incidents + areas.incidents).ki")
+    items = _labels(document.ask("textDocument/completion", document.end()))
+    assert items["kind"]["detail"] == "event_kind"
+
 
 def test_completion_of_names_in_scope(opened):
     document = opened(TYPING + "count(areas where le")
@@ -485,3 +493,21 @@ def test_a_used_file_open_in_the_editor_is_read_from_the_editor(opened, tmp_path
     (diagnostic,) = document.client.diagnostics(document.uri)  # analysed again
     assert diagnostic["code"] == "unknown-name"
     assert "`safe`" in diagnostic["message"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"foo": 1},
+        None,
+        {"textDocument": {"uri": "file:///x.antq"}, "position": {"line": -1, "character": 0}},
+    ],
+)
+def test_a_request_whose_parameters_do_not_fit_is_answered_with_an_error(server, opened, params):
+    """(pygls alone drops such a request: the editor would wait for ever)"""
+    from lsp_client import LspError
+
+    with pytest.raises(LspError, match="-32602"):
+        server.request("textDocument/hover", params, timeout=10)
+    document = opened(DOC)  # the server goes on answering
+    assert document.ask("textDocument/hover", document.position("areas_min"))

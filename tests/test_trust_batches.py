@@ -175,3 +175,42 @@ def test_the_command_line_judges_the_good_file_beside_broken_ones(tmp_path):
     codes = [r["error"]["code"] for r in batch["results"][1:]]
     assert codes == ["over-limit", "over-limit", "duplicate-key"]
     assert batch["summary"]["errors"] == 3
+
+
+def test_a_record_whose_explanation_raises_is_an_error_and_the_report_goes_on(
+    tmp_path, monkeypatch, capsys
+):
+    """Reports read explanations: `antq eval` makes them as it judges, so a
+    record whose explanation fails (a bug) is that record's error result."""
+    from antq_rules import cli
+    from antq_rules.explain import refuse_if_changed
+    from antq_rules.explainer import FastExplainer
+
+    good = json.loads(GOOD.read_text(encoding="utf-8"))
+    broken = {**good, "name": "Xã hỏng"}
+    (tmp_path / "batch.json").write_text(json.dumps([good, broken, good]), encoding="utf-8")
+    explained = FastExplainer.explanation_of
+
+    def explanation_of(self, cid):
+        if self.data["name"] == "Xã hỏng":
+            refuse_if_changed(cid, True, False)
+        return explained(self, cid)
+
+    monkeypatch.setattr(FastExplainer, "explanation_of", explanation_of)
+    code = cli.main(
+        [
+            "eval",
+            str(NGOC),
+            str(tmp_path / "batch.json"),
+            "--format",
+            "json",
+            "--lang",
+            "en",
+            "--no-progress",
+        ]
+    )
+    batch = json.loads(capsys.readouterr().out)
+    assert code == 2
+    assert [r["verdict"] for r in batch["results"]] == ["PASS", None, "PASS"]
+    assert batch["results"][0]["criteria"][0]["explanation"]["facts"]
+    assert batch["results"][1]["error"]["code"] == "record-changed"

@@ -45,6 +45,9 @@ class Token:
     start: int
     end: int
     line_start: bool = False  # the first token of its line
+    # Of a closed `single(…)`: the path of the list it takes its item from
+    # (`single(areas where …)` → ["areas"]), whose item's fields follow a dot.
+    path: list[str] | None = None
 
 
 @dataclass
@@ -113,6 +116,9 @@ def trailing_path(tokens: list[Token]) -> list[str]:
     for token in reversed(tokens):
         if expect_name and token.kind == "name" and token.text not in RESERVED:
             parts.append(token.text)
+        elif expect_name and token.path:
+            parts.extend(reversed(token.path))
+            break
         elif not expect_name and token.text == ".":
             pass
         else:
@@ -136,9 +142,13 @@ def frames_of(tokens: list[Token]) -> list[Frame]:
         elif token.text == "[":
             stack.append(Frame("[", before=list(top.recent)))
         elif token.text in (")", "]"):
+            path = None
             if len(stack) > 1:
-                stack.pop()
-            stack[-1].recent.append(Token("group", token.text, token.start, token.end))
+                closed = stack.pop()
+                if closed.func == "single" and closed.args == 0:
+                    path = leading_path(closed.recent) or None
+            group = Token("group", token.text, token.start, token.end, path=path)
+            stack[-1].recent.append(group)
         elif token.text == ",":
             top.args += 1
             if top.func in AGGREGATES and top.args == 1 and top.source is None:

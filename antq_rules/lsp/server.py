@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path, uri_scheme
 
 from .. import __version__
@@ -48,9 +50,41 @@ class _State:
     diagnostics: list[tuple[lsp.Diagnostic, Problem]]
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """A request whose parameters could not be read: answered with its error."""
+
+    id: Any
+    error: JsonRpcException
+
+
+class _Protocol(LanguageServerProtocol):
+    """pygls drops a request whose parameters do not fit their type, and its
+    client waits for ever; here it is answered with the JSON-RPC error."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if "method" in data and isinstance(data.get("id"), (int, str)):
+                return _Refused(data["id"], error)
+            raise
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, _Refused):
+            self._send_response(message.id, error=message.error.to_response_error())
+            return
+        super().handle_message(message)
+
+
 class AntqServer(LanguageServer):
     def __init__(self, allow: Iterable[Path | str] = ()) -> None:
-        super().__init__("antq", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
+        super().__init__(
+            "antq",
+            __version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Full,
+            protocol_cls=_Protocol,
+        )
         self.allow = [Path(folder) for folder in allow]
         self.lang = "vi"
         self.snippets = True

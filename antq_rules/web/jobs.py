@@ -126,7 +126,8 @@ def judge_file(
             # (the file itself could not be read: the upload is wrong, not a record)
             error = record.error
             raise type(error)([scrub_diagnostic(d, hide) for d in error.diagnostics])
-        result = _scrubbed(ruleset.judge_record(record, index, year, period), hide, notices)
+        judged = ruleset.judge_record(record, index, year, period, explain=True)
+        result = _scrubbed(judged, hide, notices)
         summary.add(result)
         results.append(result)
     if not results:
