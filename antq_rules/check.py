@@ -276,6 +276,14 @@ class Checker:
                     right=t.describe(right.type),
                 )
                 return self.failed(span)
+            if (
+                isinstance(left, ir.Const)
+                and isinstance(right, ir.Const)
+                and right.value < left.value
+            ):  # (every `in` of such a period would be false: "no incident" would pass)
+                start, end = left.value.isoformat(), right.value.isoformat()
+                self.problem("period-reversed", node.op_span or span, start=start, end=end)
+                return self.failed(span)
             return ir.MakePeriod(left, right, span=span)
         raise AssertionError(f"unhandled operator {op}")
 
@@ -392,6 +400,9 @@ class Checker:
             if isinstance(right, ir.ListOf):
                 for item in right.items:
                     self._enum_values(left.type, item)
+                if isinstance(node.right, ast.ListLiteral):  # (`ratio(…) in [70%, 100]`)
+                    for item, written in zip(right.items, node.right.items, strict=False):
+                        self._share_threshold(left, item, written, node)
             if isinstance(left, ir.Const):
                 self._enum_values(right.type.item, left)
             return ir.Member(left, right, negate, span=node.span)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import errno
 import json
 import os
 import sys
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
-from .console import closed_pipe
+from .console import closed_pipe, silence_stdout
 from .errors import AntqError
 from .messages import word
 from .model import Status
@@ -215,11 +216,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What an output refused (a full disk, a closed descriptor): the user's
+# setting, not a bug.
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             # Vietnamese must print whatever the terminal's locale says.
             stream.reconfigure(encoding="utf-8", errors="replace")
+    if sys.stdout is None:  # (started with stdout closed: `antq … >&-`)
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the process)
+        _say(_cannot_write_stdout(os.strerror(errno.EBADF), "en"), "en")
+        return EXIT_ERROR
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -235,14 +245,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return closed_pipe()
-    except Exception as error:  # a bug: say so plainly (ANTQ_DEBUG=1 shows the traceback)
-        if os.environ.get("ANTQ_DEBUG"):
-            raise
-        print(
-            f"antq: internal error ({type(error).__name__}: {error}); please report it",
-            file=sys.stderr,
-        )
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRNOS:
+            return _internal_error(error)
+        silence_stdout()
+        detail = error.strerror or str(error)
+        lang = getattr(args, "lang", "en")
+        _say(_cannot_write_stdout(detail, lang), lang)
         return EXIT_ERROR
+    except Exception as error:
+        return _internal_error(error)
+
+
+def _internal_error(error: Exception) -> int:
+    """A bug: said plainly (ANTQ_DEBUG=1 shows the traceback)."""
+    if os.environ.get("ANTQ_DEBUG"):
+        raise error
+    print(
+        f"antq: internal error ({type(error).__name__}: {error}); please report it",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR
+
+
+def _say(diagnostic: Any, lang: str) -> None:
+    if sys.stderr is not None:
+        print(AntqError(diagnostic).render(lang), file=sys.stderr)
+
+
+def _cannot_write_stdout(detail: str, lang: str) -> Any:
+    from .errors import Diagnostic
+
+    return Diagnostic("cannot-write", {"path": word("standard output", lang), "detail": detail})
 
 
 # ------------------------------------------------------------------ check
@@ -425,7 +459,8 @@ def _output(out: Path | None) -> Iterator[IO[str]]:
         return
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(out, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
+        # (a lone surrogate in the data, which UTF-8 cannot hold, becomes "?")
+        handle = open(out, "w", encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
     except OSError as error:
         raise AntqError(_cannot_write(out, error.strerror or str(error))) from None
     try:
@@ -478,7 +513,7 @@ def _write(text: str | bytes, out: Path | None) -> None:
         sys.stdout.flush()
         return
     _check_out(out)
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    data = text.encode("utf-8", "replace") if isinstance(text, str) else text
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with open(out, "wb") as handle:

@@ -314,15 +314,16 @@ def to_plain_period(value: Any) -> Any:
 
     if value is None or isinstance(value, Period):
         return value
+    given = value  # (as the user wrote it, for the message)
     try:
         if isinstance(value, str) and ".." in value:
             value = [v.strip() for v in value.split("..", 1)]
         start, end = value
         start, end = to_date(start), to_date(end)
     except (BadValue, TypeError, ValueError):
-        raise DataError(Diagnostic("bad-period", {"value": describe_value(value)})) from None
+        raise DataError(Diagnostic("bad-period", {"value": describe_value(given)})) from None
     if not isinstance(start, datetime.date) or not isinstance(end, datetime.date):
-        raise DataError(Diagnostic("bad-period", {"value": describe_value(value)}))
+        raise DataError(Diagnostic("bad-period", {"value": describe_value(given)}))
     if end < start:
         raise DataError(
             Diagnostic("period-reversed", {"start": start.isoformat(), "end": end.isoformat()})

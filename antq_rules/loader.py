@@ -36,13 +36,13 @@ import attrs
 from . import ir
 from . import types as t
 from .check import Checker, Scope
-from .data import BadValue, scalar_reader
+from .data import BadValue, scalar_reader, to_plain_period
 from .errors import AntqError, CheckError, Diagnostic, ParseError, did_you_mean
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
 from .library import rulesets_dir
 from .messages import Phrase
-from .ruleset import Criterion, Group, Level, PeriodRule, Ruleset, ScoreItem, Tier
+from .ruleset import Criterion, Group, Level, PeriodRule, Ruleset, ScoreItem, Tier, check_year
 from .schema import _SchemaBuilder
 from .source import Span, normalize_text
 from .syntax import ast
@@ -79,6 +79,8 @@ def load(
         raise TypeError(
             f"params must be a mapping of parameter names to values, not {type(params).__name__}"
         )
+    if year is not None:
+        check_year(year)
     text, origin, base_dir = _resolve(source)
     roots = _roots_for(base_dir, allow)
     key = (origin, _fingerprint(origin, text), _freeze(params), year, roots)
@@ -481,7 +483,9 @@ class _Loader:
                 values[name] = _value_of(node)
                 if name in percent and not _is_share_value(node.value):
                     self.problems.append(
-                        _param_share(name, a.params[name], decl.default.span, node.value)
+                        _param_share(
+                            name, a.params[name], decl.default.span, node.value, _written(decl)
+                        )
                     )
             elif node is not None:
                 self.problems.append(
@@ -500,7 +504,8 @@ class _Loader:
                 )
             values[name] = _param_value(name, given, names[name].type)
             if name in percent and not _is_share_value(values[name]):
-                raise AntqError(_param_share(name, a.params[name], None, values[name]))
+                written = given if isinstance(given, str) else str(given)
+                raise AntqError(_param_share(name, a.params[name], None, values[name], written))
 
         # Definitions, in order; each may use the ones before it.
         functions = {"passes": self._ref_function(a), "applies": self._ref_function(a)}
@@ -805,6 +810,13 @@ def _param_value(name: str, given: Any, declared: t.Type) -> Any:
             Diagnostic("param-type", {"name": name, "expected": str(declared), "got": repr(given)})
         )
 
+    if declared == t.PERIOD:
+        try:  # (`"2021-01-01 .. 2021-12-31"`, a pair of dates, a `Period`)
+            return to_plain_period(given)
+        except AntqError as error:
+            if error.code == "period-reversed":
+                raise
+            raise wrong() from None
     try:
         if isinstance(given, str) and not t.is_textual(declared):
             if re.fullmatch(r"\s*[+-]?\d+,\d+\s*%?\s*", given):
@@ -830,15 +842,22 @@ def _is_share_value(value: Any) -> bool:
     return isinstance(value, bool) or not isinstance(value, (int, Fraction)) or 0 <= value <= 1
 
 
-def _param_share(name: str, decl: ast.ParamDecl, span: Span | None, value: Any) -> Diagnostic:
+def _param_share(
+    name: str, decl: ast.ParamDecl, span: Span | None, value: Any, written: str
+) -> Diagnostic:
     default = " ".join(decl.default.span.text().split()) if decl.default.span else "…%"
     shown = str(value) if isinstance(value, int) else f"{float(value):g}"
+    helps: tuple = ()
+    if "%" not in written and 1 < value <= 100:  # (`70` meant as 70%; `150%` is just too much)
+        helps = (("help-param-percent", {"name": name, "value": shown}),)
+    given = " ".join(written.split()) or shown  # (as the user wrote it: `150%`)
     return Diagnostic(
-        "param-share",
-        {"name": name, "default": default, "value": shown},
-        span,
-        helps=(("help-param-percent", {"name": name, "value": shown}),),
+        "param-share", {"name": name, "default": default, "value": given}, span, helps=helps
     )
+
+
+def _written(decl: ast.ParamDecl) -> str:
+    return decl.default.span.text() if decl.default.span else ""
 
 
 def _literal_value(expr: ast.Expr) -> Any:

@@ -348,6 +348,24 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "{where}: this is not a readable CSV file: {detail}",
         "vi": "{where}: tệp CSV không đọc được: {detail}",
     },
+    "csv-open-quote": {
+        "en": "{where}: a quote (\") opened in this row is never closed, so the rest of the "
+        "file would be read as one cell; close the quote or remove it",
+        "vi": "{where}: dấu ngoặc kép (\") mở ở dòng này không được đóng, nên phần còn lại của "
+        "tệp sẽ bị đọc thành một ô; hãy đóng hoặc xóa dấu ngoặc kép đó",
+    },
+    "duplicate-column": {
+        "en": "{where}: columns {first} and {second} are both `{column}`; keep one "
+        "(which one counts cannot be told)",
+        "vi": "{where}: cột {first} và cột {second} đều là `{column}`; hãy giữ một cột "
+        "(không thể biết cột nào được tính)",
+    },
+    "warn-orphan-rows": {
+        "en": "{where}: {rows} belong to no row of `{parent}`, so no one can tell whose they "
+        "are; the list `{table}` ({label}) is unknown for every subject of the file",
+        "vi": "{where}: {rows} không thuộc dòng nào của `{parent}` nên không biết là của ai; "
+        "danh sách `{table}` ({label}) được coi là chưa rõ với mọi đối tượng trong tệp",
+    },
     "no-tables": {
         "en": "`{path}` holds no .csv file",
         "vi": "`{path}` không có tệp .csv nào",
@@ -436,6 +454,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "`file_bytes=1GB`), not `{value}`",
         "vi": "giới hạn `{name}` cần một số nguyên dương (ví dụ `cells=10000000`, "
         "`file_bytes=1GB`), không phải `{value}`",
+    },
+    "limit-too-high": {
+        "en": "limit `{name}` can be at most {most}, not `{value}`",
+        "vi": "giới hạn `{name}` chỉ được tối đa {most}, không phải `{value}`",
     },
     "over-limit": {
         "en": "{where}: {what} is over the limit `{name}` ({limit}); "
@@ -551,6 +573,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "warn-unlabelled-column": {
         "en": "{where}: column {column} has values but no header; it was not read",
         "vi": "{where}: cột {column} có giá trị nhưng không có tiêu đề; cột không được đọc",
+    },
+    "warn-hidden-columns": {
+        "en": "{where}: hidden columns {columns} were read and judged like the others",
+        "vi": "{where}: các cột bị ẩn {columns} vẫn được đọc và đánh giá như các cột khác",
     },
     # ---- other
     "needs-year": {
@@ -807,6 +833,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "the database could not run the query: {detail}",
         "vi": "cơ sở dữ liệu không chạy được truy vấn: {detail}",
     },
+    "sql-fell-back": {
+        "en": "{engine} could not judge these records ({detail}); the Python evaluator "
+        "judged them, with the same results",
+        "vi": "{engine} không chấm được các bản ghi này ({detail}); bộ chấm Python đã chấm "
+        "chúng, cho cùng kết quả",
+    },
     "sql-connection": {
         "en": "`{kind}` is not a connection antq can use; give a DuckDB connection, a psycopg "
         "connection or a SparkSession",
@@ -941,6 +973,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "cell count": {"en": "the number of cells (more than {count})", "vi": "số ô (hơn {count})"},
     "row count": {"en": "the number of rows (more than {count})", "vi": "số dòng (hơn {count})"},
+    "element count": {
+        "en": "the number of XML elements of a sheet (more than {count})",
+        "vi": "số phần tử XML của một trang tính (hơn {count})",
+    },
     "nesting depth": {
         "en": "the nesting of objects and lists (more than {count} levels)",
         "vi": "độ lồng nhau của đối tượng và danh sách (hơn {count} mức)",
@@ -953,11 +989,16 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "an integer of {count} digits",
         "vi": "một số nguyên có {count} chữ số",
     },
+    "number digits": {
+        "en": "a number of {count} digits when written out",
+        "vi": "một số có {count} chữ số khi viết đầy đủ",
+    },
     "text length": {
         "en": "a text of {count} characters",
         "vi": "một văn bản dài {count} ký tự",
     },
     "a folder": {"en": "a folder", "vi": "một thư mục"},
+    "standard output": {"en": "standard output", "vi": "đầu ra chuẩn"},
     "results sheet": {"en": "Results", "vi": "Kết quả"},
     "progress": {
         "en": "{count} subjects judged · {rate:.0f} a second",

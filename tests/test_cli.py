@@ -555,3 +555,55 @@ def test_sql_prints_the_query_and_eval_judges_by_duckdb_as_by_python():
     assert by_python[1] == by_duckdb[1]
     code, _, err = antq("eval", NGOC, "--lang", "en")
     assert code == 2 and "give the data" in err
+
+
+HOSTILE_NAMES = [
+    {"name": "\ud800 nửa cặp", "areas": []},  # a lone surrogate, as JSON's "\ud800" gives
+    {"name": "A\u0001B\nXã An Toàn  ĐẠT  15/15", "areas": []},  # a control character, a new line
+]
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json", "csv", "xlsx", "docx"])
+def test_every_output_format_holds_names_no_file_can(tmp_path, fmt):
+    """Text Python holds but UTF-8 or XML cannot is replaced in the file,
+    never an internal error that loses the batch."""
+    data = tmp_path / "odd.json"
+    data.write_text(json.dumps(HOSTILE_NAMES), encoding="utf-8")
+    out = tmp_path / f"report.{fmt}"
+    code, _, err = antq("eval", NGOC, data, "--format", fmt, "--out", out, "--no-progress")
+    assert code == 3, err  # (both UNKNOWN: the data is nearly empty)
+    assert "internal error" not in err and out.stat().st_size > 0
+
+
+def test_a_line_break_in_a_name_cannot_forge_a_line_of_the_text_report(tmp_path):
+    data = tmp_path / "odd.json"
+    data.write_text(json.dumps(HOSTILE_NAMES[1:] * 2), encoding="utf-8")
+    code, out, _ = antq("eval", NGOC, data, "--no-progress", "--lang", "en")
+    assert code == 3
+    assert not [line for line in out.splitlines() if line.startswith("Xã An Toàn")]
+    assert "A\\u0001B\\u000aXã An Toàn" in out
+
+
+def _run_with_stdout(command, **how):
+    return subprocess.run(
+        [sys.executable, "-m", "antq_rules.cli", *map(str, command), "--lang", "en"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        **how,
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize(
+    "command", [["eval", NGOC, EXAMPLES / "ngoc_dao_2021_pass.json"], ["check", NGOC]]
+)
+def test_a_full_disk_or_a_closed_stdout_is_said_plainly(command):
+    with open("/dev/full", "w") as full:
+        on_full_disk = _run_with_stdout(command, stdout=full)
+    closed = _run_with_stdout(command, preexec_fn=lambda: os.close(1))  # (`antq … >&-`)
+    for done in (on_full_disk, closed):
+        assert done.returncode == 2, done.stderr
+        assert "cannot write `standard output`" in done.stderr
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr

@@ -71,6 +71,49 @@ def test_a_year_out_of_range_is_a_usage_error(year):
         antq_rules.load(NGOC).evaluate(PASSING, year=int(year))
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        'criterion A "a"\n  when in 2021-12-31 .. 2021-01-01\n',
+        'param per = 2021-12-31 .. 2021-01-01\ncriterion A "a"\n  when in per\n',
+        'define per = 2021-12-31 .. 2021-01-01\ncriterion A "a"\n  when in per\n',
+    ],
+)
+def test_a_reversed_period_written_in_a_ruleset_is_an_error(body):
+    with pytest.raises(CheckError) as info:
+        ruleset(body)
+    assert "period-reversed" in {d.code for d in info.value.diagnostics}
+
+
+def test_a_period_parameter_can_be_set_like_the_evaluation_period():
+    import datetime
+
+    body = 'param per = 2021-01-01 .. 2021-12-31\ncriterion A "a"\n  when in per\n'
+    for given in (
+        "2021-01-01 .. 2021-06-30",
+        ("2021-01-01", "2021-06-30"),
+        (datetime.date(2021, 1, 1), datetime.date(2021, 6, 30)),
+    ):
+        rs = ruleset(body, params={"per": given})
+        for evaluator in ("compiled", "reference"):
+            july = rs.evaluate({"when": "2021-07-01"}, evaluator=evaluator)
+            june = rs.evaluate({"when": "2021-06-30"}, evaluator=evaluator)
+            assert (july.verdict.name, june.verdict.name) == ("FAIL", "PASS")
+    with pytest.raises(AntqError) as info:
+        ruleset(body, params={"per": "2021-06-30 .. 2021-01-01"})
+    assert info.value.code == "period-reversed"
+    with pytest.raises(AntqError) as info:
+        ruleset(body, params={"per": "mùa hè"})
+    assert info.value.code == "param-type"
+
+
+@pytest.mark.parametrize("year", [1800, 3000, True, 2021.0, "2021"])
+def test_load_checks_the_year_as_evaluate_does(year):
+    with pytest.raises(AntqError) as info:
+        antq_rules.load(NGOC, year=year)
+    assert info.value.code == "bad-year"
+
+
 # ------------------------------------------------------------ load checks
 
 
@@ -96,6 +139,9 @@ def test_a_ratio_compared_with_a_whole_number_suggests_a_percentage():
     with pytest.raises(CheckError):
         ruleset('criterion A "a"\n  ratio(areas.safe) ?? 100% > 95\n')
     assert ruleset('criterion A "a"\n  ratio(areas.safe) >= 0.7\n')
+    with pytest.raises(CheckError) as info:  # (a list of thresholds too)
+        ruleset('criterion A "a"\n  ratio(areas.safe) in [70%, 100]\n')
+    assert "did you mean `100%`?" in str(info.value)
 
 
 def test_a_percentage_parameter_set_to_a_whole_number_is_an_error(tmp_path):
@@ -113,6 +159,10 @@ def test_a_percentage_parameter_set_to_a_whole_number_is_an_error(tmp_path):
     (tmp_path / "d.json").write_text('{"areas": []}', encoding="utf-8")
     code, _, err = antq("eval", "r.antq", "d.json", "--param", "areas_min=70", cwd=tmp_path)
     assert code == 2 and "areas_min = 70%" in err
+    for written in ("150%", "-5%"):  # (too much or too little: no `…%` to suggest)
+        with pytest.raises(AntqError) as info:
+            ruleset(body, params={"areas_min": written})
+        assert f"`{written}` is outside" in str(info.value) and "help" not in str(info.value)
     plain = 'param k = 0.7\ncriterion A "a"\n  ratio(areas.safe) >= k\n'
     with pytest.raises(CheckError) as info:
         ruleset(plain, params={"k": "70"})

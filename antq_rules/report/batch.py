@@ -88,7 +88,7 @@ class BatchWriter:
             self._sheet.append(table.header_for(self.criteria, self.lang))
         elif self.format == "html":
             self._html = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed in _end)
-                max_size=8 << 20, mode="w+", encoding="utf-8"
+                max_size=8 << 20, mode="w+", encoding="utf-8", errors="replace"
             )
 
     def _write(self, result: Result) -> None:
@@ -170,6 +170,7 @@ def summary_table(rows: list[tuple[str, ...]], lang: str, markdown: bool = False
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(md.text(cell) for cell in row) + " |" for row in rows]
         return text.safe("\n".join(lines)) + "\n"
+    rows = [tuple(text.one_line(str(cell)) for cell in row) for row in rows]
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     lines = [
         "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,7 +33,7 @@ from ..errors import AntqError, Diagnostic
 from ..messages import word
 from ..result import Result, Summary
 from . import view as views
-from .text import safe
+from .text import xml_text
 
 # (decree 30, Phụ lục I: top 20–25 mm, bottom 20–25 mm, left 30–35 mm, right 15–20 mm)
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
@@ -105,9 +104,6 @@ _MONTHS = (
     "December",
 )
 
-_XML_UNSAFE = re.compile("[\ud800-\udfff\ufffe\uffff]")
-
-
 @attrs.frozen
 class Letterhead:
     """The office's own lines; what is not given is left dotted, to fill by hand."""
@@ -129,9 +125,8 @@ def _label(key: str, lang: str, **params: Any) -> str:
 
 
 def _clean(value: Any) -> str:
-    """Text a Word document can hold: control and reordering characters shown
-    as `\\uXXXX` (as in every report), lone surrogates and non-characters replaced."""
-    return _XML_UNSAFE.sub("\ufffd", safe(str(value)))
+    """Text a Word document can hold (see `xml_text`)."""
+    return xml_text(str(value))
 
 
 def _modules() -> Any:

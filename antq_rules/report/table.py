@@ -17,6 +17,7 @@ from typing import Any
 from ..messages import word
 from ..result import Result
 from . import format as fmt
+from .text import xml_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -101,7 +102,7 @@ class XlsxRows:
                 cells.append(value)
                 continue
             # (set as a string explicitly: openpyxl reads "=…" as a formula)
-            cell = self._cell(self.sheet, value="" if value is None else str(value))
+            cell = self._cell(self.sheet, value="" if value is None else xml_text(str(value)))
             cell.data_type = "s"
             cells.append(cell)
         self.sheet.append(cells)

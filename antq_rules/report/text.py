@@ -23,11 +23,29 @@ def safe(value: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
 
 
+_XML_UNSAFE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """Text an XML document (.docx, .xlsx) can hold: control and reordering
+    characters shown as `\\uXXXX`, lone surrogates and non-characters replaced."""
+    return _XML_UNSAFE.sub("\ufffd", safe(value))
+
+
+_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
+
+
+def one_line(value: str) -> str:
+    """Text from the data kept on its line: a line break in a name would
+    otherwise start a line that looks like the report's own."""
+    return _BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
 def render(view: ReportView) -> str:
     lang = view.lang
     lines = [f"{word('report title', lang)}: {view.title}"]
     width = max(len(label) for label, _ in view.rows)
-    lines += [f"  {label:<{width}}  {value}" for label, value in view.rows]
+    lines += [f"  {label:<{width}}  {one_line(str(value))}" for label, value in view.rows]
     if view.notices:
         lines += ["", word("notices", lang) + ":"]
         lines += [f"  • {n}" for n in view.notices]
@@ -47,8 +65,8 @@ def render(view: ReportView) -> str:
             lines.append(head)
             if c.source:
                 lines.append(f"    {word('source', lang)}: {c.source}")
-            lines += [f"    • {note}" for note in c.notes]
+            lines += [f"    • {one_line(note)}" for note in c.notes]
             for d in c.drilldown:
-                lines.append(f"    ↳ {d.heading}")
-                lines += [f"        • {line}" for line in d.lines]
+                lines.append(f"    ↳ {one_line(d.heading)}")
+                lines += [f"        • {one_line(line)}" for line in d.lines]
     return safe("\n".join(lines)) + "\n"
