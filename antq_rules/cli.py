@@ -34,7 +34,7 @@ from typing import IO, Any
 
 from . import __version__
 from .console import closed_pipe, silence_stdout
-from .errors import AntqError
+from .errors import AntqError, Diagnostic
 from .messages import word
 from .model import Status
 
@@ -274,8 +274,6 @@ def _say(diagnostic: Any, lang: str) -> None:
 
 
 def _cannot_write_stdout(detail: str, lang: str) -> Any:
-    from .errors import Diagnostic
-
     return Diagnostic("cannot-write", {"path": word("standard output", lang), "detail": detail})
 
 
@@ -291,6 +289,10 @@ def _check(args: argparse.Namespace) -> int:
         # (a folder named on the command line is a folder its rulesets may read)
         allowed = [*args.allow, *([path] if path.is_dir() else [])]
         for file in files:
+            if path.is_dir() and _leads_out(file, path):
+                error = AntqError(Diagnostic("link-out", {"path": str(file), "folder": str(path)}))
+                reports.append((file, error))
+                continue
             try:
                 check_file(file, allowed)
                 reports.append((file, None))
@@ -322,6 +324,14 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_FAIL if any(e is not None for _, e in reports) else EXIT_OK
 
 
+def _leads_out(file: Path, folder: Path) -> bool:
+    """A file found in a folder that is a link to somewhere outside it."""
+    try:
+        return not file.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # (a loop of links: `check_file` names it)
+        return False
+
+
 def _diagnostic_json(d: Any, lang: str) -> dict[str, Any]:
     from .messages import message
 
@@ -340,8 +350,6 @@ def _diagnostic_json(d: Any, lang: str) -> dict[str, Any]:
 
 
 def _internal(error: BaseException) -> AntqError:
-    from .errors import Diagnostic
-
     if isinstance(error, RecursionError):
         return AntqError(Diagnostic("too-deep", {"limit": 100}))
     detail = f"`{type(error).__name__}: {str(error)[:200]}`"
@@ -377,8 +385,6 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def _usage(detail: str) -> Any:
-    from .errors import Diagnostic
-
     return Diagnostic("bad-schema-mapping", {"detail": detail})
 
 
@@ -499,8 +505,6 @@ def _check_out(out: Path | None) -> None:
 
 
 def _cannot_write(out: Path, detail: str) -> Any:
-    from .errors import Diagnostic
-
     return Diagnostic("cannot-write", {"path": str(out), "detail": detail})
 
 
@@ -655,8 +659,6 @@ def _lsp(args: argparse.Namespace) -> int:
     try:
         from .lsp import serve
     except ImportError as error:  # (pygls is the `lsp` extra)
-        from .errors import Diagnostic
-
         raise AntqError(Diagnostic("needs-lsp", {"detail": str(error)})) from None
     serve(allow=args.allow)
     return EXIT_OK

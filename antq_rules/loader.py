@@ -22,6 +22,7 @@ twice reuses everything.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -170,7 +171,12 @@ def _examine(path: Path, shown: str, span: Span | None) -> None:
         status = os.stat(path)
     except FileNotFoundError:
         raise AntqError(Diagnostic("missing-file", {"path": shown}, span)) from None
-    except (OSError, ValueError, UnicodeError):  # too long, a NUL byte, not encodable…
+    except OSError as error:
+        if error.errno != errno.ELOOP:  # too long, not allowed…
+            raise AntqError(Diagnostic("missing-file", {"path": shown}, span)) from None
+        kind = Phrase("a loop of links")
+        raise AntqError(Diagnostic("not-a-file", {"path": shown, "kind": kind}, span)) from None
+    except (ValueError, UnicodeError):  # a NUL byte, not encodable…
         raise AntqError(Diagnostic("missing-file", {"path": shown}, span)) from None
     if stat.S_ISDIR(status.st_mode):
         raise AntqError(Diagnostic("not-a-file", {"path": shown, "kind": Phrase("a folder")}, span))
@@ -270,7 +276,11 @@ class _Loader:
         else:
             try:
                 path = (base_dir / normalize_text(reference)).resolve()
-            except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop…
+            except RuntimeError:  # (a loop of links, in Python before 3.13)
+                loop = {"path": shown, "kind": Phrase("a loop of links")}
+                raise AntqError(Diagnostic("not-a-file", loop, span)) from None
+            except (OSError, ValueError):  # a NUL byte, a loop of links (3.13)…
+                _examine(base_dir / normalize_text(reference), shown, span)
                 raise AntqError(Diagnostic("missing-file", {"path": shown}, span)) from None
         if self.roots and not any(path.is_relative_to(root) for root in self.roots):
             raise AntqError(

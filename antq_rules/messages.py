@@ -475,6 +475,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "`{path}` is {kind}, not a file",
         "vi": "`{path}` là {kind}, không phải tệp",
     },
+    "link-out": {
+        "en": "`{path}` is a link to a file outside `{folder}`, the folder being checked; "
+        "it was not read",
+        "vi": "`{path}` là liên kết tới tệp nằm ngoài `{folder}`, thư mục đang kiểm tra; "
+        "tệp không được đọc",
+    },
     "duplicate-key": {
         "en": "{where}: the key `{key}` is given twice in one object; "
         "keep one (JSON readers differ on which one counts)",
@@ -873,6 +879,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "the subject with id `{id}` is no longer in table `{table}`",
         "vi": "không còn đối tượng có id `{id}` trong bảng `{table}`",
     },
+    "sql-duplicate-id": {
+        "en": "more than one row of table `{table}` has id `{id}`: each subject needs its own id",
+        "vi": "bảng `{table}` có nhiều dòng cùng id `{id}`: mỗi đối tượng cần một id riêng",
+    },
 }
 
 WORDS: Mapping[str, Mapping[str, str]] = {
@@ -1028,6 +1038,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     "a special file": {
         "en": "a special file (a pipe, a device or a socket)",
         "vi": "một tệp đặc biệt (ống dẫn, thiết bị hoặc socket)",
+    },
+    "a loop of links": {
+        "en": "a link in a loop of links (it leads back to itself)",
+        "vi": "một liên kết trong vòng liên kết (dẫn ngược về chính nó)",
     },
 }
 

@@ -269,6 +269,28 @@ def test_use_of_a_folder_a_fifo_or_a_device_gets_the_right_words(tmp_path):
     assert info.value.code == "outside-roots"
 
 
+def test_a_loop_of_links_is_named_as_such(tmp_path):
+    (tmp_path / "loop.antq").symlink_to(tmp_path / "loop.antq")
+    path = tmp_path / "r.antq"
+    path.write_text('use "loop.antq"\n' + HEAD + SCHEMA + 'criterion A "a"\n  ok\n')
+    with pytest.raises(AntqError) as info:
+        antq_rules.load(path)
+    assert info.value.code == "not-a-file" and "loop of links" in str(info.value)
+
+
+def test_check_of_a_folder_does_not_follow_links_out_of_it(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    secret = tmp_path / "secret.antq"
+    secret.write_text("bí mật: mật khẩu 1234\n", encoding="utf-8")
+    (tree / "secret.antq").symlink_to(secret)
+    (tree / "ok.antq").write_text(HEAD + SCHEMA + 'criterion A "a"\n  ok\n', encoding="utf-8")
+    code, out, _ = antq("check", tree, "--lang", "en")
+    assert code == 1
+    assert "is a link to a file outside" in out and "1 ok, 1 with problems" in out
+    assert "mật khẩu" not in out
+
+
 def test_the_shipped_library_by_name():
     rs = antq_rules.load('ruleset mine extends "antq:tt124/xa.antq"\n  title "Của tôi"\n')
     assert rs.subject == "commune" and rs.extends == "tt124.xa"
