@@ -361,9 +361,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "(không thể biết cột nào được tính)",
     },
     "warn-orphan-rows": {
-        "en": "{where}: {rows} belong to no row of `{parent}`, so no one can tell whose they "
-        "are; the list `{table}` ({label}) is unknown for every subject of the file",
-        "vi": "{where}: {rows} không thuộc dòng nào của `{parent}` nên không biết là của ai; "
+        "en": "{where}: rows {rows} belong to no row of `{parent}`, so no one can tell whose "
+        "they are; the list `{table}` ({label}) is unknown for every subject of the file",
+        "vi": "{where}: các dòng {rows} không thuộc dòng nào của `{parent}` nên không biết là "
+        "của ai; "
         "danh sách `{table}` ({label}) được coi là chưa rõ với mọi đối tượng trong tệp",
     },
     "no-tables": {
@@ -552,6 +553,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "nhưng bản ghi hiện nay cho {now}, nên không đưa ra giải thích; hãy đánh giá lại, "
         "hoặc đánh giá với `explain=True` để giữ giải thích lập khi đánh giá",
     },
+    "records-raised": {
+        "en": "the records given raised {detail} after {count} of them; the rest were not judged",
+        "vi": "nguồn bản ghi gây ra lỗi {detail} sau {count} bản ghi; các bản ghi còn lại "
+        "không được đánh giá",
+    },
     "record-raised": {
         "en": "reading this record raised {detail}; if the record is well formed, "
         "this is a bug in antq_rules: please report it",
@@ -724,8 +730,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "vi": "`{name}` khi giải nén lớn hơn {limit} MB; hãy gửi ít tệp CSV hơn hoặc tệp nhỏ hơn",
     },
     "web-zip-too-many": {
-        "en": "`{name}` holds more than {count} files; a folder of CSV files has one a list",
-        "vi": "`{name}` chứa hơn {count} tệp; thư mục CSV chỉ có mỗi danh sách một tệp",
+        "en": "`{name}` holds {found} files, more than {count}; a folder of CSV files has "
+        "one file for each list of the template",
+        "vi": "`{name}` chứa {found} tệp, nhiều hơn {count}; thư mục CSV chỉ có mỗi danh sách "
+        "của mẫu một tệp",
     },
     "web-zip-no-csv": {
         "en": "`{name}` holds no CSV file (`commune.csv`, `areas.csv`, … as in the template)",
@@ -782,6 +790,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "not to `{host}`; to serve a network, start it with a token (docs/web.md)",
         "vi": "máy chủ này chỉ trả lời yêu cầu gửi tới chính máy này (localhost), không phải "
         "`{host}`; muốn phục vụ trong mạng, hãy chạy với mã truy cập (docs/web.md)",
+    },
+    "web-cross-site": {
+        "en": "this request came from another site (`{origin}`) and was refused; use this "
+        "server's own pages, or send it without a browser",
+        "vi": "yêu cầu này đến từ một trang khác (`{origin}`) nên bị từ chối; hãy dùng các trang "
+        "của chính máy chủ này, hoặc gửi không qua trình duyệt",
     },
     # ---- templates and labels
     "cell-one-of-labels": {
@@ -984,8 +998,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     "cell count": {"en": "the number of cells (more than {count})", "vi": "số ô (hơn {count})"},
     "row count": {"en": "the number of rows (more than {count})", "vi": "số dòng (hơn {count})"},
     "element count": {
-        "en": "the number of XML elements of a sheet (more than {count})",
-        "vi": "số phần tử XML của một trang tính (hơn {count})",
+        "en": "the number of XML elements for the values it holds (more than {count})",
+        "vi": "số phần tử XML so với số giá trị chứa trong đó (hơn {count})",
     },
     "nesting depth": {
         "en": "the nesting of objects and lists (more than {count} levels)",

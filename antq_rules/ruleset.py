@@ -583,7 +583,10 @@ class Ruleset:
     def _judge_all(
         self, records: Iterable[Any], year: int | None, period: Any, evaluator: str
     ) -> Iterator[Result]:
-        for index, record in enumerate(records):
+        for index, record in _guarded(records):
+            if isinstance(record, _SourceRaised):  # (the iterator failed: nothing follows)
+                yield attrs.evolve(self.error_result(_source_error(index, record)), index=index)
+                return
             try:
                 yield self._evaluate(record, year, period, evaluator, index)
                 continue
@@ -909,6 +912,36 @@ def check_year(year: Any) -> None:
                 "bad-year", {"value": describe_value(year), "low": YEARS[0], "high": YEARS[1]}
             )
         )
+
+
+@attrs.frozen
+class _SourceRaised:
+    """What an iterator of records raised (a generator, a database cursor)."""
+
+    error: BaseException
+
+
+def _guarded(records: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+    """`enumerate(records)`, where an iterator that raises ends with a
+    `_SourceRaised` instead of taking the results already made with it."""
+    index = 0
+    try:
+        for record in records:
+            yield index, record
+            index += 1
+    except Exception as error:
+        yield index, _SourceRaised(error)
+
+
+def _source_error(index: int, raised: _SourceRaised) -> AntqError:
+    error = raised.error
+    if isinstance(error, AntqError):
+        return error
+    try:
+        detail = f"`{type(error).__name__}: {str(error)[:200]}`"
+    except Exception:  # (its str() may raise too)
+        detail = f"`{type(error).__name__}`"
+    return DataError(Diagnostic("records-raised", {"detail": detail, "count": index}))
 
 
 def _raised(error: BaseException) -> AntqError:

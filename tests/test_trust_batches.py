@@ -214,3 +214,37 @@ def test_a_record_whose_explanation_raises_is_an_error_and_the_report_goes_on(
     assert [r["verdict"] for r in batch["results"]] == ["PASS", None, "PASS"]
     assert batch["results"][0]["criteria"][0]["explanation"]["facts"]
     assert batch["results"][1]["error"]["code"] == "record-changed"
+
+
+def test_records_from_an_iterator_that_fails_keep_the_results_made_before():
+    rs = antq_rules.load(NGOC)
+
+    def cursor():
+        yield {"name": "Tân"}
+        yield {"name": "Hòa"}
+        raise RuntimeError("the database went away")
+
+    batch = rs.evaluate_many(cursor(), year=2021)
+    results = list(batch)
+    assert [r.subject for r in results[:2]] == ["Tân", "Hòa"]
+    last = results[2]
+    assert last.error.code == "records-raised" and last.index == 2
+    assert "the database went away" in str(last.error) and "after 2" in str(last.error)
+    assert batch.summary.errors == 1
+
+
+def test_numbers_too_long_for_python_to_print_are_judged_and_shown():
+    """An int of 5,000 digits from a tool (no reader's limit on the way) is
+    judged exactly; reports show its order of magnitude."""
+    rs = antq_rules.load(
+        'ruleset big\n  title "Lớn"\n  subject commune\nentity commune\n  name: text\n'
+        "  n: int\n  areas: list[area]\nentity area\n  h: int\n"
+        'criterion A "a"\n  n >= 10\ncriterion B "b"\n  sum(areas.h) >= 10\n'
+    )
+    result = rs.evaluate({"name": "Xã", "n": HUGE, "areas": [{"h": -HUGE}]})
+    assert [s.name for s in result.statuses.values()] == ["PASS", "FAIL"]
+    for fmt in ("text", "md", "html", "json"):
+        assert "10^4999" in result.render(fmt, "en"), fmt
+    assert result.render("docx")
+    facts = [str(c.explanation.facts[0]) for c in result.criteria.values()]
+    assert facts == ["n = ≈ 10^4999; cần >= 10", "sum(areas.h) = ≈ -10^4999; cần >= 10"]

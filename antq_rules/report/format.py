@@ -10,6 +10,7 @@ fractions that do not end as decimals are shown with an approximation:
 from __future__ import annotations
 
 import datetime
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -30,31 +31,46 @@ def _group(digits: str, lang: str) -> str:
     return "".join(reversed(out))
 
 
+def int_text(value: int) -> str:
+    """Digits of a whole number; one too long for Python to print (over
+    4,300 digits, a guard of Python's own) as its order of magnitude."""
+    try:
+        return str(value)
+    except ValueError:
+        sign = "-" if value < 0 else ""
+        exponent = int(abs(value).bit_length() * math.log10(2))
+        if 10**exponent > abs(value):  # (the estimate is at most one too many)
+            exponent -= 1
+        return f"≈ {sign}10^{exponent}"
+
+
 def number(value: int | Fraction, lang: str, places: int = 1) -> str:
     """An exact number: `12`, `3.013` (vi) / `3,013` (en), `0,5`, `≈ 0,333`."""
     negative = value < 0
     value = -value if negative else value
     sign = "-" if negative else ""
     if isinstance(value, int) or (isinstance(value, Fraction) and value.denominator == 1):
-        return sign + _group(str(int(value)), lang)
+        text = int_text(int(value))
+        return text.replace("≈ ", "≈ " + sign) if "≈" in text else sign + _group(text, lang)
     point = "," if lang == "vi" else "."
     whole, rest = divmod(value, 1)
     for digits in range(1, 5):
         scaled = rest * 10**digits
         if scaled.denominator == 1:
-            return f"{sign}{_group(str(int(whole)), lang)}{point}{int(scaled):0{digits}d}"
+            return f"{sign}{_group(int_text(int(whole)), lang)}{point}{int(scaled):0{digits}d}"
     rounded = round(value * 10**places)
     whole, frac = divmod(rounded, 10**places)
-    return f"{sign}≈ {_group(str(whole), lang)}{point}{frac:0{places}d}"
+    return f"{sign}≈ {_group(int_text(whole), lang)}{point}{frac:0{places}d}"
 
 
 def exact(value: int | Fraction, lang: str) -> str:
     """A number for a reader who must not be misled: `2/3 ≈ 0,667` when it does not end."""
     text = number(value, lang)
-    if "≈" not in text:
+    if "≈" not in text or Fraction(value).denominator == 1:
         return text
     frac = Fraction(value)
-    return f"{frac.numerator}/{frac.denominator} {number(value, lang, places=3)}"
+    fraction = f"{int_text(frac.numerator)}/{int_text(frac.denominator)}"
+    return f"{fraction} {number(value, lang, places=3)}"
 
 
 def percent(value: Fraction | int, lang: str) -> str:
@@ -66,7 +82,7 @@ def percent(value: Fraction | int, lang: str) -> str:
     suffix = " %" if lang == "vi" else "%"
     if approximate:
         frac = Fraction(value)
-        return f"{frac.numerator}/{frac.denominator} ≈ {text}{suffix}"
+        return f"{int_text(frac.numerator)}/{int_text(frac.denominator)} ≈ {text}{suffix}"
     return f"{text}{suffix}"
 
 

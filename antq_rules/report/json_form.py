@@ -5,7 +5,8 @@ an int is a JSON integer; an exact fraction is
 `{"numerator": 12, "denominator": 13, "approx": 0.923…}`; a value the data
 does not decide is `{"low": …, "high": …, "undefined": false}` (null bounds
 are unbounded); an undefined value is `{"undefined": true}`; a date is
-`"YYYY-MM-DD"`.
+`"YYYY-MM-DD"`. A whole number too long for Python to print (over 4,300
+digits) is its order of magnitude as text, `"≈ 10^5000"`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from typing import Any
 
 from ..result import RESULT_SCHEMA, Explanation, Fact, Result
 from ..values import UNDEFINED, Period, Range
+from .format import int_text
+
+
+def _whole(value: int) -> int | str:
+    """A whole number, or its order of magnitude as text where JSON writers
+    (Python's own) cannot print it (over 4,300 digits)."""
+    text = int_text(value)
+    return value if "≈" not in text else text
 
 
 def encode(value: Any) -> Any:
@@ -26,14 +35,18 @@ def encode(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int):
-        return value
+        return _whole(value)
     if isinstance(value, Fraction):
         if value.denominator == 1:
-            return value.numerator
+            return _whole(value.numerator)
+        try:
+            approx: float | None = float(value)
+        except OverflowError:
+            approx = None
         return {
-            "numerator": value.numerator,
-            "denominator": value.denominator,
-            "approx": float(value),
+            "numerator": _whole(value.numerator),
+            "denominator": _whole(value.denominator),
+            "approx": approx,
         }
     if isinstance(value, datetime.date):
         return value.isoformat()
