@@ -386,9 +386,8 @@ def _explain_fast(
     if status is Status.PASS and shared.get("complete") and says_nothing_when_true(test):
         # Nothing to state, nothing failing, nothing missing: only the trace,
         # made if it is read.
-        return Explanation(
-            (), (), (), None, Lazy(traced_steps, ruleset, test, data, judgement, year, shared), ()
-        )
+        steps = Lazy(traced_steps, ruleset, criterion, data, judgement, year, shared)
+        return Explanation((), (), (), None, steps, ())
     return explain_traced(
         ruleset,
         criterion,
@@ -467,13 +466,17 @@ def says_nothing_when_true(node: ir.Node) -> bool:
 
 def traced_steps(
     ruleset: Any,
-    test: ir.Node,
+    criterion: Any,
     data: Any,
     judgement: Any,
     year: int | None,
     shared: dict[str, Any],
 ) -> tuple[TraceStep, ...]:
-    return trace_steps((trace(ruleset, test, data, judgement, year, shared),))
+    """The trace of a criterion whose explanation was made without one: made
+    when read, so from the record as it is then (refused if it changed)."""
+    tracer = trace(ruleset, criterion.test, data, judgement, year, shared)
+    _same_as_judged(criterion, criterion.test, tracer, judgement)
+    return trace_steps((tracer,))
 
 
 def trace_steps(tracers: Iterable[Tracer | FastTrace]) -> tuple[TraceStep, ...]:

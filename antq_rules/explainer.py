@@ -331,7 +331,7 @@ class FastExplainer:
         """The trace of a criterion's explanation (see `Explanation.trace`)."""
         return traced_steps(
             self.ruleset,
-            plan.criterion.test,
+            plan.criterion,
             self.data,
             self._judgement(),
             self.year,

@@ -395,3 +395,15 @@ def test_check_reports_every_file_even_after_a_broken_one(tmp_path):
     (tmp_path / "c_good.antq").write_text(HEAD + SCHEMA + 'criterion A "a"\n  ok\n')
     code, out, err = antq("check", tmp_path, "--lang", "en")
     assert code == 1 and "1 ok, 2 with problems" in out and "internal" not in out + err
+
+
+def test_a_trace_read_after_the_record_changed_is_refused():
+    rs = ruleset('criterion N "n"\n  none(areas where not safe)\n')
+    record = {"areas": [{"name": "X", "safe": True}]}
+    result = rs.evaluate(record)
+    assert result.verdict.name == "PASS"
+    explanation = result.criteria["N"].explanation  # (says nothing: no trace made yet)
+    record["areas"][0]["safe"] = False
+    with pytest.raises(AntqError) as info:
+        explanation.trace  # noqa: B018
+    assert info.value.code == "record-changed"
