@@ -307,6 +307,11 @@ class Checker:
                 helps = (("help-did-you-mean", {"name": f"{written}%"}),)
             self.problem("share-vs-number", other_ast.span, helps, share=share_text, value=written)
             return
+        folded = self._constant_number(other)
+        if folded is not None and not isinstance(other, ir.Param) and not 0 <= folded <= 1:
+            written = " ".join(other_ast.span.text().split()) if other_ast.span else str(folded)
+            self.problem("share-vs-number", other_ast.span, (), share=share_text, value=written)
+            return
         if isinstance(other, ir.Param) and other.name in self.param_values:
             value = self.param_values[other.name]
             if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
@@ -322,6 +327,28 @@ class Checker:
                 value=shown,
                 share=share_text,
             )
+
+    def _constant_number(self, node: ir.Node) -> Fraction | int | None:
+        """The value of arithmetic on literals and parameters (`0.7 * 100`),
+        or None when it reads the data or is not a number."""
+        if isinstance(node, ir.Const):
+            value = node.value
+        elif isinstance(node, ir.Param):
+            value = self.param_values.get(node.name)
+        elif isinstance(node, ir.Neg):
+            inner = self._constant_number(node.operand)
+            return None if inner is None else -inner
+        elif isinstance(node, ir.Arith):
+            left, right = self._constant_number(node.left), self._constant_number(node.right)
+            if left is None or right is None or (node.op == "/" and right == 0):
+                return None
+            ops = {"+": left + right, "-": left - right, "*": left * right}
+            return ops[node.op] if node.op in ops else Fraction(left) / Fraction(right)
+        else:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+            return None
+        return value
 
     def _is_share(self, node: ir.Node) -> bool:
         if isinstance(node, ir.Aggregate):

@@ -139,6 +139,11 @@ def test_a_ratio_compared_with_a_whole_number_suggests_a_percentage():
     with pytest.raises(CheckError):
         ruleset('criterion A "a"\n  ratio(areas.safe) ?? 100% > 95\n')
     assert ruleset('criterion A "a"\n  ratio(areas.safe) >= 0.7\n')
+    for threshold in ("0.7 * 100", "-1 + 0", "k * 100"):  # (arithmetic on constants too)
+        with pytest.raises(CheckError) as info:
+            ruleset(f'param k = 70%\ncriterion A "a"\n  ratio(areas.safe) >= {threshold}\n')
+        assert info.value.code == "share-vs-number", threshold
+    assert ruleset('criterion A "a"\n  ratio(areas.safe) >= 1 - 0.3\n')
     with pytest.raises(CheckError) as info:  # (a list of thresholds too)
         ruleset('criterion A "a"\n  ratio(areas.safe) in [70%, 100]\n')
     assert "did you mean `100%`?" in str(info.value)
