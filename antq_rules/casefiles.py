@@ -7,6 +7,7 @@ looks for a passing example.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,28 @@ def read_cases(cases_file: Path) -> Mapping[str, Any]:
 
 def settings_of(document: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
     return {k: entry.get(k, document.get(k)) for k in ("year", "period", "params")}
+
+
+def check_settings(
+    file: Path, at: str, document: Mapping[str, Any], entry: Mapping[str, Any]
+) -> None:
+    """A setting of the wrong kind is the cases file's mistake, said where it
+    is written (not a `TypeError` from deep inside loading)."""
+    wrong = {
+        "params": lambda v: not isinstance(v, Mapping),
+        "year": lambda v: isinstance(v, (bool, list, Mapping)),
+        "period": lambda v: not isinstance(v, (str, list, datetime.date)),
+    }
+    wanted = {
+        "params": "expected a mapping of parameter names to values",
+        "year": "expected a year, such as 2021",
+        "period": "expected two dates, such as 2021-01-01..2021-12-31",
+    }
+    for key, is_wrong in wrong.items():
+        value = entry.get(key, document.get(key))
+        if value is not None and is_wrong(value):
+            where = f"{at}.{key}" if key in entry else key
+            raise shape_error(file, where, wanted[key])
 
 
 def ruleset_of(

@@ -33,6 +33,7 @@ import attrs
 from .casefiles import (
     CASE_KEYS,
     check_keys,
+    check_settings,
     data_of,
     find_case_files,
     read_cases,
@@ -138,6 +139,7 @@ def run_case(
             raise shape_error(cases_file, at, "each case is a mapping with `data` and `expect`")
         check_keys(cases_file, at, case, CASE_KEYS)
         settings = settings_of(document, case)
+        check_settings(cases_file, at, document, case)
         ruleset = ruleset_of(cases_file, document, case, settings["params"], allow)
         data = data_of(case, cases_file.parent, cases_file, at)
         result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])
@@ -164,6 +166,7 @@ def run_property(
         if not isinstance(spec, Mapping):
             raise shape_error(cases_file, at, "each property is a mapping")
         settings = settings_of(document, spec)
+        check_settings(cases_file, at, document, spec)
         ruleset = ruleset_of(cases_file, document, spec, settings["params"], allow)
         failure = check_property(ruleset, spec, cases_file, at, settings, allow)
         return CaseOutcome(str(cases_file), f"property: {name}", failure=failure)
@@ -217,7 +220,8 @@ def compare(
 
 
 def _status(value: Any, file: Path, at: str) -> None:
-    if value not in STATUSES:
+    # (YAML gives lists and mappings too, which cannot be looked up in a set)
+    if not isinstance(value, str) or value not in STATUSES:
         raise shape_error(file, at, f"`{value}` is not an outcome; use PASS, FAIL, UNKNOWN or NA")
 
 

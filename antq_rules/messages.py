@@ -660,6 +660,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "vi": "chạy trên `{host}` thì máy khác truy cập được dữ liệu: hãy cho `--token` "
         "(hoặc đặt ANTQ_TOKEN), hoặc chạy trên 127.0.0.1",
     },
+    "web-blank-token": {
+        "en": "the access token (`--token` or ANTQ_TOKEN) is blank or begins or ends with a "
+        "space, so no one could sign in with it; give at least {count} visible characters",
+        "vi": "mã truy cập (`--token` hoặc ANTQ_TOKEN) để trống hoặc có khoảng trắng ở đầu "
+        "hay cuối nên không ai đăng nhập được; hãy cho ít nhất {count} ký tự nhìn thấy được",
+    },
     "web-bad-option": {
         "en": "`{name}` cannot be `{value}`: it must be {allowed}",
         "vi": "`{name}` không thể là `{value}`: giá trị phải là {allowed}",

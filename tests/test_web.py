@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import subprocess
+import sys
+import textwrap
 import zipfile
 
 import pytest
@@ -860,3 +863,336 @@ def test_uploads_stay_off_disk(web, monkeypatch, tmp_path):
     answer = evaluate(web, big)
     assert answer.status_code == 200, answer.text[:300]
     assert spilled == []
+
+
+# ------------------------------------------------- bounds that really hold
+
+
+def _nested_counts(depth: int) -> str:
+    """Ruleset text whose one criterion takes 40**depth steps over 40 areas."""
+    inner = "households > 0"
+    for _ in range(depth):
+        inner = f"count(areas where {inner}) > 0"
+    return (
+        'use "antq:common/schema.antq"\n\nruleset slow\n  title "slow"\n  subject commune\n\n'
+        f'criterion A "a"\n  {inner}\n'
+    )
+
+
+def test_a_job_over_its_time_is_stopped_and_the_server_answers_again(tmp_path, monkeypatch):
+    import time
+
+    import attrs
+
+    from antq_rules.web import uploads
+
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    monkeypatch.setattr(uploads, "_memory_dir", lambda: str(shm))
+    data = json.dumps({"name": "x", "areas": [{"households": 0}] * 40}).encode()
+    app = create_app(Settings(eval_timeout=0.5, workers=1))
+    state = app.state.antq
+    with client(app) as web:
+        started = time.monotonic()
+        answer = web.post(
+            "/api/evaluate",
+            data={"ruleset_text": _nested_counts(8), "lang": "en"},
+            files={"data": ("slow.json", data)},
+        )
+        assert answer.status_code == 422 and answer.json()["error"]["code"] == "web-timeout"
+        assert time.monotonic() - started < 10
+        # The one worker is free at once: the next upload is judged, not queued behind it.
+        state.settings = attrs.evolve(state.settings, eval_timeout=60.0)
+        started = time.monotonic()
+        assert evaluate(web).json()["verdict"] == "FAIL"
+        assert time.monotonic() - started < 10
+        deadline = time.monotonic() + 5
+        while state.workers.pending and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert state.workers.pending == 0
+    assert list(shm.iterdir()) == []  # (the stopped job's temporary folder is gone)
+
+
+def test_stops_never_reach_a_worker_after_its_job():
+    """Jobs that end as their time runs out: a stop must hit the job or
+    nothing, never the pool's thread afterwards."""
+    import asyncio
+    import time
+
+    from antq_rules.web.jobs import Workers
+
+    workers = Workers(2, 100)
+
+    def busy(cancel):
+        end = time.perf_counter() + 0.004
+        while time.perf_counter() < end:
+            pass
+        return "done"
+
+    async def many():
+        tries = [workers.run(busy, 0.004) for _ in range(60)]
+        return await asyncio.gather(*tries, return_exceptions=True)
+
+    outcomes = asyncio.run(many())
+    assert all(o == "done" or getattr(o, "code", "") == "web-timeout" for o in outcomes)
+    time.sleep(0.2)
+    assert asyncio.run(workers.run(lambda _cancel: 42, 5)) == 42
+    assert workers.pending == 0
+    workers.close()
+
+
+def test_after_stops_the_process_runs_at_full_speed():
+    """Taking back a stop (PyThreadState_SetAsyncExc with NULL) after it was
+    raised left CPython's eval breaker set: the next traced function call
+    (Hypothesis traces in its `explain` phase) spun for ever. Jobs stopped
+    in the middle and at the edge of their end, then traced calls."""
+    script = textwrap.dedent(
+        """
+        import asyncio, sys, time
+        from antq_rules.web.jobs import Workers
+
+        workers = Workers(2, 100)
+
+        def busy(seconds):
+            end = time.perf_counter() + seconds
+            while time.perf_counter() < end:
+                pass
+
+        async def many():
+            tries = [workers.run(lambda c: busy(60), 0.2) for _ in range(2)]
+            tries += [workers.run(lambda c: busy(0.004), 0.004) for _ in range(30)]
+            await asyncio.gather(*tries, return_exceptions=True)
+
+        asyncio.run(many())
+        time.sleep(0.3)
+
+        def f(x):
+            return x + 1
+
+        def tracer(frame, event, arg):
+            return tracer
+
+        sys.settrace(tracer)
+        for i in range(1000):
+            f(i)
+        sys.settrace(None)
+        workers.close()
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+LONE = "A\ud800B"
+
+
+@pytest.mark.parametrize("fmt", ["json", "html", "docx", "xlsx"])
+def test_a_lone_surrogate_in_the_data_never_breaks_an_answer(web, tmp_path, fmt):
+    raw = TC3.read_text(encoding="utf-8").replace('"Ngọc Đào"', '"A\\ud800B"', 1)
+    path = tmp_path / "x.json"
+    path.write_text(raw, encoding="utf-8")
+    answer = evaluate(web, path, format=fmt)
+    assert answer.status_code == 200, answer.text[:300]
+    if fmt in ("json", "html"):
+        assert "A\ufffdB" in answer.content.decode("utf-8")
+    yaml_file = tmp_path / "x.yaml"
+    yaml_file.write_text('name: "A\\ud800B"\nareas: []\n', encoding="utf-8")
+    assert evaluate(web, yaml_file).status_code == 200
+
+
+def test_a_lone_surrogate_reaches_pages_and_downloads_as_a_replacement(web, tmp_path):
+    raw = TC3.read_text(encoding="utf-8")
+    odd = raw.replace('"Ngọc Đào"', '"A\\ud800B"', 1)
+    for name, text in (("one.json", odd), ("batch.json", f"[{raw},{odd}]")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        run = upload_page(web, path).headers["location"]
+        page = web.get(run)
+        assert page.status_code == 200
+        last = run + ("/subjects/1" if name == "batch.json" else "")
+        assert "A\ufffdB" in web.get(last).text
+        for download in ("/results.json", "/results.html", "/results.xlsx", "/results.docx"):
+            assert web.get(run + download).status_code == 200, download
+        for download in ("report.json", "report.html", "report.docx"):
+            assert web.get(f"{last.split('/subjects')[0]}/subjects/0/{download}").status_code == 200
+    csrf = csrf_of(web.get("/editor").text)
+    text = (
+        'use "antq:common/schema.antq"\n\nruleset x\n  title "x"\n  subject commune\n\n'
+        'criterion A "a"\n  policy_implemented\n'
+    )
+    cases = 'cases:\n  - name: "a\\ud800"\n    data: {policy_implemented: "\\ud800"}\n'
+    cases += '    expect: {verdict: "\\ud800"}\n'
+    ran = web.post(
+        "/editor",
+        data={"csrf": csrf, "ruleset_text": text, "cases_text": cases, "action": "cases"},
+    )
+    assert ran.status_code == 200 and "a\ufffd" in ran.text
+
+
+@pytest.mark.parametrize(
+    ("expect", "at"),
+    [
+        ("{verdict: [PASS]}", "cases[0].expect.verdict"),
+        ("{verdict: {a: 1}}", "cases[0].expect.verdict"),
+        ("{criteria: {A: [1]}}", "cases[0].expect.criteria.A"),
+        ("{criteria: {A: {x: 1}}}", "cases[0].expect.criteria.A"),
+        ("{verdict: PASS}\n    params: [1]", "cases[0].params"),
+        ("{verdict: PASS}\n    year: [2021]", "cases[0].year"),
+        ("{verdict: PASS}\n    period: {a: 1}", "cases[0].period"),
+    ],
+)
+def test_a_cases_file_of_the_wrong_shape_is_a_bad_cases_error(tmp_path, web, expect, at):
+    (tmp_path / "r.antq").write_text(
+        'ruleset r\n  title "R"\n  subject c\nentity c\n  ok: bool\ncriterion A "a"\n  ok\n',
+        encoding="utf-8",
+    )
+    text = f"cases:\n  - name: a\n    data: {{ok: true}}\n    expect: {expect}\n"
+    (tmp_path / "r.cases.yaml").write_text(text, encoding="utf-8")
+    (case,) = antq_rules.run_cases(tmp_path / "r.cases.yaml").cases
+    assert case.error is not None and case.error.code == "bad-cases"
+    assert f"r.cases.yaml: {at}:" in case.error.render("en")
+    # The editor's "Run cases" says the same, with its place in the text.
+    ruleset = (
+        'use "antq:common/schema.antq"\n\nruleset x\n  title "x"\n  subject commune\n\n'
+        'criterion A "a"\n  policy_implemented\n'
+    )
+    csrf = csrf_of(web.get("/editor").text)
+    ran = web.post(
+        "/editor",
+        data={
+            "csrf": csrf,
+            "ruleset_text": ruleset,
+            "cases_text": text.replace("ok: true", "policy_implemented: true"),
+            "action": "cases",
+        },
+    )
+    assert ran.status_code == 200 and at in ran.text
+
+
+def test_the_servers_folder_is_named_dir_even_from_a_working_folder_beside_it(
+    tmp_path, monkeypatch
+):
+    folder = tmp_path / "rs"
+    folder.mkdir()
+    header = 'use "antq:common/schema.antq"\n\nruleset mine extends "../other.antq"\n'
+    (folder / "mine.antq").write_text(header + '  title "m"\n  subject commune\n', "utf-8")
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # (the loader names files relative to it: ../rs/mine.antq)
+    web = client(create_app(Settings(rulesets_dir=folder)))
+    listed = {r["ruleset"]: r for r in web.get("/api/rulesets").json()["rulesets"]}
+    assert listed["dir:mine.antq"]["error"].startswith("dir:mine.antq:3:"), listed["dir:mine.antq"]
+    home = web.get("/", params={"ruleset": "dir:mine.antq"}).text
+    assert "dir:mine.antq:3:" in home and "../rs" not in home
+    text = 'use "antq:common/schema.antq"\nuse "mine.antq"\n\nruleset t\n  title "T"\n'
+    checked = web.post("/api/check", data={"ruleset_text": text + "  subject commune\n"}).json()
+    (problem,) = checked["diagnostics"]
+    assert problem["file"] == "dir:mine.antq" and problem["text"].startswith("dir:mine.antq:3:")
+    assert "rs/" not in json.dumps(checked) and str(tmp_path) not in json.dumps(checked)
+
+
+def test_work_asked_by_another_site_is_refused_even_without_a_token(web):
+    text = 'ruleset x\n  title "x"\n  subject commune\n'
+    for headers in (
+        {"origin": "http://evil.example"},
+        {"origin": "http://127.0.0.1:9999"},
+        {"referer": "http://evil.example/page"},
+        {"sec-fetch-site": "cross-site", "origin": "null"},
+    ):
+        answer = web.post("/api/check", data={"ruleset_text": text}, headers=headers)
+        assert answer.status_code == 403, headers
+        assert answer.json()["error"]["code"] == "web-cross-site"
+        with open(TC3, "rb") as handle:
+            judged = web.post(
+                "/api/evaluate",
+                data={"ruleset": NGOC_DAO},
+                files={"data": ("a.json", handle)},
+                headers=headers,
+            )
+        assert judged.status_code == 403
+    # This server's own pages, and tools that do not say where they come from:
+    for headers in (
+        {},
+        {"origin": "http://127.0.0.1"},
+        {"origin": "http://127.0.0.1:80", "referer": "http://127.0.0.1/editor"},
+        {"origin": "null", "sec-fetch-site": "same-origin"},
+    ):
+        answer = web.post("/api/check", data={"ruleset_text": text}, headers=headers)
+        assert answer.status_code == 200, headers
+    page = web.post(
+        "/editor",
+        data={"ruleset_text": text, "csrf": "x"},
+        headers={"origin": "http://evil.example", "accept": "text/html"},
+    )
+    assert page.status_code == 403 and "evil.example" in page.text
+
+
+def test_a_blank_token_or_one_with_spaces_at_its_ends_is_refused_at_start_up(monkeypatch):
+    monkeypatch.delenv("ANTQ_TOKEN", raising=False)
+    for token in ("        ", " " * 8 + TOKEN, TOKEN + "\t", "\n" * 12):
+        with pytest.raises(AntqError) as info:
+            from_options(host="0.0.0.0", token=token)
+        assert info.value.code == "web-blank-token"
+        assert "\n" not in info.value.render("en").strip()
+        assert "--token" in info.value.render("vi")
+    monkeypatch.setenv("ANTQ_TOKEN", " " * 10)
+    with pytest.raises(AntqError):
+        from_options(host="0.0.0.0")
+
+
+def test_a_bad_period_and_a_crowded_zip_are_said_in_words_quoting_what_was_given(web):
+    for lang, said in (("en", 'bad period "2021-13-01..2021-14-01"'), ("vi", "kỳ đánh giá")):
+        answer = evaluate(web, period="2021-13-01..2021-14-01", lang=lang)
+        message = answer.json()["error"]["message"]
+        assert answer.status_code == 422 and said in message, message
+        assert "2021-13-01..2021-14-01" in message and "a list" not in message
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w") as archive:
+        for number in range(1001):
+            archive.writestr(f"t{number}.csv", "a\n")
+    for lang, said in (("en", "holds 1001 files, more than 1000"), ("vi", "chứa 1001 tệp")):
+        answer = web.post(
+            "/api/evaluate",
+            data={"ruleset": NGOC_DAO, "lang": lang},
+            files={"data": ("nhiều.zip", bundle.getvalue())},
+        )
+        message = answer.json()["error"]["message"]
+        assert answer.status_code == 422 and said in message and "a list" not in message, message
+
+
+def test_each_sign_in_is_its_own_session_and_signing_out_ends_it_on_the_server(guarded):
+    def sign_in():
+        web = client(guarded)
+        csrf = csrf_of(web.get("/login").text)
+        signed = web.post("/login", data={"token": TOKEN, "csrf": csrf}, follow_redirects=False)
+        assert signed.status_code == 303
+        return web, csrf, web.cookies.get("antq_session")
+
+    web, csrf, session = sign_in()
+    _, _, other = sign_in()
+    assert session and other and session != other  # (random, not the same HMAC each time)
+    copied = client(guarded)
+    copied.cookies.set("antq_session", session)
+    assert copied.get("/api/rulesets").status_code == 200
+    assert web.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert copied.get("/api/rulesets").status_code == 401  # (the old cookie is refused)
+    still = client(guarded)
+    still.cookies.set("antq_session", other)
+    assert still.get("/api/rulesets").status_code == 200  # (another sign-in goes on)
+
+
+def test_sessions_expire_and_are_bounded():
+    from antq_rules.web import security
+
+    guard = security.Guard(TOKEN)
+    first = guard.new_session()
+    for _ in range(security.MAX_SESSIONS):
+        guard.new_session()
+    assert not guard.session_ok(first)  # (pushed out by newer ones)
+    last = guard.new_session()
+    assert guard.session_ok(last)
+    guard._sessions[security._digest(last)] = 0.0  # (as if its time had passed)
+    assert not guard.session_ok(last)

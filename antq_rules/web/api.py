@@ -27,6 +27,7 @@ from ..readers.template import write_template
 from ..result import _json_default
 from . import downloads, editor, uploads
 from .catalog import describe
+from .encoding import SafeJSONResponse, utf8
 from .security import CSRF_COOKIE, CSRF_HEADER
 from .service import Request as Ask
 from .service import judge_job
@@ -46,7 +47,12 @@ def guard_api(request: Request) -> None:
             raise AntqError(Diagnostic("web-csrf", {}))
 
 
-router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(guard_api)])
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    dependencies=[Depends(guard_api)],
+    default_response_class=SafeJSONResponse,
+)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"description": text}
@@ -140,7 +146,7 @@ async def evaluate(
                 "summary": judgement.judged.summary.to_dict(),
             }
             text = json.dumps(document, ensure_ascii=False, default=_json_default)
-            return downloads.File(text.encode("utf-8"), "ket-qua.json", downloads.MEDIA["json"])
+            return downloads.File(utf8(text), "ket-qua.json", downloads.MEDIA["json"])
         stem = downloads.stem_for(results[0] if len(results) == 1 else "tong-hop", "bao-cao")
         return downloads.render(results, format, lang, criteria, stem)
 

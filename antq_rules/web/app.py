@@ -2,7 +2,8 @@
 the answers to every error.
 
 Middleware, outermost first: security headers (on every answer, errors
-included), the host check, the token, the upload limit. Errors: an
+included), the host check, the refusal of other sites' requests, the token,
+the upload limit. Errors: an
 `AntqError` is the user's (its status by kind, its message in the
 visitor's language); FastAPI's validation errors and Starlette's HTTP
 errors are turned into one, so that a client never meets a traceback or a
@@ -27,8 +28,16 @@ from starlette.types import Scope
 from .. import __version__
 from ..errors import AntqError, Diagnostic
 from . import api, editor_page, pages, report_pages, session_pages
+from .encoding import SafeJSONResponse
 from .responses import error_response
-from .security import Authenticate, BodyLimit, HostCheck, SecurityHeaders, TooLarge
+from .security import (
+    Authenticate,
+    BodyLimit,
+    HostCheck,
+    SameOrigin,
+    SecurityHeaders,
+    TooLarge,
+)
 from .settings import Settings
 from .state import HERE, AppState
 
@@ -58,6 +67,7 @@ def create_app(settings: Settings | None = None, **options: Any) -> FastAPI:
         docs_url=None,  # (Swagger's page loads scripts from elsewhere: the CSP forbids it)
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        default_response_class=SafeJSONResponse,
     )
     app.state.antq = state
     _uploads_in_memory(settings.max_upload_bytes)
@@ -75,6 +85,7 @@ def create_app(settings: Settings | None = None, **options: Any) -> FastAPI:
     # (added innermost first)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes, deny=deny)
     app.add_middleware(Authenticate, guard=state.guard, deny=deny)
+    app.add_middleware(SameOrigin, deny=deny)
     app.add_middleware(HostCheck, guard=state.guard, deny=deny)
     app.add_middleware(SecurityHeaders)
     _handlers(app, settings)

@@ -23,6 +23,7 @@ from ..report import html, table, view
 from ..report.batch import BatchWriter
 from ..result import Result, Summary, _json_default
 from ..source import normalize_text
+from .encoding import utf8
 from .uploads import ascii_name
 
 MEDIA = {
@@ -46,7 +47,7 @@ class File:
 def disposition(name: str) -> str:
     """`attachment` with the name as is (RFC 5987) and in ASCII."""
     plain = ascii_name(name).replace('"', "")
-    encoded = urllib.parse.quote(name, safe="")
+    encoded = urllib.parse.quote(name, safe="", errors="replace")
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}"
 
 
@@ -72,15 +73,15 @@ def render(
         text = json.dumps(
             results[0].to_dict(lang=lang), ensure_ascii=False, indent=2, default=_json_default
         )
-        return File(text.encode("utf-8"), name, MEDIA["json"])
+        return File(utf8(text), name, MEDIA["json"])
     if format == "html" and len(results) > 1:
-        return File(_batch_page(results, lang).encode("utf-8"), name, MEDIA["html"])
+        return File(utf8(_batch_page(results, lang)), name, MEDIA["html"])
     out = io.StringIO()
     writer = BatchWriter(format, lang, out, criteria)
     for result in results:
         writer.add(result)
     writer.close()
-    return File(out.getvalue().encode("utf-8"), name, MEDIA[format])
+    return File(utf8(out.getvalue()), name, MEDIA[format])
 
 
 def _batch_page(results: Sequence[Result], lang: str) -> str:

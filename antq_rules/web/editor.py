@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ..casefiles import settings_of
+from ..casefiles import check_settings, settings_of
 from ..cases import compare
 from ..errors import AntqError, Diagnostic
 from ..limits import Limits
@@ -94,10 +94,9 @@ def run_cases(
         try:
             if not isinstance(case, Mapping):
                 raise _shape(at, "each case is a mapping with `data` and `expect`")
+            check_settings(Path(CASES_ORIGIN), at, document, case)
             settings = settings_of(document, case)
             params = settings["params"] or None
-            if params is not None and not isinstance(params, Mapping):
-                raise _shape(f"{at}.params", "expected a mapping of parameter names to values")
             ruleset = sandbox.load(text, params, base_dir=data_root)
             data = _data(case, at, sandbox, data_root, limits)
             result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])

@@ -2,10 +2,13 @@
 
 Judging runs in a small pool of worker threads, so the server keeps
 answering while a province is judged. Each job has a deadline: the request
-is answered when it passes (`web-timeout`, 422), and the job stops at the
-next record — records are judged one at a time, and each is bounded by the
-readers' limits. Jobs still running count against `max_pending`, so a
-stream of heavy uploads gets "busy" (429) instead of piling up.
+is answered when it passes (`web-timeout`, 422), and the job is stopped
+where it is — one record can take long (a ruleset's nested aggregates
+multiply), so waiting for the next record is not enough. The stop is an
+exception (`Stopped`) raised in the worker's thread, sent only while that
+job runs, and its temporary folder is removed whatever it was doing. Jobs
+still running count against `max_pending`, so a stream of heavy uploads
+gets "busy" (429) instead of piling up.
 
 The results of an upload (`Run`) are kept in memory — never on disk — for
 the report and dashboard pages and their downloads, the oldest dropped
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import ctypes
 import secrets
 import threading
 import time
@@ -30,12 +34,48 @@ from ..errors import AntqError, Diagnostic
 from ..readers import iter_records
 from ..result import Result, Summary
 from ..ruleset import Ruleset
+from . import uploads
 
 T = TypeVar("T")
 
 
 class Cancelled(Exception):
     """A job whose request has stopped waiting for it."""
+
+
+class Stopped(BaseException):
+    """Raised inside a worker thread whose job outlasted its time. A
+    `BaseException`, so that the engine's `except Exception` (one record's
+    trouble never stops a batch) does not swallow it."""
+
+
+WAITING, RUNNING, STOPPING, ENDED = "waiting", "running", "stopping", "ended"
+
+
+@attrs.define(eq=False)
+class _Life:
+    """One job's state, read and changed under `Workers._lock` only: a stop
+    is sent to its thread while (and only while) the job is running."""
+
+    cancel: threading.Event = attrs.field(factory=threading.Event)
+    thread: int = 0
+    state: str = WAITING
+    raised: bool = False  # (the stop sent has been raised in the thread)
+
+
+def _send(thread: int) -> None:
+    """Raise `Stopped` in `thread` at its next bytecode. (Never "take back" a
+    stop by sending NULL: CPython 3.11 then leaves its eval breaker set for
+    good, and the next function call in any thread spins for ever.)"""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(Stopped))
+
+
+def _absorb() -> None:
+    """Let a stop sent to this thread and not yet raised be raised here,
+    where it does no harm (it is raised at the first backward jump)."""
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        pass
 
 
 class Workers:
@@ -45,17 +85,18 @@ class Workers:
         self.max_pending = max_pending
         self.pending = 0
         self._lock = threading.Lock()
+        self._running: set[_Life] = set()
 
     async def run(self, job: Callable[[threading.Event], T], timeout: float) -> T:
         """`job(cancel)` in a worker; `web-busy` when too many are running,
-        `web-timeout` when it outlasts `timeout` (it is then told to stop)."""
+        `web-timeout` when it outlasts `timeout` (it is then stopped where it is)."""
         with self._lock:
             if self.pending >= self.max_pending:
                 raise AntqError(Diagnostic("web-busy", {}))
             self.pending += 1
-        cancel = threading.Event()
+        life = _Life()
         try:
-            future = self._pool().submit(job, cancel)
+            future = self._pool().submit(self._guarded, job, life)
         except RuntimeError:  # (the pool is shutting down)
             self._done(None)
             raise AntqError(Diagnostic("web-busy", {})) from None
@@ -63,8 +104,55 @@ class Workers:
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
         except (asyncio.TimeoutError, TimeoutError):
-            cancel.set()
+            self._stop(life)
             raise AntqError(Diagnostic("web-timeout", {"seconds": _seconds(timeout)})) from None
+        except asyncio.CancelledError:  # (the request itself was given up)
+            self._stop(life)
+            raise
+
+    def _guarded(self, job: Callable[[threading.Event], T], life: _Life) -> T:
+        """In the worker thread: the job, stoppable while it runs. A stop is
+        sent once at most; one that comes after the job ended is raised in
+        `_ended`, so what follows runs undisturbed."""
+        try:
+            try:
+                self._started(life)
+                return job(life.cancel)
+            except Stopped:
+                life.raised = True
+                raise Cancelled from None
+            finally:
+                self._ended(life)
+        finally:
+            uploads.sweep()  # (a stop may have cut a temporary folder's removal short)
+
+    def _started(self, life: _Life) -> None:
+        with self._lock:
+            if life.cancel.is_set():
+                raise Cancelled  # (its request stopped waiting while it queued)
+            life.thread, life.state = threading.get_ident(), RUNNING
+            self._running.add(life)
+
+    def _ended(self, life: _Life) -> None:
+        while True:
+            try:
+                with self._lock:
+                    self._running.discard(life)
+                    stopping = life.state == STOPPING
+                    life.state = ENDED
+                if stopping and not life.raised:
+                    _absorb()  # (a stop sent as the job ended: raised here)
+                return
+            except Stopped:  # (it is spent: nothing else is ever sent to this job)
+                life.raised = True
+
+    def _stop(self, life: _Life) -> None:
+        """Tell a job to stop: at once if it runs, before it starts if it waits."""
+        with self._lock:
+            life.cancel.set()
+            if life.state == RUNNING:
+                life.state = STOPPING
+                _send(life.thread)
 
     def _done(self, _future: Any) -> None:
         with self._lock:
@@ -79,9 +167,13 @@ class Workers:
             return self.pool
 
     def close(self) -> None:
-        """At shutdown; an application started again gets a new pool."""
+        """At shutdown: running jobs are stopped, waiting ones dropped (so
+        that the process can exit); an application started again gets a new pool."""
         with self._lock:
             pool, self.pool = self.pool, None
+            running = list(self._running)
+        for life in running:
+            self._stop(life)
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import Response
 
 from ..errors import AntqError
+from .encoding import SafeHTMLResponse, SafeJSONResponse
 from .i18n import lang_of, translator
 from .security import CSRF_COOKIE, new_csrf_cookie
 from .state import state_of
@@ -24,6 +25,7 @@ STATUS = {
     "web-unauthorized": 401,
     "web-bad-token": 401,
     "web-csrf": 403,
+    "web-cross-site": 403,
     "web-no-run": 404,
     "web-no-subject": 404,
     "web-not-found": 404,
@@ -54,7 +56,7 @@ def error_payload(connection: HTTPConnection, error: AntqError, lang: str) -> di
             "code": error.code,
             "message": first["message"],
             "text": sandbox.render(error, lang),
-            "path": error.path,
+            "path": sandbox.scrub(error.path) if error.path else error.path,
             "line": first["line"],
             "column": first["column"],
             "diagnostics": diagnostics,
@@ -71,7 +73,7 @@ def error_response(
     lang = lang_of(connection)
     status = status or status_for(error)
     if is_api(connection) or "text/html" not in connection.headers.get("accept", "text/html"):
-        return JSONResponse(error_payload(connection, error, lang), status, headers)
+        return SafeJSONResponse(error_payload(connection, error, lang), status, headers)
     if status == 401:
         return page(
             connection, "login.html", {"problem": None, "next_url": _here(connection)}, 401, headers
@@ -99,7 +101,7 @@ def page(
     context: dict[str, Any],
     status: int = 200,
     headers: dict[str, str] | None = None,
-) -> HTMLResponse:
+) -> SafeHTMLResponse:
     state = state_of(connection)
     lang = lang_of(connection)
     cookie, new = csrf_cookie(connection)
@@ -113,7 +115,7 @@ def page(
         **context,
     }
     html = state.templates.get_template(name).render(values)
-    response = HTMLResponse(html, status, headers)
+    response = SafeHTMLResponse(html, status, headers)
     if new:
         secure = connection.url.scheme == "https"
         response.set_cookie(

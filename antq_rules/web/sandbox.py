@@ -13,7 +13,10 @@ quote only ruleset files. Paths of the server's folders are shown as
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -78,13 +81,23 @@ class Sandbox:
         return ruleset
 
     def scrub(self, text: str) -> str:
-        """A message with the server's folders named as a user names them."""
-        shipped = str(self.roots[0])
-        out = text.replace(shipped + "/", "antq:").replace(shipped, "antq:")
-        if len(self.roots) > 1:
-            folder = str(self.roots[1])
-            out = out.replace(folder + "/", "dir:").replace(folder, "dir:")
+        """A message with the server's folders named as a user names them:
+        `antq:…`, `dir:…`, whether the message has them absolute or, as the
+        loader shows a file, relative to the server's working folder."""
+        out = text
+        for root, prefix in zip(self.roots, ("antq:", "dir:"), strict=False):
+            for form in _forms(root):
+                out = _path_at(form).sub(prefix, out)
         return out
+
+    def file_name(self, name: str) -> str:
+        """A ruleset file as a user names it (`dir:xa.antq`), however the
+        loader wrote it (absolute, or relative to the working folder)."""
+        path = Path(os.path.abspath(name))
+        for root, prefix in zip(self.roots, ("antq:", "dir:"), strict=False):
+            if path.is_relative_to(root):
+                return prefix + path.relative_to(root).as_posix()
+        return self.scrub(name)
 
     def render(self, error: AntqError, lang: str) -> str:
         """An error as text, for a page or an API answer."""
@@ -116,5 +129,20 @@ class Sandbox:
             end_line, end_column = source.line_col(d.span.end)
             entry.update(line=line, column=column, end_line=end_line, end_column=end_column)
             if source.name != TEXT_ORIGIN:
-                entry["file"] = self.scrub(source.name)
+                entry["file"] = self.file_name(source.name)
         return entry
+
+
+def _forms(root: Path) -> list[str]:
+    """A folder as messages may name it: absolute, or relative to the
+    working folder (longest first, so that one is not left half replaced)."""
+    forms = {str(root)}
+    with contextlib.suppress(ValueError):  # (another drive, on Windows)
+        forms.add(os.path.relpath(root))
+    return sorted((f for f in forms if f not in (".", "")), key=len, reverse=True)
+
+
+def _path_at(form: str) -> re.Pattern[str]:
+    """`form` where a path starts and ends (not part of a longer name), with
+    the `/` after it."""
+    return re.compile(r"(?<![\w./\\-])" + re.escape(form) + r"(?:/|(?![\w.-]))")

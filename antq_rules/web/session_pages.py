@@ -39,7 +39,7 @@ async def login(request: Request) -> Response:
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        state.guard.session_value(),
+        state.guard.new_session(),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -52,6 +52,9 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     form = await form_of(request)
     forms.check_csrf(request, form.get(CSRF_FIELD))
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        state_of(request).guard.end_session(session)  # (a copy of the cookie ends with it)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

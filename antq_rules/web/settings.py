@@ -69,6 +69,9 @@ class Settings:
             raise _bad("--max-upload-mb", self.max_upload_mb, "1 .. 4096")
         if not 0 <= self.port <= 65535:
             raise _bad("--port", self.port, "0 .. 65535")
+        if self.token is not None and (not self.token.strip() or self.token != self.token.strip()):
+            # (sign-in strips what is typed: such a token could never be matched)
+            raise AntqError(Diagnostic("web-blank-token", {"count": MIN_TOKEN}))
         if self.token is not None and len(self.token) < MIN_TOKEN:
             raise _bad("--token", "…", f">= {MIN_TOKEN}")
         if self.token is None and not self.loopback:

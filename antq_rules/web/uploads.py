@@ -16,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
+import threading
 import unicodedata
 import zipfile
 import zlib
@@ -34,12 +36,38 @@ MAX_MEMBERS = 1000  # files in one .zip (a province's CSV folder has a dozen)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 
+_made = threading.local()  # (the folders of the jobs of each worker thread)
+
+
 @contextlib.contextmanager
 def workspace() -> Iterator[Path]:
     """A private temporary folder for one request, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="antq-web-", dir=_memory_dir()) as folder:
-        os.chmod(folder, 0o700)
+    folder = tempfile.mkdtemp(prefix="antq-web-", dir=_memory_dir())  # (mode 0o700)
+    _folders().add(folder)
+    try:
         yield Path(folder)
+    finally:
+        _remove(folder)
+
+
+def sweep() -> None:
+    """Remove what this thread's workspaces left: a job stopped in the middle
+    of removing its folder (`jobs.Stopped`) leaves it to this."""
+    for folder in list(_folders()):
+        _remove(folder)
+
+
+def _folders() -> set[str]:
+    if not hasattr(_made, "folders"):
+        _made.folders = set()
+    found: set[str] = _made.folders
+    return found
+
+
+def _remove(folder: str) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    if not os.path.exists(folder):
+        _folders().discard(folder)
 
 
 def _memory_dir() -> str | None:
@@ -101,7 +129,7 @@ def unpack_csv(archive: Path, shown: str, max_bytes: int) -> tuple[Path, tuple[D
         with zipfile.ZipFile(archive) as bundle:
             members = bundle.infolist()
             if len(members) > MAX_MEMBERS:
-                raise _zip_problem("web-zip-too-many", shown, count=MAX_MEMBERS)
+                raise _zip_problem("web-zip-too-many", shown, found=len(members), count=MAX_MEMBERS)
             for member in members:
                 if member.is_dir():
                     continue
