@@ -24,7 +24,8 @@ class Limits:
     """The most a data file may hold. Sizes are in bytes, counts in items."""
 
     file_bytes: int = 256 * MIB  # a file as stored on disk
-    xlsx_bytes: int = 1024 * MIB  # a workbook's parts once unpacked (zip bombs)
+    # a workbook's parts once unpacked (zip bombs); 100,000 rows of 50 cells take ~200 MB
+    xlsx_bytes: int = 256 * MIB
     cells: int = 5_000_000  # cells of one workbook or CSV folder, merged ranges included
     rows: int = 100_000  # rows of one workbook or CSV folder, rows filled by merged ranges included
     depth: int = 64  # nesting of objects and lists in JSON and YAML
@@ -52,6 +53,10 @@ class Limits:
                 )
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise AntqError(Diagnostic("bad-limit", {"name": name, "value": str(value)}))
+            most = _MOST.get(name, lambda: None)()
+            if most is not None and value > most:
+                params = {"name": name, "most": f"{most:,}", "value": str(value)}
+                raise AntqError(Diagnostic("limit-too-high", params))
         return attrs.evolve(self, **changes)
 
     def parse(self, items: list[str]) -> Limits:
@@ -67,6 +72,20 @@ class Limits:
 
 
 DEFAULT = Limits()
+
+
+def _most_digits() -> int | None:
+    """Python converts text to int only up to `sys.get_int_max_str_digits()`
+    digits (4300 unless set otherwise; 0 means no cap); a larger `digits`
+    limit could not be honoured, so it is refused when it is asked for."""
+    import sys
+
+    getter = getattr(sys, "get_int_max_str_digits", None)
+    most = getter() if getter is not None else 0
+    return most or None
+
+
+_MOST = {"digits": _most_digits}
 
 _UNITS = {"": 1, "k": 1000, "kb": 1024, "m": 10**6, "mb": MIB, "g": 10**9, "gb": 1024 * MIB}
 

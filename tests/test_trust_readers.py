@@ -384,7 +384,9 @@ def test_a_csv_cell_with_a_huge_number_is_a_bad_cell(tmp_path, rs):
     folder.mkdir()
     (folder / "commune.csv").write_text("id,name,n\nX1,Một," + "9" * 5000 + "\n")
     (record,) = read_records(folder, rs.schema, rs.subject)
-    assert record.error is not None and "whole number" in record.error.render("en")
+    # (held to the `digits` limit, as in JSON, naming the cell)
+    assert record.error is not None and "5000 digits" in record.error.render("en")
+    assert "column C (n)" in record.error.render("en")
 
 
 def test_csv_delimiter_is_read_from_the_header(tmp_path, rs):
@@ -406,3 +408,207 @@ def test_written_results_escape_spreadsheet_formulas(tmp_path, rs):
     book = openpyxl.load_workbook(io.BytesIO(table.to_xlsx(results, "en")))
     cell = book.active["B2"]
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
+
+
+# ------------------------------------------- second round of the tester's findings
+
+
+def csv_folder(tmp_path, files):
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_csv_quote_left_open_is_an_error_naming_its_row(tmp_path, rs):
+    text = 'id,name,n\nX1,Một,1\nX2,"Hai,2\nX3,Ba,3\nX4,Bốn,4\n'
+    folder = csv_folder(tmp_path, {"commune.csv": text})
+    with pytest.raises(AntqError) as info:
+        read_records(folder, rs.schema, rs.subject)
+    assert info.value.code == "csv-open-quote"
+    assert "commune.csv, row 3" in info.value.render("en")
+    assert "dấu ngoặc kép" in info.value.render("vi")
+    # A quoted cell over several lines, as Excel writes one, is still read.
+    (folder / "commune.csv").write_text('id,name,n\nX1,"Một\nHai",1\nX2,Ba,2\n')
+    records = read_records(folder, rs.schema, rs.subject)
+    assert [r.data["name"] for r in records] == ["Một\nHai", "Ba"]
+
+
+def test_two_columns_for_one_field_are_an_error_naming_both(tmp_path, rs):
+    folder = csv_folder(tmp_path, {"commune.csv": "id,name,n,Số\nX1,Một,1,5\n"})
+    with pytest.raises(AntqError) as info:
+        read_records(folder, rs.schema, rs.subject)
+    assert info.value.code == "duplicate-column"
+    shown = info.value.render("en")
+    assert "commune.csv, row 1" in shown and "columns C and D" in shown and "`n`" in shown
+
+    def second(book):
+        book["commune"]["E1"] = "n"
+
+    path = workbook(tmp_path / "a.xlsx", [["X1", "Một", "có", 3, 5]], None, second)
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert info.value.code == "duplicate-column" and "columns D and E" in str(info.value)
+
+    def merged(book):  # a header merged over two columns
+        book["commune"].merge_cells("D1:E1")
+
+    path = workbook(tmp_path / "b.xlsx", [["X1", "Một", "có", 3, 5]], None, merged)
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert info.value.code == "duplicate-column" and "sheet 'commune', row 1" in str(info.value)
+
+
+def test_a_sheet_of_empty_elements_is_refused_quickly(tmp_path, rs):
+    path = workbook(tmp_path / "a.xlsx", [["X1", "Một", "có", 3]])
+
+    def padded(name, data):
+        if name.startswith("xl/worksheets/"):
+            return data.replace(b"</sheetData>", b"<x/>" * 1_000_000 + b"</sheetData>")
+        return data
+
+    rezip(path, padded)
+    assert path.stat().st_size < 100_000
+    started = time.perf_counter()
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert time.perf_counter() - started < 2
+    assert info.value.code == "over-limit" and "`cells`" in str(info.value)
+    assert "XML elements" in str(info.value)
+    # The same elements are read when the values earn them (a big genuine sheet).
+    read_records(path, rs.schema, rs.subject, limits=Limits(cells=20_000_000))
+    assert Limits().xlsx_bytes == 256 << 20
+
+
+def test_rows_linked_to_no_parent_make_that_list_unknown_for_all(tmp_path, rs):
+    path = workbook(
+        tmp_path / "a.xlsx",
+        [["X1", "Một", "có", 3], ["X2", "Hai", "có", 4]],
+        [["K1", "X1", "Khu 1", "có"], ["K2", "X9", "Khu 2", "không"]],
+    )
+    first, second, orphan = read_records(path, rs.schema, rs.subject)
+    assert orphan.error is not None and "`X9`" in orphan.error.render("en")
+    for record in (first, second):
+        assert record.error is None and "areas" not in record.data  # unknown, not []
+        (notice,) = [n for n in record.notices if n.code == "warn-orphan-rows"]
+        assert notice.severity == "warning" and "rows 3" in notice.render("en")
+        result = rs.evaluate(record.data)
+        assert result.criteria["B"].status.name == "UNKNOWN"
+    # The same in a CSV folder, with the link column left empty for two communes.
+    folder = csv_folder(
+        tmp_path,
+        {
+            "commune.csv": "id,name\nX1,Một\nX2,Hai\n",
+            "areas.csv": "id,commune_id,name,safe\nK1,X1,Khu 1,có\nK2,,Khu 2,không\n",
+        },
+    )
+    records = read_records(folder, rs.schema, rs.subject)
+    assert [r.error is None for r in records] == [True, True, False]
+    assert all("areas" not in r.data for r in records[:2])
+
+
+def _header_d1_as(path, cell: bytes):
+    """A workbook whose header cell D1 is replaced by `cell`."""
+    workbook(path, [["X1", "Một", "có", 3]])
+    rezip(path, lambda name, data: re.sub(rb'<c r="D1"[^>]*>(?:(?!</c>).)*</c>', cell, data))
+    return path
+
+
+def test_a_header_holding_an_excel_error_is_an_error_naming_the_cell(tmp_path, rs):
+    path = _header_d1_as(tmp_path / "a.xlsx", b'<c r="D1" t="e"><v>#REF!</v></c>')
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert info.value.code == "excel-error"
+    assert "sheet 'commune', row 1, column D" in str(info.value) and "#REF!" in str(info.value)
+    path = _header_d1_as(tmp_path / "b.xlsx", b'<c r="D1" t="str"><f>"n"</f></c>')
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert info.value.code == "formula-no-value" and "row 1, column D" in str(info.value)
+
+
+def test_hidden_columns_are_judged_with_a_warning(tmp_path, rs):
+    def hide(book):
+        book["commune"].column_dimensions["D"].hidden = True
+
+    path = workbook(tmp_path / "a.xlsx", [["X1", "Một", "có", 3]], None, hide)
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert record.data["n"] == 3
+    (notice,) = [n for n in record.notices if n.code == "warn-hidden-columns"]
+    assert notice.severity == "warning" and "hidden columns D" in notice.render("en")
+
+
+def test_json_numbers_are_read_exactly(tmp_path, rs):
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from antq_rules.data import to_decimal, to_int, validate_document
+
+    path = tmp_path / "a.json"
+    path.write_text('{"name": "Một", "n": 3.0, "x": 0.49999999999999999, "y": 1.5e3}')
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert record.data["x"] == Decimal("0.49999999999999999") and record.data["x"] < Decimal("0.5")
+    assert to_int(record.data["n"]) == 3 and to_int(record.data["y"]) == 1500
+    assert to_decimal(record.data["x"]) < Fraction(1, 2)
+    path.write_text('{"name": "Một", "n": 2.5}')
+    (record,) = read_records(path, rs.schema, rs.subject)
+    with pytest.raises(AntqError) as info:
+        validate_document(rs.schema, rs.schema.entities[rs.subject], record.data)
+    assert "expected int, got 2.5" in str(info.value)
+    path.write_text('{"name": "Một", "x": 1e-400}')
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert "`digits`" in str(info.value) and "401 digits" in str(info.value)
+    path.write_text('[{"name": "Một", "x": Infinity}]')  # (the streaming reader too)
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert "Infinity is not JSON" in str(info.value)
+    path.write_text('[{"name": "Một", "x": 0.1}]')
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert record.data["x"] == Decimal("0.1")
+
+
+def test_yaml_numbers_are_read_as_yaml_1_2_does(tmp_path, rs):
+    from decimal import Decimal
+
+    from antq_rules.data import validate_document
+
+    path = tmp_path / "a.yaml"
+    path.write_text(
+        "name: Một\nn: 010\nx: [1:30, 0b11, 0x1F, 0o17, 1_000, 0.49999999999999999, 1e3]\n"
+    )
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert record.data["n"] == 10
+    exact = [Decimal("0.49999999999999999"), Decimal("1e3")]
+    assert record.data["x"] == ["1:30", "0b11", 31, 15, "1_000", *exact]
+    path.write_text("name: Một\nn: 1:30\n")
+    (record,) = read_records(path, rs.schema, rs.subject)
+    with pytest.raises(AntqError) as info:
+        validate_document(rs.schema, rs.schema.entities[rs.subject], record.data)
+    assert 'expected int, got "1:30"' in str(info.value)
+    path.write_text("- name: Một\n  x: 1e-400\n")  # (the streaming reader too)
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert "`digits`" in str(info.value)
+
+
+def test_the_digits_limit_is_honoured_up_to_what_python_reads(tmp_path, rs):
+    with pytest.raises(AntqError) as info:
+        Limits(digits=100).but(digits=10_000)
+    assert info.value.code == "limit-too-high" and "4,300" in str(info.value)
+    code, _, err = antq(
+        "eval", "x.antq", "a.json", "--limit", "digits=10000", "--lang", "en", cwd=tmp_path
+    )
+    assert code == 2 and "at most 4,300" in err
+    limits = Limits().but(digits=4300)
+    path = tmp_path / "a.json"
+    path.write_text('{"name": "Một", "n": ' + "9" * 4000 + "}")
+    (record,) = read_records(path, rs.schema, rs.subject, limits=limits)
+    assert record.data["n"] == 10**4000 - 1
+    path = tmp_path / "a.yaml"
+    path.write_text("name: Một\nn: " + "9" * 4000 + "\n")
+    (record,) = read_records(path, rs.schema, rs.subject, limits=limits)
+    assert record.data["n"] == 10**4000 - 1
+    folder = csv_folder(tmp_path, {"commune.csv": "id,name,n\nX1,Một," + "9" * 4000 + "\n"})
+    (record,) = read_records(folder, rs.schema, rs.subject, limits=limits)
+    assert record.error is None and record.data["n"] == 10**4000 - 1

@@ -23,9 +23,9 @@ from ..suggest import fold
 
 _TRUE = {"true", "1", "x", "yes", "y", "co", "dung", "dat", "v", "✓", "✔"}
 _FALSE = {"false", "0", "no", "n", "khong", "sai", "khong dat", "chua dat", "-"}
-# Longer number texts are not numbers an office writes (and int() of a few
-# thousand digits is slow): refused as "not a number".
-_MAX_NUMBER_TEXT = 60
+# Longer number texts are refused as "not a number" (their digits are first
+# held to `Limits.digits` by the table layer, which is at most 4300).
+_MAX_NUMBER_TEXT = 6000
 
 
 def column_letter(index: int) -> str:

@@ -12,13 +12,24 @@ What a reader must not let through silently, and how it is caught:
   anchor is a cycle and is refused;
 * integers of more digits than `Limits.digits` and texts longer than
   `Limits.text`: refused with their place;
-* `NaN` and `Infinity`, which are not JSON: refused.
+* `NaN` and `Infinity`, which are not JSON: refused;
+* numbers read through binary floating point (`0.49999999999999999` would
+  read as 0.5, `1e-400` as 0): every number with a fraction or an exponent
+  is read exactly, as a `Decimal` from its text, and one that would need
+  more than `Limits.digits` digits written out is refused;
+* YAML 1.1's readings of numbers that an office never means (`010` as 8,
+  `1:30` as 90, `0b11` as 3): numbers are resolved as in YAML 1.2's core
+  schema — decimal digits (`010` is 10), `0o17`, `0x1F`, and decimals read
+  exactly; anything else is text, which a number field refuses by name.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import AntqError, DataError, Diagnostic
@@ -48,11 +59,40 @@ def json_decoder(where: str, limits: Limits = DEFAULT) -> json.JSONDecoder:
             raise over_limit(where, Phrase("integer digits", count=count), "digits", limits)
         return int(digits)
 
+    def exact(text: str) -> Decimal:
+        # (float() would round `0.49999999999999999` to 0.5 and `1e-400` to 0)
+        try:
+            number = Decimal(text)
+        except (InvalidOperation, ValueError):  # (an exponent beyond what Decimal holds)
+            raise _too_long(where, limits) from None
+        count = number_digits(number)
+        if count > limits.digits:
+            raise over_limit(where, Phrase("number digits", count=count), "digits", limits)
+        return number
+
     def not_json(name: str) -> Any:
         detail = f"{name} is not JSON"
         raise DataError(Diagnostic("bad-json-at", {"where": where, "detail": detail}))
 
-    return json.JSONDecoder(object_pairs_hook=pairs, parse_int=whole, parse_constant=not_json)
+    return json.JSONDecoder(
+        object_pairs_hook=pairs, parse_int=whole, parse_float=exact, parse_constant=not_json
+    )
+
+
+def _too_long(where: str, limits: Limits) -> DataError:
+    count = f"more than {limits.digits:,}"
+    return over_limit(where, Phrase("number digits", count=count), "digits", limits)
+
+
+def number_digits(number: Decimal) -> int:
+    """The digits a finite decimal needs written out without an exponent
+    (`1e-400` needs 401; `1.5e3` needs 4)."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    significant = len(digits)
+    if exponent >= 0:
+        return significant + exponent
+    return max(significant, -exponent + 1)
 
 
 def load_json(text: str, where: str, limits: Limits = DEFAULT) -> Any:
@@ -126,11 +166,73 @@ def _digits(value: int) -> int:
 # ------------------------------------------------------------------- YAML
 
 
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+# YAML 1.2's core schema: what reads as a number (anything else is text).
+_INT_12 = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT_12 = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+
+
+def yaml_loader(text: str) -> Any:
+    """A safe YAML loader that reads numbers as YAML 1.2 does (see above)."""
+    return _loader_class()(text)
+
+
+@functools.cache
+def _loader_class() -> Any:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    Loader.add_implicit_resolver(
+        _INT_TAG, re.compile(f"^(?:{_INT_12.pattern})$"), list("-+0123456789")
+    )
+    Loader.add_implicit_resolver(
+        _FLOAT_TAG, re.compile(f"^(?:{_FLOAT_12.pattern})$"), list("-+0123456789.")
+    )
+    Loader.add_constructor(_INT_TAG, _construct_int)
+    Loader.add_constructor(_FLOAT_TAG, _construct_float)
+    return Loader
+
+
+def _construct_int(loader: Any, node: Any) -> int:
+    text = loader.construct_scalar(node)
+    if _INT_12.fullmatch(text) is None:  # (`!!int 0b11`, `!!int 1:30`)
+        raise ValueError(text)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text)  # (decimal even with a leading zero: `010` is 10)
+
+
+def _construct_float(loader: Any, node: Any) -> Decimal | float:
+    text = loader.construct_scalar(node)
+    if _FLOAT_12.fullmatch(text) is None:
+        raise ValueError(text)
+    if text.lstrip("+-").startswith("."):
+        lowered = text.lower()
+        if lowered.endswith(("inf", "nan")):  # (kept as floats: no field takes them)
+            return float(lowered.replace(".", ""))
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+
+
 def load_yaml(text: str, where: str, limits: Limits = DEFAULT) -> Any:
     import yaml
 
     try:
-        loader = yaml.SafeLoader(text)
+        loader = yaml_loader(text)
     except yaml.YAMLError as error:  # (characters YAML does not allow)
         raise yaml_error(error, where) from None
     try:
@@ -170,7 +272,6 @@ def yaml_error(error: Any, where: str) -> AntqError:
     return AntqError(Diagnostic("bad-yaml", {"where": at, "detail": detail}))
 
 
-_INT_TAG = "tag:yaml.org,2002:int"
 BAD_SCALAR = "a value its tag (`!!bool`, `!!int`, `!!timestamp`…) cannot read"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -255,3 +356,10 @@ def _check_scalar(node: Any, at: Callable[[Any], str], limits: Limits) -> None:
         digits = sum(ch.isalnum() for ch in text)
         if digits > limits.digits:
             raise over_limit(at(node), Phrase("integer digits", count=digits), "digits", limits)
+    elif node.tag == _FLOAT_TAG and _FLOAT_12.fullmatch(text) and text[-1:] not in "fFnN":
+        try:
+            digits = number_digits(Decimal(text))
+        except InvalidOperation:  # (an exponent beyond what Decimal holds)
+            raise _too_long(at(node), limits) from None
+        if digits > limits.digits:
+            raise over_limit(at(node), Phrase("number digits", count=digits), "digits", limits)

@@ -70,29 +70,42 @@ def read_csv_folder(
             )
         ) from None
     for path in paths:
-        text = read_text(path, encoding, limits)
-        rows: list[tuple[int, dict[int, Any]]] = []
-        reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
-        try:
-            for row in reader:
-                cells += len(row)
-                if cells > limits.cells:
-                    raise over_limit(
-                        str(folder), Phrase("cell count", count=limits.cells), "cells", limits
-                    )
-                values = {i: v for i, v in enumerate(row) if v}
-                if values:
-                    rows.append((reader.line_num, values))
-        except csv.Error as error:
-            raise DataError(
-                Diagnostic(
-                    "bad-csv", {"where": f"{path}, row {reader.line_num}", "detail": str(error)}
-                )
-            ) from None
+        rows, cells = _csv_rows(path, read_text(path, encoding, limits), cells, folder, limits)
         grids.append(Grid(normalize_text(path.stem), str(path), rows))
     if not grids:
         raise DataError(Diagnostic("no-tables", {"path": str(folder)}))
     return assemble(schema, subject, grids, limits)
+
+
+def _csv_rows(
+    path: Path, text: str, cells: int, folder: Path, limits: Limits
+) -> tuple[list[tuple[int, dict[int, Any]]], int]:
+    """The non-empty rows of one CSV file, and the cells of the folder so far.
+
+    Strict parsing: a quote left open would otherwise make the rest of the
+    file one cell, silently losing every later row."""
+    rows: list[tuple[int, dict[int, Any]]] = []
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text), strict=True)
+    start = 1  # the line the record being read starts on
+    try:
+        for row in reader:
+            cells += len(row)
+            if cells > limits.cells:
+                raise over_limit(
+                    str(folder), Phrase("cell count", count=limits.cells), "cells", limits
+                )
+            values = {i: v for i, v in enumerate(row) if v}
+            if values:
+                rows.append((reader.line_num, values))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        if "end of data" in str(error):  # (a quote still open at the end of the file)
+            where = f"{path}, row {start}"
+            raise DataError(Diagnostic("csv-open-quote", {"where": where})) from None
+        raise DataError(
+            Diagnostic("bad-csv", {"where": f"{path}, row {start}", "detail": str(error)})
+        ) from None
+    return rows, cells
 
 
 # -------------------------------------------------------------------- XLSX
@@ -127,8 +140,32 @@ def read_xlsx(path: Path, schema: Schema, subject: str, limits: Limits = DEFAULT
             notices.append(
                 (first_row, last_row, warning("warn-hidden-rows", where=where, rows=shown))
             )
+        hidden = _hidden_columns(sheet.hidden_columns, rows)
+        if hidden:  # (for every row: each row of the sheet has its hidden values read)
+            notice = warning("warn-hidden-columns", where=where, columns=hidden)
+            notices.append((1, 1_048_576, notice))
         grids.append(Grid(sheet.title, where, rows, sheet.hidden, tuple(notices)))
     return assemble(schema, subject, grids, limits)
+
+
+def _hidden_columns(
+    spans: tuple[tuple[int, int], ...], rows: list[tuple[int, dict[int, Any]]]
+) -> str:
+    """`C, F`: the hidden columns that hold a value (read as hidden rows are:
+    judged like the others, with a warning)."""
+    if not spans:
+        return ""
+    joined: list[list[int]] = []  # (spans may overlap: joined, they cover 16,384 at most)
+    for first, last in sorted(spans):
+        if joined and first <= joined[-1][1] + 1:
+            joined[-1][1] = max(joined[-1][1], last)
+        else:
+            joined.append([first, last])
+    marked = {i for first, last in joined for i in range(first, last + 1)}
+    filled = {index for _, cells in rows for index in cells}
+    hidden = sorted(filled & marked)
+    shown = ", ".join(column_letter(i) for i in hidden[:10])
+    return shown + (", …" if len(hidden) > 10 else "")
 
 
 def _runs(numbers: tuple[int, ...]) -> list[tuple[int, int]]:

@@ -221,13 +221,13 @@ def iter_yaml(
     for any other document."""
     import yaml
 
-    from .documents import check_graph, yaml_error
+    from .documents import check_graph, yaml_error, yaml_loader
     from .text import read_text
 
     where = str(path)
     text = read_text(path, encoding, limits)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = yaml_loader(text)
     except yaml.YAMLError as error:  # (characters YAML does not allow)
         raise yaml_error(error, where) from None
     try:

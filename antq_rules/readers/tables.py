@@ -173,7 +173,10 @@ def _header_map(headers: Mapping[int, Any], table: Table, where: str) -> dict[in
     specials = {"id"} | ({table.link} if table.link else set())
     out: dict[int, str] = {}
     for index, header in sorted(headers.items()):
-        if header is None or isinstance(header, CellProblem) or not str(header).strip():
+        if isinstance(header, CellProblem):  # (#REF!, a formula with no value: not a blank)
+            at = f"{where}, column {column_letter(index)}"
+            raise DataError(Diagnostic(header.code, {"where": at, **header.params}))
+        if header is None or not str(header).strip():
             continue
         text = normalize_text(str(header).strip())
         inner = re.search(r"\(([^()]*)\)\s*$", text)
@@ -201,7 +204,28 @@ def _header_map(headers: Mapping[int, Any], table: Table, where: str) -> dict[in
                     },
                 )
             )
+    _no_duplicate_columns(out, where)
     return out
+
+
+def _no_duplicate_columns(header_map: Mapping[int, str], where: str) -> None:
+    """Two columns read into one field: whichever counted, the other's value
+    would be lost without a word (as with a key given twice in JSON)."""
+    seen: dict[str, int] = {}
+    for index, name in sorted(header_map.items()):
+        if name in seen:
+            raise DataError(
+                Diagnostic(
+                    "duplicate-column",
+                    {
+                        "where": where,
+                        "first": column_letter(seen[name]),
+                        "second": column_letter(index),
+                        "column": name,
+                    },
+                )
+            )
+        seen[name] = index
 
 
 def _set_path(row: dict[str, Any], path: str, value: Any) -> None:
@@ -326,6 +350,7 @@ def assemble(
             for parent_doc, _ in parents.values():
                 parent_doc.setdefault(table.field, [])
         owners: dict[int, int] = {}  # row number -> subject index, for row notices
+        orphan_rows: list[int] = []  # rows that link to no parent row
         for number, cells in grid.rows[1:]:
             if all(isinstance(v, str) and not v.strip() for v in cells.values()):
                 continue  # (a row of spaces is an empty row)
@@ -346,6 +371,7 @@ def assemble(
                 owner = _parent_of(parent_id, parents, table, at)
                 if isinstance(owner, AntqError):
                     orphans.append(Record(at, None, owner))
+                    orphan_rows.append(number)
                     continue
                 parent_doc = (
                     parents[parent_id][0]
@@ -364,6 +390,8 @@ def assemble(
                 continue
             by_id[key] = (doc, owner)
         documents[table.name] = by_id
+        if orphan_rows:
+            file_notices.append(_unknown_lists(table, grid, parents, orphan_rows))
         for first, last, notice in grid.row_notices:
             concerned = (
                 {owners[n] for n in range(first, last + 1) if n in owners}
@@ -378,6 +406,30 @@ def assemble(
         for s in subjects
     ]
     return records + orphans
+
+
+def _unknown_lists(
+    table: Table,
+    grid: Grid,
+    parents: Mapping[str, tuple[dict[str, Any], int]],
+    orphan_rows: list[int],
+) -> Diagnostic:
+    """Rows that link to no parent could belong to any subject: judging the
+    others as if those rows did not exist would be a silent wrong verdict
+    (a sum of 0, a count short). So every parent's list of that kind is
+    made unknown (left out), and a warning names the rows."""
+    assert table.field is not None
+    for parent_doc, _ in parents.values():
+        parent_doc.pop(table.field, None)
+    shown = ", ".join(str(n) for n in orphan_rows[:10]) + (", …" if len(orphan_rows) > 10 else "")
+    return warning(
+        "warn-orphan-rows",
+        where=grid.where,
+        rows=shown,
+        parent=table.parent,
+        table=table.name,
+        label=table.label or table.field,
+    )
 
 
 def _absent(
@@ -434,6 +486,12 @@ def _read_row(
                 where, Phrase("integer digits", count=count), "digits", limits
             )
             continue
+        digits = _number_digits(raw, column_types.get(column))
+        if digits > limits.digits:
+            problem = problem or over_limit(
+                where, Phrase("integer digits", count=digits), "digits", limits
+            )
+            continue
         if column == "id" or column == table.link:
             text = cell_value(raw, t.TEXT) if str(raw).strip() else None
             if column == "id":
@@ -458,6 +516,14 @@ def _read_row(
         if value is not None:
             _set_path(doc, column, value)
     return doc, row_id, parent_id, problem
+
+
+def _number_digits(raw: Any, type_: t.Type | None) -> int:
+    """The digits of a number written as text in a number column (0 otherwise):
+    held to `Limits.digits` as in JSON, whatever the cell's length."""
+    if not isinstance(raw, str) or type_ not in (t.INT, t.DECIMAL):
+        return 0
+    return sum(ch.isdigit() for ch in raw)
 
 
 def _parent_of(

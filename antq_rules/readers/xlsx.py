@@ -120,6 +120,8 @@ class Sheet:
     rows: tuple[tuple[int, dict[int, Any]], ...]
     hidden_rows: tuple[int, ...]  # rows marked hidden that hold at least one value
     merges: tuple[Merge, ...]  # merged ranges that were filled (top-left had a value)
+    # (first, last) 0-based columns marked hidden (`<col hidden="1">`), as written
+    hidden_columns: tuple[tuple[int, int], ...] = ()
 
 
 def read_workbook(path: Path, limits: Limits = DEFAULT) -> tuple[Sheet, ...]:
@@ -161,6 +163,8 @@ _MAX_DIRECTORY = 4 * 1024 * 1024  # bytes of the zip's central directory
 _MAX_DEPTH = 100  # nesting of XML elements
 _MAX_FORMATS = 1_000_000  # cell formats in styles.xml (Excel allows 64,000)
 _MAX_NAMES = 4096  # distinct element names remembered
+_EVENTS_PER_VALUE = 32  # parser events a stored value earns (16 elements: cell, row…)
+_MIN_FREE_ELEMENTS = 100_000  # elements any workbook may hold besides those (styles, workbook…)
 _CHUNK = 8 * 1024  # small enough that parser events die young (the GC stays idle)
 _MAX_ROW = 1_048_576
 _MAX_COL = 16_384
@@ -462,6 +466,9 @@ class _Reader:
         self.limits = limits
         self.budget = _Budget(path, limits.cells)
         self.rows = 0  # rows of the workbook so far (each becomes a record or an item)
+        self.values = 0  # values stored so far (cells and shared strings)
+        self.hidden_cols: list[tuple[int, int]] = []  # of the sheet being read
+        self.events = 0  # XML start and end events parsed so far, in every part
         self.names: dict[str, str] = {}
         self.columns: dict[str, int] = {}
         self.entries: dict[str, zipfile.ZipInfo] = {}
@@ -589,6 +596,21 @@ class _Reader:
         if events:
             yield events
 
+    def _spend_events(self, count: int, pending: int = 0) -> None:
+        """Bound the parsing work by the values it yields: a few hundred KB of
+        zip can hold a gigabyte of empty elements (`<x/>`), each costing parser
+        time and yielding nothing. Every workbook is allowed a free base
+        (a sixteenth of `Limits.cells` elements) plus `_EVENTS_PER_VALUE` per value stored;
+        past that, the file is refused under the limit `cells`. (`pending`:
+        values stored by the sheet being read, not yet added to `values`.)"""
+        self.events += count
+        earned = (self.values + pending) * _EVENTS_PER_VALUE
+        allowed = 2 * max(self.limits.cells // 16, _MIN_FREE_ELEMENTS) + earned
+        if self.events > allowed:
+            count_text = f"{allowed // 2:,}"
+            what = Phrase("element count", count=count_text)
+            raise _over(self.path, what, "cells", f"{self.limits.cells:,}")
+
     def _local(self, tag: str) -> str:
         name = tag.rpartition("}")[2] if tag[:1] == "{" else tag
         if len(self.names) < _MAX_NAMES:
@@ -603,6 +625,7 @@ class _Reader:
         names: list[str] = []
         elements: list[Any] = []
         for batch in self._batches(name):
+            self._spend_events(len(batch))
             for event, element in batch:
                 if event == "start":
                     if len(names) >= _MAX_DEPTH:
@@ -756,6 +779,7 @@ class _Reader:
                         pieces.append(text)
             elif depth == 1 and tag == "si" and pieces is not None:
                 budget.spend(1)
+                self.values += 1
                 strings.append(_text("".join(pieces)))
                 pieces = None
 
@@ -819,6 +843,7 @@ class _Reader:
                 Merge(ref=ref, first_row=r1, last_row=r2, first_col=c1, last_col=c2)
                 for ref, r1, c1, r2, c2, _ in merges
             ),
+            hidden_columns=tuple(self.hidden_cols),
         )
 
     def _check_rows(self) -> None:
@@ -860,6 +885,8 @@ class _Reader:
         elements: list[Any] = []
         phase = 0  # 0 before <sheetData>, 1 inside it, 2 after it
         in_merges = False
+        in_cols = False
+        hidden_cols = self.hidden_cols = []
         merges_early = False
         row_no = 0
         row_text = ""
@@ -877,8 +904,10 @@ class _Reader:
         f_text: str | None = None
         pieces: list[str] | None = None
         value: Any = None
+        stored = 0  # values stored: they earn the work of more elements
         try:
             for batch in self._batches(part):
+                self._spend_events(len(batch), stored)
                 for event, element in batch:
                     depth = len(elements)
                     if event == "start":
@@ -911,6 +940,8 @@ class _Reader:
                                 col = last_col = -1
                                 hidden = element.get("hidden")
                                 row_hidden = hidden is not None and hidden.lower() in ("1", "true")
+                            elif in_cols and tag == "col":
+                                _hidden_columns(element, hidden_cols)
                             elif in_merges and tag == "mergeCell":
                                 written = element.get("ref")
                                 if written is None:
@@ -937,6 +968,8 @@ class _Reader:
                                 phase = 1
                             elif tag == "mergeCells":
                                 in_merges = True
+                            elif tag == "cols":
+                                in_cols = True
                         elif depth >= _MAX_DEPTH:
                             raise _Bad("elements are nested too deeply")
                         continue
@@ -1013,6 +1046,7 @@ class _Reader:
                                 value = _typed(kind, v_text)
                             if value is not None:
                                 left -= 1
+                                stored += 1
                                 if left < 0:
                                     raise budget.over()
                                 if col > last_col:
@@ -1062,6 +1096,8 @@ class _Reader:
                             phase = 2
                         elif tag == "mergeCells":
                             in_merges = False
+                        elif tag == "cols":
+                            in_cols = False
                     if depth:
                         del elements[-1][:]
         except _Bad as error:
@@ -1073,6 +1109,7 @@ class _Reader:
                 where = ""
             raise _Bad(f"{where}: {error.detail}") from None
         budget.left = left
+        self.values += stored
         return rows, merges, spans, unsorted
 
     def _column_of(self, ref: str, row_no: int) -> int:
@@ -1095,6 +1132,20 @@ class _Reader:
             if key in old:
                 raise _Bad(f"two cells are at {column_letter(key)}{row_no}")
             old[key] = value
+
+
+def _hidden_columns(element: Any, spans: list[tuple[int, int]]) -> None:
+    """A `<col min="3" max="4" hidden="1"/>` adds (2, 3) to `spans`."""
+    hidden = element.get("hidden")
+    if hidden is None or hidden.lower() not in ("1", "true"):
+        return
+    first, last = element.get("min", ""), element.get("max", "")
+    if not (first.isascii() and first.isdigit() and last.isascii() and last.isdigit()):
+        raise _Bad("a hidden column range is not a pair of numbers")
+    if len(spans) >= _MAX_COL:
+        raise _Bad("more column ranges than a sheet has columns")
+    low, high = sorted((int(first[:6]), int(last[:6])))
+    spans.append((max(low, 1) - 1, min(high, _MAX_COL) - 1))
 
 
 def _typed(kind: str, text: str) -> Any:
