@@ -39,7 +39,7 @@ from antq_rules.sql.engines import DuckDB  # noqa: E402
 from antq_rules.sql.fetch import fetch_records  # noqa: E402
 from antq_rules.sql.layout import Layout  # noqa: E402
 from antq_rules.sql.load import register_parquet  # noqa: E402
-from antq_rules.sql.query import ruleset_query  # noqa: E402
+from antq_rules.sql.query import ruleset_query, status_column  # noqa: E402
 
 MAKE = """
 SELECT setseed(0.2021);
@@ -192,7 +192,7 @@ def measure(communes: int = 100_000, python_sample: int = 5_000) -> dict[str, fl
         rows = engine.run(query.tree, query.params)
         hand = con.execute(HAND).fetchall()
         ids = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8")
-        if not all([row[c] for c in ids] == list(h[1:]) for row, h in zip(rows, hand, strict=True)):
+        if not all([row[status_column(c)] for c in ids] == list(h[1:]) for row, h in zip(rows, hand, strict=True)):
             raise SystemExit("sql: the hand-written and the generated query disagree")
         if [[s.name for s in r.statuses.values()] for r in results] != [list(h[1:]) for h in hand]:
             raise SystemExit("sql: the Results and the hand-written query disagree")

@@ -6,6 +6,8 @@ what SQL cannot say is refused with a position."""
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ import yaml  # noqa: E402
 from gen import PROPERTY_SCHEMA, entity_template, expressions, to_data  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from sqlglot import exp  # noqa: E402
 from test_conformance import SCHEMA, corpus, expected_value  # noqa: E402
 
 import antq_rules  # noqa: E402
@@ -357,3 +360,151 @@ def test_duckdb_is_allowed_the_binding_depth_a_query_needs():
     into_duckdb(con, flat)
     con.execute("SET max_expression_depth TO 8")
     same(list(ruleset.evaluate_many(docs, year=2021)), list(evaluate_db(ruleset, con, year=2021)))
+
+
+# ------------------------------------------------ names, numbers, records
+
+
+def _ruleset(fields: str, criteria: str) -> antq_rules.Ruleset:
+    return antq_rules.load(
+        f'ruleset r\n  title "R"\n  subject commune\n\nentity commune\n{fields}\n{criteria}'
+    )
+
+
+def _same(ruleset, docs, results) -> None:
+    """Results that say what the Python evaluator says, record by record."""
+    python = list(ruleset.evaluate_many(copy.deepcopy(docs)))
+    assert [r.error.code if r.error else None for r in results] == [
+        r.error.code if r.error else None for r in python
+    ]
+    assert [(r.verdict, r.statuses, r.met, r.applicable, r.level) for r in results] == [
+        (r.verdict, r.statuses, r.met, r.applicable, r.level) for r in python
+    ]
+
+
+def _in_duckdb(ruleset, docs):
+    con = duckdb.connect()
+    flat, _ = flatten(ruleset.schema, ruleset.subject, docs)
+    into_duckdb(con, flat)
+    return list(evaluate_db(ruleset, con))
+
+
+NAMES = (
+    "C2 c2 V3 id ID verdict met applicable _deopt _level score levels criteria _cand0 _label_name"
+)
+
+
+@pytest.mark.parametrize("cid", NAMES.split())
+def test_criterion_ids_never_meet_the_query_s_own_names(cid):
+    # (DuckDB and Spark take "C2" for "c2": a criterion named as an internal
+    # column once sorted the subjects by its status)
+    ruleset = _ruleset(
+        "  name: text\n  ok: bool\n  n: int\n",
+        f'criterion {cid} "ok"\n  ok\n\ncriterion Z "n"\n  points 2\n  n > 4\n\n'
+        f'level "A" when passes({cid}) and score >= 2\nlevel "B"\n',
+    )
+    docs = [{"name": f"N{i}", "ok": i % 3 == 0, "n": i} for i in range(9)]
+    results = _in_duckdb(ruleset, docs)
+    _same(ruleset, docs, results)
+    python = list(ruleset.evaluate_many(copy.deepcopy(docs)))
+    assert [r.criteria[cid].value for r in results] == [r.criteria[cid].value for r in python]
+    assert [r.score for r in results] == [r.score for r in python]
+
+
+def test_internal_names_hold_a_character_no_ruleset_name_has():
+    ruleset = _ruleset("  ok: bool\n", 'criterion c2 "ok"\n  ok\n')
+    query = compile_sql(ruleset)
+    assert all("$" in cte.alias for cte in query.tree.find_all(exp.CTE))
+    assert "criterion:c2" in query.outputs["_columns"]
+
+
+@pytest.mark.parametrize(
+    "shares",
+    [
+        ["0.1000000000000000000001", "0.1"],  # (rounded to 18 places, once)
+        ["12345678901.5", "0.123456789012345678", "0.2"],  # (the rounding raised)
+        ["0.1000000000000000000000000000000000001", "1234567.5", "0.11"],  # (38 digits not both)
+    ],
+)
+def test_decimals_are_never_rounded_on_loading(tmp_path, shares):
+    ruleset = _ruleset("  share: decimal\n", 'criterion K1 "share"\n  share > 0.1\n')
+    lines = [f"X{i},{share}" for i, share in enumerate(shares)]
+    (tmp_path / "commune.csv").write_text("id,share\n" + "\n".join(lines) + "\n")
+    docs = [{"share": Decimal(share)} for share in shares]
+    _same(ruleset, docs, list(evaluate_files(ruleset, [tmp_path])))
+
+
+def test_a_decimal_column_s_scale_comes_from_its_data():
+    from antq_rules.sql.load import column_scale
+
+    assert column_scale([Fraction(1, 10**30), Fraction(5, 10)]) == 30
+    # (no DECIMAL(38, s) holds both: the scale that holds the most)
+    assert column_scale([Fraction(10**30), Fraction(1, 10**20), Fraction(10**29)]) == 7
+
+
+@pytest.mark.parametrize(
+    ("fields", "criterion", "csv"),
+    [
+        ("  share: decimal\n", "share * share * share * share > 0", "id,share\nX1,0.0000000001\n"),
+        ("  pop: int\n", "pop * pop > 0", f"id,pop\nX1,{2**62}\nX2,3\n"),
+    ],
+)
+def test_an_engine_that_cannot_judge_a_batch_leaves_it_to_python(tmp_path, fields, criterion, csv):
+    ruleset = _ruleset(fields, f'criterion K1 "k"\n  {criterion}\n')
+    (tmp_path / "commune.csv").write_text(csv)
+    from antq_rules.readers import read_records
+
+    docs = [r.data for r in read_records(tmp_path, ruleset.schema, ruleset.subject)]
+    results = list(evaluate_files(ruleset, [tmp_path]))
+    _same(ruleset, docs, results)
+    assert all(any(n.code == "sql-fell-back" for n in r.notices) for r in results)
+
+
+def test_parquet_the_engine_cannot_judge_is_judged_by_python(tmp_path):
+    ruleset = _ruleset("  share: decimal\n", 'criterion K1 "k"\n  share < 12345678901234567890\n')
+    path = tmp_path / "commune.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'X1' AS id, 0.5::DECIMAL(38, 22) AS share UNION ALL "
+        f"SELECT 'X2', NULL) TO '{path}' (FORMAT PARQUET)"
+    )
+    results = list(evaluate_files(ruleset, [path]))
+    _same(ruleset, [{"share": Decimal("0.5")}, {}], results)
+    assert all(any(n.code == "sql-fell-back" for n in r.notices) for r in results)
+
+
+def test_a_null_record_is_an_error_as_in_python(tmp_path):
+    ruleset = _ruleset("  ok: bool\n", 'criterion K1 "ok"\n  ok\n')
+    (tmp_path / "d.json").write_text('[{"ok": true}, null]')
+    results = list(evaluate_files(ruleset, [tmp_path / "d.json"]))
+    _same(ruleset, [{"ok": True}, None], results)
+
+
+def test_duplicate_subject_ids_in_a_database_are_errors():
+    ruleset = _ruleset("  ok: bool\n  kind: text\n", 'criterion K1 "ok"\n  ok\n')
+    con = duckdb.connect()
+    con.execute("CREATE TABLE commune (id INTEGER, ok BOOLEAN)")
+    con.execute("INSERT INTO commune VALUES (1, TRUE), (2, TRUE), (2, FALSE), (3, FALSE)")
+    results = list(evaluate_db(ruleset, con))
+    said = [r.error.code if r.error else r.verdict.name for r in results]
+    assert said == ["PASS", "sql-duplicate-id", "sql-duplicate-id", "FAIL"]
+
+
+def test_the_readers_notices_come_through_an_engine(tmp_path):
+    ruleset = _ruleset(
+        "  areas: list[area]\n\nentity area\n  incidents: list[incident]\n\n"
+        "entity incident\n  serious: bool\n",
+        'criterion K1 "k"\n  all(areas, none(incidents.serious))\n',
+    )
+    (tmp_path / "commune.csv").write_text("id\nX1\n")
+    (tmp_path / "areas.csv").write_text("id,commune_id\nA1,X1\n")
+    from antq_rules.readers import iter_records
+
+    python = [
+        ruleset.judge_record(r, i, None, None)
+        for i, r in enumerate(iter_records([tmp_path], ruleset.schema, ruleset.subject))
+    ]
+    results = list(evaluate_files(ruleset, [tmp_path]))
+    assert [n.code for n in python[0].notices]
+    assert [n.code for r in results for n in r.notices] == [
+        n.code for r in python for n in r.notices
+    ]

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,41 @@ def test_spark_that_cannot_start_is_an_error_not_a_traceback(tmp_path):
     said = done.stderr.strip().splitlines()[-1]
     assert "JAVA_GATEWAY_EXITED" in said or "Java" in said, done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+_NAMED = (
+    'ruleset r\n  title "R"\n  subject commune\n\nentity commune\n  ok: bool\n  share: decimal\n\n'
+    'criterion C2 "ok"\n  ok\n\ncriterion c3 "ok"\n  not ok\n\ncriterion met "share"\n'
+    '  share > 0.1\n\nlevel "A" when passes(met)\nlevel "B"\n'
+)
+_NAMED_DOCS = [
+    {"ok": True, "share": Decimal("0.1000000000000000000001")},
+    {"ok": False, "share": Decimal("12345678901.5")},
+    {"ok": True, "share": Decimal("0.123456789012345678")},
+    {"ok": False, "share": Decimal("0.1")},
+]
+
+
+_PLAIN_DOCS = [{"ok": i % 2 == 0, "share": Decimal(i) / 10} for i in range(5)]
+
+
+@pytest.mark.parametrize("docs", [_PLAIN_DOCS, _NAMED_DOCS], ids=["names", "decimals"])
+@pytest.mark.parametrize("engine", ["postgres", "spark"])
+def test_names_that_fold_to_internal_ones_and_exact_decimals(request, engine, docs):
+    # (Spark, as DuckDB, takes "C2" for the internal "c2"; PostgreSQL "c3")
+    con = request.getfixturevalue(engine)
+    ruleset = antq_rules.load(_NAMED)
+    python = list(ruleset.evaluate_many(docs))
+    flat, ids = flatten(ruleset.schema, ruleset.subject, docs)
+    assert all(i is not None for i in ids)
+    load(engine, con, flat)
+    keys = sorted(i for i in ids if i is not None)
+    judged = dict(zip(keys, evaluate_db(ruleset, con), strict=True))
+    for doc_result, key in zip(python, ids, strict=True):
+        if key is not None:
+            got = judged[key]
+            assert (got.verdict, got.statuses, got.level) == (
+                doc_result.verdict,
+                doc_result.statuses,
+                doc_result.level,
+            )

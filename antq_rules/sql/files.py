@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from ..errors import AntqError, Diagnostic
+from ..errors import AntqError, Diagnostic, warning
 from ..limits import DEFAULT
+from ..reads import absent_notices, fields_read
 from ..result import Batch, Result
 from .load import arrow_tables, flatten, into_duckdb, register_parquet
 
@@ -34,7 +36,12 @@ def evaluate_files(
             raise AntqError(Diagnostic("sql-parquet-only", {}))
         con = connection if connection is not None else _duckdb().connect()
         register_parquet(con, parquet)
-        return evaluate_db(ruleset, con, year=year, period=period)
+        try:
+            return evaluate_db(ruleset, con, year=year, period=period)
+        except AntqError as error:
+            if error.code != "sql-engine-error":
+                raise
+            return _parquet_by_python(ruleset, con, year, period, _fell_back(engine, error))
     from ..readers import iter_records
 
     records = list(
@@ -45,35 +52,94 @@ def evaluate_files(
     con = connection if connection is not None else _connect(engine)
     load(engine, con, flat)
     judged: dict[Any, Result] = {}
-    if any(i is not None for i in ids):
-        for result, key in zip(
-            evaluate_db(ruleset, con, year=year, period=period),
-            sorted(i for i in ids if i is not None),
-            strict=True,
-        ):
-            judged[key] = result
+    fell_back: tuple[Diagnostic, ...] = ()
+    try:
+        judged = _judged(ruleset, con, ids, year, period)
+    except AntqError as error:
+        # (one record's numbers can make the engine refuse the whole query — an
+        # overflow, a scale beyond 38 digits: every record is here, and Python
+        # judges them all, exactly)
+        if error.code != "sql-engine-error":
+            raise
+        fell_back = (_fell_back(engine, error),)
+        ids = [None] * len(ids)
+    return Batch(_each(ruleset, records, ids, judged, year, period, fell_back))
 
-    def each() -> Any:
-        doc_index = 0
-        for index, record in enumerate(records):
-            if record.error is not None:
-                result = ruleset.error_result(record.error, record.data)
-            else:
-                key = ids[doc_index]
-                doc_index += 1
-                if key is None:  # (the tables cannot hold it exactly: Python judges it)
-                    try:
-                        result = ruleset.evaluate(record.data, year=year, period=period)
-                    except AntqError as error:
-                        result = ruleset.error_result(error, record.data)
-                else:
-                    result = judged[key]
-            yield attrs.evolve(
-                result,
-                index=index,
-                subject=result.subject or record.label,
-                notices=tuple(result.notices) + tuple(record.notices),
-            )
+
+def _judged(
+    ruleset: Any, con: Any, ids: list[int | None], year: int | None, period: Any
+) -> dict[Any, Result]:
+    """The loaded records' results by subject id (the query runs before this returns)."""
+    from . import evaluate_db
+
+    keys = sorted(i for i in ids if i is not None)
+    if not keys:
+        return {}
+    batch = evaluate_db(ruleset, con, year=year, period=period)
+    return dict(zip(keys, batch, strict=True))
+
+
+def _each(
+    ruleset: Any,
+    records: list[Any],
+    ids: list[int | None],
+    judged: dict[Any, Result],
+    year: int | None,
+    period: Any,
+    fell_back: tuple[Diagnostic, ...],
+) -> Iterator[Result]:
+    """Each record's result in order, with what its reader noticed (as the
+    Python engine gives them: `Ruleset.judge_record`)."""
+    read = fields_read(ruleset)
+    doc_index = 0
+    for index, record in enumerate(records):
+        key = None
+        if record.error is None:
+            key = ids[doc_index]
+            doc_index += 1
+        if key is None:  # (unread, or the tables cannot hold it exactly: Python)
+            result = ruleset.judge_record(record, index, year, period)
+            yield result.with_notices(fell_back) if record.error is None else result
+            continue
+        result = judged[key]
+        notices = (*result.notices, *record.notices, *absent_notices(record, read))
+        yield attrs.evolve(
+            result, index=index, subject=result.subject or record.label, notices=notices
+        )
+
+
+def _fell_back(engine: str, error: AntqError) -> Diagnostic:
+    """The note that Python judged what the engine could not."""
+    return warning("sql-fell-back", engine=engine, detail=error.first.params.get("detail", ""))
+
+
+def _parquet_by_python(
+    ruleset: Any, con: Any, year: int | None, period: Any, notice: Diagnostic
+) -> Batch:
+    """Every subject of Parquet tables judged by Python, from their rows, in
+    the order of their ids (as the query gives them)."""
+    from sqlglot import exp
+
+    from . import build as b
+    from .engines import engine_for
+    from .fetch import fetch_records
+    from .layout import Layout
+
+    engine = engine_for(con)
+    layout = Layout(ruleset.schema, ruleset.subject, engine.catalog())
+    table = layout.table("")
+    column = b.col(table.column("id") or "id")
+    select = exp.select(column).from_(exp.to_identifier(table.name, quoted=True)).order_by(column)
+    keys = [row[0] for row in engine.fetch(select, {})[1]]
+    docs = fetch_records(engine, layout, keys)
+
+    def each() -> Iterator[Result]:
+        for index, key in enumerate(keys):
+            try:
+                result = ruleset.evaluate(docs[key], year=year, period=period)
+            except AntqError as error:
+                result = ruleset.error_result(error, docs[key])
+            yield attrs.evolve(result, index=index, notices=(*result.notices, notice))
 
     return Batch(each())
 

@@ -27,6 +27,7 @@ from .layout import NULL_COLUMN, VALUE_COLUMN, Layout
 
 _MAX_DIGITS = 38
 _INT64 = 2**63
+_RECORD = "\x00record"  # (a row's key: the record it came from; never a column)
 
 
 @attrs.define
@@ -36,6 +37,7 @@ class TableData:
     fields: dict[str, t.Type]  # column -> type (scalar fields, or `value`)
     lists: list[str]  # list fields: `given` marker columns when one is not given
     rows: list[dict[str, Any]] = attrs.field(factory=list)
+    scales: dict[str, int] = attrs.field(factory=dict)  # decimal column -> its scale
     markers: set[str] = attrs.field(factory=set)  # marker columns needed
     nulls: bool = False
 
@@ -61,14 +63,17 @@ class Flattener:
             found = self.tables[path] = TableData(info.name, info.link, fields, lists)
         return found
 
-    def add(self, doc: Any) -> int | None:
+    def add(self, doc: Any, record: int = 0) -> int | None:
         """Flatten one subject; its id, or None when it must be judged in Python."""
         staged: list[tuple[TableData, dict[str, Any], set[str], bool]] = []
+        if doc is None:  # (no subject at all: an error Python gives, not a null item)
+            return None
         try:
             subject_id = self._entity("", doc, None, staged)
         except (_Skip, BadValue):
             return None
         for table, row, markers, null in staged:
+            row[_RECORD] = record
             table.rows.append(row)
             table.markers |= markers
             table.nulls = table.nulls or null
@@ -133,21 +138,62 @@ class Flattener:
 
 
 def _decimal_ok(value: Fraction) -> bool:
+    """A decimal some DECIMAL(38, s) holds exactly."""
+    scale = _scale(value)
+    return scale is not None and abs(value) < 10 ** (_MAX_DIGITS - scale)
+
+
+def _scale(value: Fraction) -> int | None:
+    """The digits after the point of a decimal; None for a fraction that is no decimal."""
     den = value.denominator
-    while den % 10 == 0:
-        den //= 10
+    twos = fives = 0
     while den % 2 == 0:
         den //= 2
+        twos += 1
     while den % 5 == 0:
         den //= 5
-    return den == 1 and abs(value) < 10**20
+        fives += 1
+    return max(twos, fives) if den == 1 else None
 
 
-def _scale(value: Fraction) -> int:
-    scale = 0
-    while (value * 10**scale).denominator != 1:
-        scale += 1
-    return scale
+def _fits(value: Fraction, scale: int) -> bool:
+    """Whether DECIMAL(38, scale) holds `value` exactly."""
+    return (value * 10**scale).denominator == 1 and abs(value) < 10 ** (_MAX_DIGITS - scale)
+
+
+def column_scale(values: list[Fraction]) -> int:
+    """The scale of a DECIMAL(38, s) column for `values`: every value's
+    digits after the point, when the digits before it leave room; else the
+    scale that holds the most values (the others' records go to Python)."""
+    present = [v for v in values if v is not None]
+    scale = max((_scale(v) or 0 for v in present), default=0)
+    if all(_fits(v, scale) for v in present):
+        return scale
+    return max(range(_MAX_DIGITS + 1), key=lambda s: (sum(_fits(v, s) for v in present), s))
+
+
+def settle(flat: Flattener, ids: list[int | None]) -> None:
+    """Give each decimal column its scale; a record holding a value that
+    scale cannot hold exactly leaves the tables (its id becomes None: Python
+    judges it). Never rounded: a rounded value could change a verdict."""
+    dropped: set[int] = set()
+    for table in flat.tables.values():
+        for name, type_ in table.fields.items():
+            if type_ != t.DECIMAL:
+                continue
+            rows = [r for r in table.rows if r[_RECORD] not in dropped]
+            scale = column_scale([r.get(name) for r in rows])
+            table.scales[name] = scale
+            for row in rows:
+                value = row.get(name)
+                if value is not None and not _fits(value, scale):
+                    dropped.add(row[_RECORD])
+    if not dropped:
+        return
+    for table in flat.tables.values():
+        table.rows = [r for r in table.rows if r[_RECORD] not in dropped]
+    for record in dropped:
+        ids[record] = None
 
 
 def arrow_tables(tables: dict[str, TableData]) -> dict[str, Any]:
@@ -161,7 +207,7 @@ def arrow_tables(tables: dict[str, TableData]) -> dict[str, Any]:
             columns[table.link] = pa.array([r.get(table.link) for r in table.rows], pa.int64())
         for name, type_ in table.fields.items():
             values = [r.get(name) for r in table.rows]
-            columns[name] = _arrow_column(values, type_)
+            columns[name] = _arrow_column(values, type_, table.scales.get(name))
         for marker in sorted(table.markers):
             columns[marker] = pa.array([r.get(marker) for r in table.rows], pa.bool_())
         if table.nulls:
@@ -172,7 +218,7 @@ def arrow_tables(tables: dict[str, TableData]) -> dict[str, Any]:
     return out
 
 
-def _arrow_column(values: list[Any], type_: t.Type) -> Any:
+def _arrow_column(values: list[Any], type_: t.Type, scale: int | None = None) -> Any:
     import pyarrow as pa
 
     if type_ == t.BOOL:
@@ -180,18 +226,25 @@ def _arrow_column(values: list[Any], type_: t.Type) -> Any:
     if type_ == t.INT:
         return pa.array(values, pa.int64())
     if type_ == t.DECIMAL:
-        scale = max((_scale(v) for v in values if v is not None), default=0)
-        scale = min(scale, _MAX_DIGITS - 20)
-        decimals = [
-            None if v is None else Decimal(v.numerator) / Decimal(v.denominator) for v in values
-        ]
+        if scale is None:
+            scale = column_scale(values)
         return pa.array(
-            [None if d is None else d.quantize(Decimal(1).scaleb(-scale)) for d in decimals],
+            [None if v is None else _exact_decimal(v, scale) for v in values],
             pa.decimal128(_MAX_DIGITS, scale),
         )
     if type_ == t.DATE:
         return pa.array(values, pa.date32())
     return pa.array(values, pa.string())
+
+
+def _exact_decimal(value: Fraction, scale: int) -> Decimal:
+    """`value` with `scale` digits after the point, made without arithmetic
+    (a Decimal context would round beyond 28 digits)."""
+    units = value * 10**scale
+    if units.denominator != 1:
+        raise AssertionError("a decimal that its column cannot hold")  # (settle drops it)
+    digits = Decimal(abs(units.numerator)).as_tuple().digits
+    return Decimal((int(units < 0), digits, -scale))
 
 
 def flatten(schema: Schema, subject: str, docs: list[Any]) -> tuple[Flattener, list[int | None]]:
@@ -200,7 +253,8 @@ def flatten(schema: Schema, subject: str, docs: list[Any]) -> tuple[Flattener, l
     flat.table("")
     for path in _all_paths(flat.layout, ""):
         flat.table(path)
-    ids = [flat.add(doc) for doc in docs]
+    ids = [flat.add(doc, index) for index, doc in enumerate(docs)]
+    settle(flat, ids)
     return flat, ids
 
 

@@ -169,7 +169,18 @@ def decode(output: Output, row: dict[str, Any]) -> Any:
 # -------------------------------------------------------------- building
 
 
-def _final(c: Compiler, sc: Scope, columns: list[tuple[str, Any]]) -> exp.Select:
+def status_column(cid: str) -> str:
+    """A criterion's status column: its id after `criterion:`, which neither
+    the fixed columns (`id`, `verdict`, `met`, `applicable`) nor the internal
+    ones (`_…`) begin with, in any case."""
+    return f"criterion:{cid}"
+
+
+def _final(
+    c: Compiler, sc: Scope, columns: list[tuple[str, Any]]
+) -> tuple[exp.Select, tuple[str, ...]]:
+    """The final select, and its columns' names in order (the rows are read
+    by position: an engine may fold the case of the names it gives back)."""
     rel = sc.rel
     deopt = b.or_(*rel.deopt) if rel.deopt else False
     columns = [*columns, ("_deopt", deopt)]
@@ -177,9 +188,11 @@ def _final(c: Compiler, sc: Scope, columns: list[tuple[str, Any]]) -> exp.Select
     select = b.select(
         [b.named(b.sql(term), name) for name, term in columns],
         table_ref(current, "r"),
+        # (the key by its internal name, which no result column has: ORDER BY
+        # looks at the result's names first)
         order=[b.col(rel.keys[0])],
     )
-    return c.q.render(select, [current])
+    return c.q.render(select, [current]), tuple(name for name, _ in columns)
 
 
 def expression_query(
@@ -197,8 +210,8 @@ def expression_query(
     value = c.ev(typed, sc)
     columns: list[tuple[str, Any]] = [("id", b.col(sc.rel.keys[0]))]
     output = spread(value, sc.rel, "value", columns)
-    tree = _final(c, sc, columns)
-    return SqlQuery(tree, _used(tree, q.params), {"value": output})
+    tree, names = _final(c, sc, columns)
+    return SqlQuery(tree, _used(tree, q.params), {"value": output, "_columns": names})
 
 
 def ruleset_query(
@@ -229,7 +242,7 @@ def ruleset_query(
         columns.append((f"_label_{field}", sc.rel.column(handle.alias, table.column(field))))
     outputs: dict[str, Any] = _ruleset_columns(judged, ruleset, columns, compact)
     outputs["_compact"] = compact
-    tree = _final(c, sc, columns)
+    tree, outputs["_columns"] = _final(c, sc, columns)
     return SqlQuery(tree, _used(tree, q.params), outputs)
 
 
@@ -260,21 +273,23 @@ def _ruleset_columns(
         outputs["max_score"] = spread(j.max_score, j.scope.rel, "_max", columns)
     if compact:
         for cid, out in j.criteria.items():
-            columns.append((cid, b.sql(status_and_flags(out.status, out.value))))
+            columns.append((status_column(cid), b.sql(status_and_flags(out.status, out.value))))
     else:
         columns.append(("met", j.met))
         columns.append(("applicable", j.counted))
         for cid, out in j.criteria.items():
-            columns.append((cid, words(out.status)))
+            columns.append((status_column(cid), words(out.status)))
+    # (apart from the other outputs: a criterion may be named `score`)
+    criteria: dict[str, Any] = outputs.setdefault("criteria", {})
     for index, (cid, out) in enumerate(j.criteria.items()):
         entry: dict[str, Any] = {}
         if out.value is not None and compact:
-            entry["value"] = Output("flags", (cid,))
+            entry["value"] = Output("flags", (status_column(cid),))
         elif out.value is not None:
             entry["value"] = spread(out.value, j.scope.rel, f"_c{index}", columns)
         if out.points is not None:
             entry["points"] = spread(out.points, j.scope.rel, f"_p{index}", columns)
-        outputs[cid] = entry
+        criteria[cid] = entry
     return outputs
 
 

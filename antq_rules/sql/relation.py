@@ -35,7 +35,11 @@ class Query:
         self.groups: list[Any] = []
 
     def fresh(self, prefix: str = "c") -> str:
-        return f"{prefix}{next(self._counter)}"
+        """A name unique in the query. It holds `$`, which no name from a
+        ruleset (a word: letters, digits, `_`), a layout table or a result
+        column has, so no engine can take one for the other, whatever its
+        rules of case."""
+        return f"{prefix}${next(self._counter)}"
 
     def bind(self, value: Any) -> exp.Expression:
         """A value bound as a parameter (never written into the text), cast to

@@ -6,6 +6,7 @@ read back. Records the query flags (`_deopt`) are judged by Python here."""
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +19,7 @@ from ..model import Status
 from ..result import CriteriaView, CriterionResult, Lazy, Result
 from ..source import normalize_text
 from .fetch import fetch_records
-from .query import SqlQuery, decode, status_code
+from .query import SqlQuery, decode, status_code, status_column
 from .rules import WORDS
 
 
@@ -74,10 +75,13 @@ class Columns:
 
     @staticmethod
     def of(ctx: Context, names: list[str]) -> Columns:
+        # (by the query's own names, not the engine's: an engine may fold
+        # their case, and would then confuse `C2` with `c2`)
+        names = list(ctx.query.outputs.get("_columns") or names)
         at = {name: i for i, name in enumerate(names)}
         ids = list(ctx.ruleset._ids)
         levels = ctx.query.outputs.get("levels") or []
-        positions = [at[cid] for cid in ids] + [at["verdict"]]
+        positions = [at[status_column(cid)] for cid in ids] + [at["verdict"]]
         return Columns(
             tuple(names),
             at["id"],
@@ -110,6 +114,7 @@ def results(ctx: Context, names: list[str], rows: list[Any]) -> Iterator[Result]
     """A Result per row (a tuple of the columns `names`), in order; flagged
     rows by the Python evaluator."""
     cols = Columns.of(ctx, names)
+    twice = _duplicates(rows, cols.key)
     flagged = [row[cols.key] for row in rows if cols.deopt is not None and row[cols.deopt]]
     if flagged:
         docs = fetch_records(ctx.engine, ctx.layout, flagged)
@@ -123,6 +128,9 @@ def results(ctx: Context, names: list[str], rows: list[Any]) -> Iterator[Result]
     # collector to walk)
     make = functools.partial(_criterion, ctx, cols)
     for index, row in enumerate(rows):
+        if twice and row[cols.key] in twice:
+            yield _duplicate(ctx, row[cols.key], index)
+            continue
         if cols.deopt is not None and row[cols.deopt]:
             key = row[cols.key]
             result = ctx._python.get(key)
@@ -132,6 +140,19 @@ def results(ctx: Context, names: list[str], rows: list[Any]) -> Iterator[Result]
             yield attrs.evolve(result, index=index)
             continue
         yield from_row(ctx, cols, row, index, shared, make)
+
+
+def _duplicates(rows: list[Any], key: int) -> set[Any]:
+    """The subject ids of more than one row (the rows come ordered by id):
+    neither row can be told from the other, in a verdict or a record."""
+    return {row[key] for row, after in itertools.pairwise(rows) if row[key] == after[key]}
+
+
+def _duplicate(ctx: Context, key: Any, index: int) -> Result:
+    """The error result of a subject whose id more than one row has."""
+    table = ctx.layout.table("").name
+    error = DataError(Diagnostic("sql-duplicate-id", {"id": str(key), "table": table}))
+    return attrs.evolve(ctx.ruleset.error_result(error), index=index)
 
 
 _STATUS = {status.name: status for status in Status}  # (faster than Status[name])
@@ -217,8 +238,8 @@ def _criterion(ctx: Context, cols: Columns, view: CriteriaView, cid: str) -> Cri
     row = view.memo
     ruleset = ctx.ruleset
     info = ruleset._infos[cid]
-    status = cols.status_of[row[cid]]
-    spec = ctx.query.outputs.get(cid, {})
+    status = cols.status_of[row[status_column(cid)]]
+    spec = ctx.query.outputs["criteria"].get(cid, {})
     value = None
     if status is not Status.NA and "value" in spec:
         value = decode(spec["value"], row)
