@@ -208,7 +208,7 @@ def to_int(raw: Any) -> Any:
     if isinstance(raw, (float, decimal.Decimal, Fraction)) and not isinstance(raw, bool):
         if isinstance(raw, float) and not math.isfinite(raw):
             raise _bad("int", raw)
-        if isinstance(raw, decimal.Decimal) and not raw.is_finite():
+        if isinstance(raw, decimal.Decimal) and not _reasonable(raw):
             raise _bad("int", raw)
         if raw == int(raw):
             return int(raw)
@@ -229,12 +229,23 @@ def to_decimal(raw: Any) -> Any:
             raise _bad("decimal", raw)
         return _simplify(Fraction(repr(raw)))
     if isinstance(raw, decimal.Decimal):
-        if not raw.is_finite():
+        if not _reasonable(raw):
             raise _bad("decimal", raw)
         return _simplify(Fraction(raw))
     if isinstance(raw, (int, Fraction)):
         return raw
     raise _bad("decimal", raw)
+
+
+# Digits a number from Python (not read from a file, whose readers have
+# `Limits.digits`) may take written out: `Decimal("1e9999999")` would
+# otherwise become an int of ten million digits, a minute's work.
+MAX_DIGITS = 4300
+
+
+def _reasonable(raw: decimal.Decimal) -> bool:
+    """A finite Decimal written out in at most `MAX_DIGITS` digits."""
+    return raw.is_finite() and (raw.is_zero() or abs(raw.adjusted()) <= MAX_DIGITS)
 
 
 def _simplify(value: Fraction) -> int | Fraction:

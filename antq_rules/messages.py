@@ -433,6 +433,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "the evaluation year must be a whole number from {low} to {high}, not {value}",
         "vi": "năm đánh giá phải là số nguyên từ {low} đến {high}, không phải {value}",
     },
+    "year-not-period": {
+        "en": "the evaluation year {year} is not the year of the period {start} .. {end}; "
+        "give the year or the period, not both (a ruleset with fixed dates needs neither)",
+        "vi": "năm đánh giá {year} không phải năm của kỳ {start} .. {end}; hãy chỉ ghi năm "
+        "hoặc kỳ, không ghi cả hai (bộ tiêu chí có ngày cố định thì không cần ghi)",
+    },
     "period-reversed": {
         "en": "the period {start} .. {end} ends before it starts; give the start first",
         "vi": "kỳ {start} .. {end} kết thúc trước khi bắt đầu; hãy ghi ngày bắt đầu trước",
@@ -501,6 +507,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "excel-error": {
         "en": "{where}: the cell holds the Excel error `{code}`; correct the formula or the value",
         "vi": "{where}: ô chứa lỗi Excel `{code}`; hãy sửa công thức hoặc giá trị",
+    },
+    "not-a-date": {
+        "en": "{where}: the cell holds `{value}` with a date or time format, but {why}; "
+        "type the date again, or give the cell a number format",
+        "vi": "{where}: ô chứa `{value}` với định dạng ngày hoặc giờ, nhưng {why}; "
+        "hãy nhập lại ngày, hoặc đặt định dạng số cho ô",
     },
     "outside-roots": {
         "en": "`{path}` is outside the folders this ruleset may read ({roots}); it was not opened",
@@ -1055,6 +1067,26 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "vi": "kết quả chung của bộ tiêu chí không dùng tiêu chí này",
     },
     "sheet hint": {"en": "; did you mean `{name}`?", "vi": "; có phải ý bạn là `{name}`?"},
+    "date 1900-02-29": {
+        "en": "serial 60 is 29 February 1900, a day Excel shows but that never existed",
+        "vi": "số 60 là ngày 29/02/1900, ngày Excel hiển thị nhưng không hề có",
+    },
+    "date negative": {
+        "en": "a date cannot be a negative number",
+        "vi": "ngày không thể là số âm",
+    },
+    "date after-9999": {
+        "en": "that is after the year 9999",
+        "vi": "đó là sau năm 9999",
+    },
+    "date duration": {
+        "en": "that is not a plausible duration",
+        "vi": "đó không phải một khoảng thời gian hợp lý",
+    },
+    "date not-iso": {
+        "en": "it is not an ISO 8601 date (such as 2021-05-01)",
+        "vi": "đó không phải ngày theo ISO 8601 (như 2021-05-01)",
+    },
     "a special file": {
         "en": "a special file (a pipe, a device or a socket)",
         "vi": "một tệp đặc biệt (ống dẫn, thiết bị hoặc socket)",

@@ -374,6 +374,8 @@ class Ruleset:
     def check_when(self, year: int | None = None, period: Any = None) -> None:
         """Raise an `AntqError` when the ruleset reads the evaluation period and
         this call gives none: the year of an annual period, or dates."""
+        if year is not None:
+            _same_year(year, self.period_for(year, period))
         if period is not None or self.period_for(year, None) is not None:
             return
         if "_period_use" not in self.__dict__:
@@ -475,6 +477,8 @@ class Ruleset:
         if year is not None:
             check_year(year)
         resolved = self.period_for(year, period)
+        if year is not None:
+            _same_year(year, resolved)
         if year is None:
             # The evaluation year: given, or fixed when loading, or the year
             # the period ends (rulesets this one uses take their periods from it).
@@ -900,6 +904,19 @@ _UNMADE = object()
 
 
 YEARS = (1900, 2100)
+
+
+def _same_year(year: int, period: Period | None) -> None:
+    """A year given with a period of another year (a fixed period in the
+    ruleset, or `period=`): the report would show one and the rulesets this
+    one uses (`passes(tt124.kdc)`) would judge by the other."""
+    if period is not None and period.year != year:
+        raise AntqError(
+            Diagnostic(
+                "year-not-period",
+                {"year": year, "start": period.start.isoformat(), "end": period.end.isoformat()},
+            )
+        )
 
 
 def check_year(year: Any) -> None:

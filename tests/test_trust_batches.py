@@ -248,3 +248,15 @@ def test_numbers_too_long_for_python_to_print_are_judged_and_shown():
     assert result.render("docx")
     facts = [str(c.explanation.facts[0]) for c in result.criteria.values()]
     assert facts == ["n = ≈ 10^4999; cần >= 10", "sum(areas.h) = ≈ -10^4999; cần >= 10"]
+
+
+def test_a_decimal_from_python_too_long_to_write_out_is_refused_at_once():
+    """(a file's readers have their `digits` limit; a tool's Decimal had none:
+    `Decimal("1e9999999")` in an int field took minutes)"""
+    rs = antq_rules.load(XA)
+    for value in (decimal.Decimal("1e9999999"), decimal.Decimal("-1e-9999999")):
+        record = {"name": "Xã", "areas": [{"name": "Thôn", "households": value}]}
+        for evaluator in ("compiled", "reference"):
+            with pytest.raises(AntqError) as info:
+                rs.evaluate(record, year=2021, evaluator=evaluator)
+            assert "households" in str(info.value)

@@ -412,3 +412,21 @@ def test_a_trace_read_after_the_record_changed_is_refused():
     with pytest.raises(AntqError) as info:
         explanation.trace  # noqa: B018
     assert info.value.code == "record-changed"
+
+
+def test_a_year_that_is_not_the_year_of_the_period_is_refused():
+    """The report would show one period while the rulesets this one uses
+    (`passes(tt124.kdc)`) judged by the other year."""
+    rs = antq_rules.load(NGOC)  # (fixed dates: 2021-01-01 .. 2021-12-15)
+    with pytest.raises(AntqError) as info:
+        rs.evaluate(PASSING, year=2030)
+    assert info.value.code == "year-not-period"
+    assert rs.evaluate(PASSING, year=2021).verdict.name == "PASS"
+    xa = antq_rules.load(ROOT / "rulesets" / "tt124" / "xa.antq")
+    with pytest.raises(AntqError) as info:
+        xa.evaluate(PASSING, year=2020, period="2021-01-01..2021-12-15")
+    assert info.value.code == "year-not-period"
+    code, _, err = antq(
+        "eval", NGOC, EXAMPLES / "ngoc_dao_2021_pass.json", "--year", "2030", "--lang", "en"
+    )
+    assert code == 2 and "is not the year of the period" in err
