@@ -20,7 +20,7 @@ from . import ir
 from . import types as t
 from .errors import CheckError, Diagnostic, did_you_mean
 from .schema import EntityDef, Schema
-from .source import Span
+from .source import Span, normalize_text
 from .syntax import ast
 
 DATE_PARTS = ("year", "month", "day", "quarter")
@@ -42,6 +42,15 @@ class Scope:
 
     def push(self, item_type: t.Type) -> Scope:
         return Scope((*self.levels, item_type))
+
+
+def _enum_help(value: str, enum_type: t.Enum) -> tuple:
+    """`did you mean` the value whose label was given, else the closest value."""
+    folded = normalize_text(value).casefold()
+    for code, label in zip(enum_type.values, enum_type.labels or (), strict=False):
+        if label is not None and normalize_text(label).casefold() == folded:
+            return (("help-did-you-mean", {"name": f'"{code}"'}),)
+    return did_you_mean(value, enum_type.values)
 
 
 class Checker:
@@ -424,12 +433,12 @@ class Checker:
             and t.is_scalar(left.type)
             and t.comparable(left.type, right.type.item)
         ):
-            if isinstance(right, ir.ListOf):
-                for item in right.items:
-                    self._enum_values(left.type, item)
-                if isinstance(node.right, ast.ListLiteral):  # (`ratio(…) in [70%, 100]`)
-                    for item, written in zip(right.items, node.right.items, strict=False):
-                        self._share_threshold(left, item, written, node)
+            if isinstance(right, (ir.ListOf, ir.Param)):
+                self._enum_values(left.type, right)
+            if isinstance(right, ir.ListOf) and isinstance(node.right, ast.ListLiteral):
+                # (`ratio(…) in [70%, 100]`)
+                for item, written in zip(right.items, node.right.items, strict=False):
+                    self._share_threshold(left, item, written, node)
             if isinstance(left, ir.Const):
                 self._enum_values(right.type.item, left)
             return ir.Member(left, right, negate, span=node.span)
@@ -457,6 +466,19 @@ class Checker:
         elif isinstance(other, ir.ListOf):
             for item in other.items:
                 self._enum_values(enum_type, item)
+        elif isinstance(other, ir.Param) and other.name in self.param_values:
+            # (a parameter set with `--param`/`params=` is checked the same way)
+            given = self.param_values[other.name]
+            for value in given if isinstance(given, (list, tuple)) else [given]:
+                if isinstance(value, str) and value not in enum_type.values:
+                    self.problem(
+                        "param-not-enum-value",
+                        other.span,
+                        _enum_help(value, enum_type),
+                        name=other.name,
+                        value=value,
+                        type=t.describe(enum_type),
+                    )
 
     def _call(self, node: ast.Call, scope: Scope) -> ir.Node:
         if node.func in ir.AGGREGATES:

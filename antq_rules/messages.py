@@ -433,6 +433,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "the evaluation year must be a whole number from {low} to {high}, not {value}",
         "vi": "năm đánh giá phải là số nguyên từ {low} đến {high}, không phải {value}",
     },
+    "param-not-enum-value": {
+        "en": "parameter `{name}` is `{value}`, which is not a value of {type}",
+        "vi": "tham số `{name}` bằng `{value}`, không phải giá trị của {type}",
+    },
     "year-not-period": {
         "en": "the evaluation year {year} is not the year of the period {start} .. {end}; "
         "give the year or the period, not both (a ruleset with fixed dates needs neither)",

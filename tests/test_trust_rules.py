@@ -430,3 +430,24 @@ def test_a_year_that_is_not_the_year_of_the_period_is_refused():
         "eval", NGOC, EXAMPLES / "ngoc_dao_2021_pass.json", "--year", "2030", "--lang", "en"
     )
     assert code == 2 and "is not the year of the period" in err
+
+
+@pytest.mark.parametrize(
+    ("params", "help_"),
+    [
+        ({"kk": "phuong"}, "did you mean `phường`?"),
+        ({"kinds": ["xã", "Phường"]}, "did you mean `phường`?"),
+        ({"kk": "thị trấn"}, None),
+    ],
+)
+def test_a_parameter_compared_with_an_enum_must_be_one_of_its_values(params, help_):
+    body = (
+        'param kk = "xã"\nparam kinds = ["xã"]\n'
+        'criterion A "a"\n  kind == kk\ncriterion B "b"\n  kind in kinds\n'
+    )
+    with pytest.raises(CheckError) as info:
+        ruleset(body, params=params)
+    assert info.value.code == "param-not-enum-value"
+    if help_:
+        assert help_ in str(info.value)
+    assert ruleset(body, params={"kk": "phường", "kinds": ["xã", "phường"]})
