@@ -1196,3 +1196,18 @@ def test_sessions_expire_and_are_bounded():
     assert guard.session_ok(last)
     guard._sessions[security._digest(last)] = 0.0  # (as if its time had passed)
     assert not guard.session_ok(last)
+
+
+def test_parameters_as_json_are_read_exactly_and_lists_are_allowed():
+    from antq_rules.web.forms import params_of
+
+    read = params_of('{"share": 0.70000000000000000001, "n": 3, "kinds": ["xã", "phường"]}')
+    assert read == {"share": "0.70000000000000000001", "n": "3", "kinds": '["xã", "phường"]'}
+    text = (
+        'ruleset t\n  title "t"\n  subject commune\nentity commune\n  name: text\n  d: decimal\n'
+        '  kind: enum["xã", "phường"]\nparam share = 0.7\nparam kinds = ["xã"]\n'
+        'criterion A "a"\n  d >= share\ncriterion B "b"\n  kind in kinds\n'
+    )
+    rs = antq_rules.load(text, params={k: read[k] for k in ("share", "kinds")})
+    result = rs.evaluate({"name": "x", "d": 0.7, "kind": "phường"})
+    assert [s.name for s in result.statuses.values()] == ["FAIL", "PASS"]

@@ -47,15 +47,22 @@ def params_of(text: str | None, fields: Mapping[str, str] | None = None) -> dict
     text = normalize_text((text or "").strip())
     if text.startswith("{"):
         try:
-            document = json.loads(text)
+            # (numbers kept as written: `0.70000000000000000001` is not a float)
+            document = json.loads(text, parse_float=_Number, parse_int=_Number)
         except (ValueError, RecursionError):
             raise AntqError(Diagnostic("web-params-json", {})) from None
         if not isinstance(document, dict):
             raise AntqError(Diagnostic("web-params-json", {}))
         for name, value in document.items():
-            if isinstance(value, (dict, list)) or value is None:
+            if isinstance(value, list):  # (a list parameter: written as the language writes it)
+                if any(isinstance(item, (dict, list)) or item is None for item in value):
+                    raise AntqError(Diagnostic("web-params-json", {}))
+                text_value = "[" + ", ".join(_literal(item) for item in value) + "]"
+            elif isinstance(value, dict) or value is None:
                 raise AntqError(Diagnostic("web-params-json", {}))
-            params[normalize_text(str(name)).strip()] = _value_text(value)
+            else:
+                text_value = _value_text(value)
+            params[normalize_text(str(name)).strip()] = text_value
     elif text:
         for number, line in enumerate(text.splitlines(), 1):
             line = line.strip()
@@ -73,10 +80,21 @@ def params_of(text: str | None, fields: Mapping[str, str] | None = None) -> dict
     return params
 
 
+class _Number(str):
+    """A JSON number, as its text."""
+
+
 def _value_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return normalize_text(str(value))
+
+
+def _literal(item: Any) -> str:
+    """An item of a list parameter as the language writes it."""
+    if isinstance(item, str) and not isinstance(item, _Number):
+        return json.dumps(normalize_text(item), ensure_ascii=False)
+    return _value_text(item)
 
 
 def ruleset_text(raw: bytes, name: str) -> str:
