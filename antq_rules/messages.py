@@ -590,6 +590,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "vi": "{where}: không có danh sách nào của bộ tiêu chí ứng với bảng này; "
         "bảng không được đọc{hint}",
     },
+    "warn-applies-unknown": {
+        "en": "the data does not say whether this ruleset applies to the subject "
+        "(`applies when {test}`), so the verdict is not known; missing: {missing}",
+        "vi": "dữ liệu không cho biết bộ tiêu chí này có áp dụng cho đối tượng hay không "
+        "(`applies when {test}`), nên chưa xác định được kết quả; thiếu: {missing}",
+    },
     "warn-hidden-rows": {
         "en": "{where}: hidden rows {rows} were read and judged like the others",
         "vi": "{where}: các dòng bị ẩn {rows} vẫn được đọc và đánh giá như các dòng khác",
@@ -605,6 +611,16 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "warn-hidden-columns": {
         "en": "{where}: hidden columns {columns} were read and judged like the others",
         "vi": "{where}: các cột bị ẩn {columns} vẫn được đọc và đánh giá như các cột khác",
+    },
+    "warn-data-file-not-read": {
+        "en": "{where}: only the .csv files of a folder are read; this data file was not "
+        "read, so none of its subjects were judged: give it on its own",
+        "vi": "{where}: chỉ các tệp .csv trong thư mục được đọc; tệp dữ liệu này không được "
+        "đọc nên không đối tượng nào trong đó được đánh giá: hãy đưa riêng tệp này",
+    },
+    "note-files-not-read": {
+        "en": "{where}: only the .csv files of a folder are read; not read: {names}{more}",
+        "vi": "{where}: chỉ các tệp .csv trong thư mục được đọc; không được đọc: {names}{more}",
     },
     # ---- other
     "needs-year": {
@@ -1071,6 +1087,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "vi": "kết quả chung của bộ tiêu chí không dùng tiêu chí này",
     },
     "sheet hint": {"en": "; did you mean `{name}`?", "vi": "; có phải ý bạn là `{name}`?"},
+    "and more": {"en": " and {count} more", "vi": " và {count} mục khác"},
     "date 1900-02-29": {
         "en": "serial 60 is 29 February 1900, a day Excel shows but that never existed",
         "vi": "số 60 là ngày 29/02/1900, ngày Excel hiển thị nhưng không hề có",

@@ -38,7 +38,7 @@ import attrs
 from . import ir
 from . import values as v
 from .data import check_call, label_of, subject_label, to_plain_period
-from .errors import AntqError, DataError, Diagnostic
+from .errors import AntqError, DataError, Diagnostic, warning
 from .explain import explain_criterion
 from .explainer import FastExplainer, explain_plans, quick_explainer, results_builder
 from .fast import Deopt, node_function, ruleset_function
@@ -579,7 +579,7 @@ class Ruleset:
         if error is not None:
             result = self.error_result(error, record.data)
         # (a sheet left out of a workbook is said only if this ruleset reads its list)
-        notices = (*record.notices, *absent_notices(record, fields_read(self)))
+        notices = (*record.notices, *result.notices, *absent_notices(record, fields_read(self)))
         return attrs.evolve(
             result, index=index, subject=result.subject or record.label, notices=notices
         )
@@ -727,10 +727,33 @@ class Ruleset:
         criteria's results and explanations) only when it is asked for."""
         criteria = CriteriaView(judged[1], None, (data, judged, period, year), self._make_all)
         met, applicable = judged[2]
-        return Result(  # (positional: a call per record, and keywords cost)
+        result = Result(  # (positional: a call per record, and keywords cost)
             self.about, judged[6], criteria, judged[5], (), judged[3], judged[4],
             met, applicable, label_of(data), period, index,
         )  # fmt: skip
+        if self.applies is not None and judged[6] is Status.UNKNOWN:
+            return self._applies_unknown(result, data, period, year)
+        return result
+
+    def _applies_unknown(
+        self, result: Result, data: Any, period: Period | None, year: int | None
+    ) -> Result:
+        """A verdict left UNKNOWN because the data does not say whether the
+        ruleset applies (`applies when` in its header): a note saying so and
+        what is missing, in every report."""
+        context = Context(period, self.params, year)
+        context.missing = []
+        try:
+            applicable = interpret_at(self.applies, (Obj(data, ""),), context)
+        except AntqError:
+            return result
+        if applicable is True or applicable is False:
+            return result
+        assert self.applies is not None
+        missing = ", ".join(dict.fromkeys(context.missing)) or "—"
+        test = " ".join(self.applies.span.text().split()) if self.applies.span else "…"
+        notice = warning("warn-applies-unknown", test=test, missing=missing)
+        return attrs.evolve(result, notices=(*result.notices, notice))
 
     def _verdict_fast(self, data: Any, year: int | None) -> tuple[Status, Any, bool]:
         """(verdict, applicability, whether a value read was not known) by the
@@ -847,10 +870,13 @@ class Ruleset:
             statuses, None, (data, judgement, year, shared), self._judged_criteria
         )
         j = judgement
-        return Result(  # (positional: a call per record, and keywords cost)
+        result = Result(  # (positional: a call per record, and keywords cost)
             self.about, j.verdict, criteria, j.level, j.level_candidates, j.score, j.max_score,
             met, applicable, label_of(data), j.period, index,
         )  # fmt: skip
+        if j.applicable is not True and j.applicable is not False:
+            return self._applies_unknown(result, data, j.period, year)
+        return result
 
     def _fast_criteria(self, view: CriteriaView) -> dict[str, CriterionResult]:
         """Every criterion's result of a record the fast path judged, at once."""

@@ -451,3 +451,16 @@ def test_a_parameter_compared_with_an_enum_must_be_one_of_its_values(params, hel
     if help_:
         assert help_ in str(info.value)
     assert ruleset(body, params={"kk": "phường", "kinds": ["xã", "phường"]})
+
+
+def test_a_verdict_unknown_for_want_of_the_headers_applies_when_says_why():
+    rs = ruleset(
+        'criterion A "a"\n  ok\n', head=HEAD + '  applies when kind != "phường"\n'
+    )
+    for evaluator in ("compiled", "reference"):
+        result = rs.evaluate({"name": "Xã", "ok": False}, evaluator=evaluator)
+        assert result.verdict.name == "UNKNOWN"
+        assert [n.code for n in result.notices] == ["warn-applies-unknown"]
+        for fmt in ("text", "md", "html", "json"):
+            assert "missing: kind" in result.render(fmt, "en"), fmt
+    assert not rs.evaluate({"name": "Xã", "ok": False, "kind": "xã"}).notices
