@@ -367,6 +367,14 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "của ai; "
         "danh sách `{table}` ({label}) được coi là chưa rõ với mọi đối tượng trong tệp",
     },
+    "warn-ambiguous-rows": {
+        "en": "{where}: rows {rows} link by `{column}` to {ids}, an id that more than one row "
+        "of `{parent}` uses, so no one can tell whose they are; the list `{table}` ({label}) "
+        "is unknown for this subject",
+        "vi": "{where}: các dòng {rows} liên kết qua `{column}` tới {ids}, mã mà nhiều dòng "
+        "của `{parent}` cùng dùng, nên không biết là của ai; danh sách `{table}` ({label}) "
+        "được coi là chưa rõ với đối tượng này",
+    },
     "no-tables": {
         "en": "`{path}` holds no .csv file",
         "vi": "`{path}` không có tệp .csv nào",
@@ -589,6 +597,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "{where}: no list of the ruleset matches this table; it was not read{hint}",
         "vi": "{where}: không có danh sách nào của bộ tiêu chí ứng với bảng này; "
         "bảng không được đọc{hint}",
+    },
+    "warn-share-over": {
+        "en": "`{path}` is {value}, and `{test}` compares it with a percentage: it reads as "
+        "{percent}; if {value}% was meant, write {value}% or {meant}",
+        "vi": "`{path}` bằng {value}, mà `{test}` so sánh nó với một tỉ lệ phần trăm: giá trị "
+        "được hiểu là {percent}; nếu ý là {value}%, hãy ghi {value}% hoặc {meant}",
     },
     "warn-applies-unknown": {
         "en": "the data does not say whether this ruleset applies to the subject "

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
@@ -62,3 +64,77 @@ def absent_notices(record: Any, read: Mapping[str, frozenset[str]]) -> tuple[Any
         for entity, field, notice in getattr(record, "absent", ())
         if field in read.get(entity, ())
     )
+
+
+# ------------------------------------------------------------------ shares
+
+_SHARES: weakref.WeakKeyDictionary[Any, tuple] = weakref.WeakKeyDictionary()
+
+Path = tuple[str, ...]
+
+
+def share_fields(ruleset: Any) -> tuple[tuple[Path, str], ...]:
+    """(path from the subject, the comparison) of each number field that a
+    criterion compares with a percentage (`participation_share >= 90%`): a
+    value above 1 there is a share of over 100 %, which an office that
+    typed `85` for 85 % did not mean."""
+    known = _SHARES.get(ruleset)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    from .statements import fact_sides, text_of
+
+    found: dict[Path, str] = {}
+
+    def visit(node: ir.Node, env: dict[int, Path | None]) -> None:
+        if isinstance(node, ir.Compare):
+            measured, _, _, percent = fact_sides(node, ruleset.percent_params)
+            path = _path(measured, env) if percent and t.is_number(measured.type) else None
+            if path:
+                found.setdefault(path, text_of(node))
+        if isinstance(node, (ir.Aggregate, ir.Filter)):
+            visit(node.source, env)
+            inner = {**env, node.level: _path(node.source, env)}
+            for part in ir.children(node)[1:]:
+                visit(part, inner)
+            return
+        for child in ir.children(node):
+            visit(child, env)
+
+    for root in ruleset._roots():
+        visit(root, {0: ()})
+    shares = tuple(found.items())
+    _SHARES[ruleset] = shares
+    return shares
+
+
+def _path(node: ir.Node, env: dict[int, Path | None]) -> Path | None:
+    """The fields from the subject a node reads (through lists), if it is a path."""
+    if isinstance(node, ir.Var):
+        return env.get(node.level)
+    if isinstance(node, ir.Get):
+        base = _path(node.base, env)
+        return None if base is None else (*base, node.field)
+    if isinstance(node, ir.Filter):
+        return _path(node.source, env)
+    return None
+
+
+def over_a_whole(data: Any, path: Path) -> list[tuple[str, Any]]:
+    """(data path, value) of each number at `path` in a record that is
+    outside 0..1."""
+    out: list[tuple[str, Any]] = []
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack and len(out) < 5:
+        value, where, depth = stack.pop()
+        if depth == len(path):
+            number = isinstance(value, (int, float, Decimal, Fraction)) and value is not True
+            if number and value is not False and not 0 <= value <= 1:
+                out.append((where, value))
+            continue
+        if isinstance(value, dict):
+            field = path[depth]
+            if field in value:
+                stack.append((value[field], f"{where}.{field}" if where else field, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]", depth) for i, item in enumerate(value))
+    return out

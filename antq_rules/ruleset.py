@@ -46,7 +46,7 @@ from .fast_trace import TraceSpec, trace_spec
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
 from .model import Status, status_of
-from .reads import absent_notices, fields_read, nodes_reached
+from .reads import absent_notices, fields_read, nodes_reached, over_a_whole, share_fields
 from .result import (
     Batch,
     CriteriaView,
@@ -580,6 +580,8 @@ class Ruleset:
             result = self.error_result(error, record.data)
         # (a sheet left out of a workbook is said only if this ruleset reads its list)
         notices = (*record.notices, *result.notices, *absent_notices(record, fields_read(self)))
+        if error is None and share_fields(self):
+            notices = (*notices, *_share_notices(record.data, share_fields(self)))
         return attrs.evolve(
             result, index=index, subject=result.subject or record.label, notices=notices
         )
@@ -930,6 +932,26 @@ _UNMADE = object()
 
 
 YEARS = (1900, 2100)
+
+
+def _share_notices(data: Any, shares: tuple) -> list[Diagnostic]:
+    """A warning for each number outside 0..1 in a field compared with a
+    percentage: `85` typed for 85 % reads as 8,500 % and passes `>= 90%`."""
+    notices = []
+    for path, test in shares:
+        for where, value in over_a_whole(data, path):
+            shown = f"{float(value):g}"
+            notices.append(
+                warning(
+                    "warn-share-over",
+                    path=where,
+                    value=shown,
+                    test=test,
+                    percent=f"{float(value) * 100:g}%",
+                    meant=f"{float(value) / 100:g}",
+                )
+            )
+    return notices
 
 
 def _same_year(year: int, period: Period | None) -> None:

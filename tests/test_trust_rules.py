@@ -464,3 +464,27 @@ def test_a_verdict_unknown_for_want_of_the_headers_applies_when_says_why():
         for fmt in ("text", "md", "html", "json"):
             assert "missing: kind" in result.render(fmt, "en"), fmt
     assert not rs.evaluate({"name": "Xã", "ok": False, "kind": "xã"}).notices
+
+
+def test_a_share_typed_as_a_whole_number_in_a_file_is_warned(tmp_path):
+    """`85` typed for 85 % reads as 8,500 % and passes `>= 90%`: every report
+    says so (a value over 1 may be meant — a growth of 120 % — so it is a
+    warning, not an error)."""
+    body = (
+        'param areas_min = 70%\ncriterion A "a"\n  n >= 0\n'
+        'criterion B "b"\n  count(areas where safe) >= 0 and n * 1% >= areas_min\n'
+    )
+    text = HEAD + SCHEMA.replace("  n: int", "  n: int\n  share: decimal") + body
+    text += 'criterion C "c"\n  share >= areas_min\n'
+    (tmp_path / "r.antq").write_text(text, encoding="utf-8")
+    (tmp_path / "d.json").write_text(
+        '[{"name": "Một", "share": 85, "n": 1}, {"name": "Hai", "share": 0.85, "n": 1}]',
+        encoding="utf-8",
+    )
+    rs = antq_rules.load(tmp_path / "r.antq")
+    first, second = rs.evaluate_file(tmp_path / "d.json")
+    assert [n.code for n in first.notices] == ["warn-share-over"]
+    assert "write 85% or 0.85" in first.notices[0].render("en")
+    assert not second.notices
+    code, out, err = antq("eval", "r.antq", "d.json", "--lang", "en", cwd=tmp_path)
+    assert "it reads as 8500%" in err and "it reads as 8500%" in out
