@@ -153,3 +153,8 @@ def test_names_written_in_another_normal_form_are_reported_in_nfc():
         rendered = result.render(format_, "vi")
         assert unicodedata.is_normalized("NFC", rendered), format_
         assert "Xóm 7" in rendered, format_
+
+
+def test_an_approximate_percentage_never_reaches_a_threshold_it_misses():
+    just_below = Fraction(69999999999999999999, 100000000000000000000)
+    assert fmt.percent(just_below, "en").endswith("≈ 69.9%")

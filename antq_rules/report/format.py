@@ -58,7 +58,8 @@ def number(value: int | Fraction, lang: str, places: int = 1) -> str:
         scaled = rest * 10**digits
         if scaled.denominator == 1:
             return f"{sign}{_group(int_text(int(whole)), lang)}{point}{int(scaled):0{digits}d}"
-    rounded = round(value * 10**places)
+    # Cut, not rounded: 69.99…% shown beside "needs >= 70%" must not read 70.0%.
+    rounded = math.floor(value * 10**places)
     whole, frac = divmod(rounded, 10**places)
     return f"{sign}≈ {_group(int_text(whole), lang)}{point}{frac:0{places}d}"
 
