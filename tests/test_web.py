@@ -949,14 +949,15 @@ def test_after_stops_the_process_runs_at_full_speed():
     script = textwrap.dedent(
         """
         import asyncio, sys, time
-        from antq_rules.web.jobs import Workers
+        from antq_rules.web.jobs import Workers, stoppable
 
         workers = Workers(2, 100)
 
         def busy(seconds):
             end = time.perf_counter() + seconds
-            while time.perf_counter() < end:
-                pass
+            with stoppable():
+                while time.perf_counter() < end:
+                    pass
 
         async def many():
             tries = [workers.run(lambda c: busy(60), 0.2) for _ in range(2)]

@@ -25,7 +25,7 @@ from ..readers.documents import load_yaml
 from ..readers.records import JSON_SUFFIXES, YAML_SUFFIXES, read_json, read_yaml
 from ..report.view import notes
 from ..syntax.fmt import format_ruleset
-from .jobs import Cancelled
+from .jobs import Cancelled, stoppable
 from .sandbox import TEXT_ORIGIN, Sandbox
 
 CASES_ORIGIN = "<cases>"
@@ -99,7 +99,8 @@ def run_cases(
             params = settings["params"] or None
             ruleset = sandbox.load(text, params, base_dir=data_root)
             data = _data(case, at, sandbox, data_root, limits)
-            result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])
+            with stoppable():  # (a pasted ruleset may judge for hours)
+                result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])
             expect = case.get("expect")
             if not isinstance(expect, Mapping):
                 raise _shape(f"{at}.expect", "expected a mapping (verdict, criteria…)")

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import ctypes
 import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,33 +50,59 @@ class Stopped(BaseException):
     trouble never stops a batch) does not swallow it."""
 
 
-WAITING, RUNNING, STOPPING, ENDED = "waiting", "running", "stopping", "ended"
+RESEND_AFTER = 1.0  # seconds: a stop not raised by then was lost (see `_stop`)
 
 
 @attrs.define(eq=False)
 class _Life:
-    """One job's state, read and changed under `Workers._lock` only: a stop
-    is sent to its thread while (and only while) the job is running."""
+    """One job's state, read and changed under `Workers._lock` only.
 
+    A stop is sent to the job's thread only while it is inside a
+    `stoppable()` window — judging a record, where the work has no bound
+    but its time — never while it reads files, imports a module or draws a
+    report (a stop there could leave an import lock held for good). `sent`
+    and `seen` count the stops sent and raised: one still on its way when
+    the window closes is waited for there, so none reaches the pool's own
+    code."""
+
+    workers: Any
     cancel: threading.Event = attrs.field(factory=threading.Event)
     thread: int = 0
-    state: str = WAITING
-    raised: bool = False  # (the stop sent has been raised in the thread)
+    window: bool = False
+    sent: int = 0
+    seen: int = 0
+    last_sent: float = 0.0
+    ended: bool = False
+
+
+_current = threading.local()  # the `_Life` of the job this worker thread runs
 
 
 def _send(thread: int) -> None:
     """Raise `Stopped` in `thread` at its next bytecode. (Never "take back" a
     stop by sending NULL: CPython 3.11 then leaves its eval breaker set for
-    good, and the next function call in any thread spins for ever.)"""
+    good, and the next traced call in any thread spins for ever.)"""
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(Stopped))
 
 
-def _absorb() -> None:
-    """Let a stop sent to this thread and not yet raised be raised here,
-    where it does no harm (it is raised at the first backward jump)."""
-    deadline = time.monotonic() + 1.0
-    while time.monotonic() < deadline:
-        pass
+@contextlib.contextmanager
+def stoppable() -> Iterator[None]:
+    """Code that a job over its time may be stopped in, where it is:
+    judging (nested aggregates multiply, so one record can take hours).
+    Outside a job (a test, a tool), nothing."""
+    life: _Life | None = getattr(_current, "life", None)
+    if life is None:
+        yield
+        return
+    workers = life.workers
+    workers._enter(life)
+    try:
+        yield
+    except Stopped:
+        workers._seen(life)
+        raise Cancelled from None
+    finally:
+        workers._leave(life)
 
 
 class Workers:
@@ -89,12 +116,13 @@ class Workers:
 
     async def run(self, job: Callable[[threading.Event], T], timeout: float) -> T:
         """`job(cancel)` in a worker; `web-busy` when too many are running,
-        `web-timeout` when it outlasts `timeout` (it is then stopped where it is)."""
+        `web-timeout` when it outlasts `timeout` (it is then stopped: where
+        it is when it is judging, at the next record otherwise)."""
         with self._lock:
             if self.pending >= self.max_pending:
                 raise AntqError(Diagnostic("web-busy", {}))
             self.pending += 1
-        life = _Life()
+        life = _Life(self)
         try:
             future = self._pool().submit(self._guarded, job, life)
         except RuntimeError:  # (the pool is shutting down)
@@ -104,55 +132,85 @@ class Workers:
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
         except (asyncio.TimeoutError, TimeoutError):
-            self._stop(life)
+            self._stop_until_ended(life)
             raise AntqError(Diagnostic("web-timeout", {"seconds": _seconds(timeout)})) from None
         except asyncio.CancelledError:  # (the request itself was given up)
-            self._stop(life)
+            self._stop_until_ended(life)
             raise
 
     def _guarded(self, job: Callable[[threading.Event], T], life: _Life) -> T:
-        """In the worker thread: the job, stoppable while it runs. A stop is
-        sent once at most; one that comes after the job ended is raised in
-        `_ended`, so what follows runs undisturbed."""
-        try:
-            try:
-                self._started(life)
-                return job(life.cancel)
-            except Stopped:
-                life.raised = True
-                raise Cancelled from None
-            finally:
-                self._ended(life)
-        finally:
-            uploads.sweep()  # (a stop may have cut a temporary folder's removal short)
-
-    def _started(self, life: _Life) -> None:
+        """In the worker thread: the job, with its life known to `stoppable`."""
         with self._lock:
             if life.cancel.is_set():
                 raise Cancelled  # (its request stopped waiting while it queued)
-            life.thread, life.state = threading.get_ident(), RUNNING
+            life.thread = threading.get_ident()
             self._running.add(life)
+        _current.life = life
+        try:
+            return job(life.cancel)
+        finally:
+            _current.life = None
+            with self._lock:
+                life.ended = True
+                self._running.discard(life)
+            uploads.sweep()  # (a stop may have cut a temporary folder's removal short)
 
-    def _ended(self, life: _Life) -> None:
-        while True:
+    def _enter(self, life: _Life) -> None:
+        with self._lock:
+            if life.cancel.is_set():
+                raise Cancelled
+            life.window = True
+
+    def _seen(self, life: _Life) -> None:
+        with self._lock:
+            life.seen += 1
+
+    def _leave(self, life: _Life) -> None:
+        """Close the window; a stop sent and not yet raised is raised here."""
+        with self._lock:
+            life.window = False
+            waiting = life.sent > life.seen
+        deadline = time.monotonic() + RESEND_AFTER
+        while waiting and time.monotonic() < deadline:
             try:
+                while time.monotonic() < deadline:
+                    pass  # (raised at a backward jump of this loop)
+            except Stopped:
                 with self._lock:
-                    self._running.discard(life)
-                    stopping = life.state == STOPPING
-                    life.state = ENDED
-                if stopping and not life.raised:
-                    _absorb()  # (a stop sent as the job ended: raised here)
-                return
-            except Stopped:  # (it is spent: nothing else is ever sent to this job)
-                life.raised = True
+                    life.seen += 1
+                    waiting = life.sent > life.seen
 
     def _stop(self, life: _Life) -> None:
-        """Tell a job to stop: at once if it runs, before it starts if it waits."""
+        """Tell a job to stop: its next record (`cancel`), and at once if it
+        is judging. A stop raised inside a garbage collector's callback is
+        lost there (Python prints it and goes on): one not raised after
+        `RESEND_AFTER` is sent again."""
         with self._lock:
             life.cancel.set()
-            if life.state == RUNNING:
-                life.state = STOPPING
+            now = time.monotonic()
+            lost = life.sent > life.seen and now - life.last_sent > RESEND_AFTER
+            if life.window and (life.sent == life.seen or lost):
+                if lost:
+                    life.seen = life.sent  # (that one will not come)
+                life.sent += 1
+                life.last_sent = now
                 _send(life.thread)
+
+    def _stop_until_ended(self, life: _Life) -> None:
+        """`_stop`, and again while the job runs (it may enter a window later,
+        or its stop may be lost)."""
+        self._stop(life)
+
+        def again() -> None:
+            with self._lock:
+                if life.ended:
+                    return
+            self._stop(life)
+            timer = threading.Timer(RESEND_AFTER / 2, again)
+            timer.daemon = True
+            timer.start()
+
+        again()
 
     def _done(self, _future: Any) -> None:
         with self._lock:
@@ -173,7 +231,7 @@ class Workers:
             pool, self.pool = self.pool, None
             running = list(self._running)
         for life in running:
-            self._stop(life)
+            self._stop_until_ended(life)
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -218,7 +276,8 @@ def judge_file(
             # (the file itself could not be read: the upload is wrong, not a record)
             error = record.error
             raise type(error)([scrub_diagnostic(d, hide) for d in error.diagnostics])
-        judged = ruleset.judge_record(record, index, year, period, explain=True)
+        with stoppable():
+            judged = ruleset.judge_record(record, index, year, period, explain=True)
         result = _scrubbed(judged, hide, notices)
         summary.add(result)
         results.append(result)

@@ -32,4 +32,7 @@ def serve(
         server_header=False,
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
+        # (at SIGTERM, requests still running are given up after this: their
+        # jobs are then stopped, instead of the process waiting for them)
+        timeout_graceful_shutdown=5,
     )
