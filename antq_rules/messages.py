@@ -375,6 +375,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "của `{parent}` cùng dùng, nên không biết là của ai; danh sách `{table}` ({label}) "
         "được coi là chưa rõ với đối tượng này",
     },
+    "empty-data-file": {
+        "en": "`{path}` is empty: it holds no data (only blanks or comments)",
+        "vi": "`{path}` rỗng: tệp không có dữ liệu (chỉ có khoảng trắng hoặc chú thích)",
+    },
     "no-tables": {
         "en": "`{path}` holds no .csv file",
         "vi": "`{path}` không có tệp .csv nào",

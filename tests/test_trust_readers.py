@@ -19,6 +19,7 @@ import antq_rules
 from antq_rules import AntqError
 from antq_rules.limits import Limits
 from antq_rules.readers import read_records
+from antq_rules.readers.xlsx import read_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -612,3 +613,171 @@ def test_the_digits_limit_is_honoured_up_to_what_python_reads(tmp_path, rs):
     folder = csv_folder(tmp_path, {"commune.csv": "id,name,n\nX1,Một," + "9" * 4000 + "\n"})
     (record,) = read_records(folder, rs.schema, rs.subject, limits=limits)
     assert record.error is None and record.data["n"] == 10**4000 - 1
+
+
+# ------------------------------------------- third round of the tester's findings
+
+
+def _date_cells(path, cells: dict[str, str], part: str = "sheet1.xml"):
+    """Give each cell (`D3`) of a sheet a number under the built-in date format 14."""
+
+    def change(name, data):
+        if name == "xl/styles.xml":
+            data = re.sub(
+                rb'<cellXfs count="(\d+)">(.*?)</cellXfs>',
+                lambda m: (
+                    b'<cellXfs count="%d">' % (int(m.group(1)) + 1)
+                    + m.group(2)
+                    + b'<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>'
+                    + b"</cellXfs>"
+                ),
+                data,
+                flags=re.S,
+            )
+        elif name == f"xl/worksheets/{part}":
+            for ref, number in cells.items():
+                new = f'<c r="{ref}" s="1"><v>{number}</v></c>'.encode()
+                data, count = re.subn(rb'<c r="' + ref.encode() + rb'"[^>]*>.*?</c>', new, data)
+                assert count == 1, ref
+        return data
+
+    rezip(path, change)
+    return path
+
+
+def test_a_cell_that_cannot_be_a_date_loses_its_row_not_the_workbook(tmp_path, rs):
+    for number in ("60", "-3", "2958466", "1e300"):
+        path = workbook(
+            tmp_path / f"a{number}.xlsx",
+            [["X1", "Một", "có", 3], ["X2", "Hai", "có", 4], ["X3", "Ba", "có", 5]],
+        )
+        _date_cells(path, {"D3": number})
+        first, bad, third = read_records(path, rs.schema, rs.subject)
+        assert first.error is None and third.error is None and third.data["n"] == 5
+        assert bad.error is not None and bad.error.code == "not-a-date"
+        shown = bad.error.render("en")
+        assert "sheet 'commune', row 3, column D (n)" in shown
+        assert len(shown) < 300  # (1e300 is not printed with its 300 digits)
+        assert "ngày" in bad.error.render("vi")
+    assert "1.000000E+300" in shown and "after the year 9999" in shown
+
+    # A cell in a sheet that is not read, or a column without a header, is ignored.
+    def notes(book):
+        book.create_sheet("Ghi chú")["A1"] = 1
+        book["commune"]["F2"] = 1
+
+    path = workbook(tmp_path / "b.xlsx", [["X1", "Một", "có", 3]], None, notes)
+    _date_cells(path, {"F2": "60"})
+    _date_cells(path, {"A1": "-1"}, "sheet2.xml")
+    assert read_workbook(path)[1].rows[0][1][0].reason == "negative"
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert record.error is None and record.data["n"] == 3
+    assert {n.code for n in record.notices} >= {"note-sheet-ignored", "warn-unlabelled-column"}
+
+
+def test_what_a_csv_folder_holds_besides_csv_files_is_named(tmp_path, rs):
+    folder = csv_folder(
+        tmp_path,
+        {
+            "commune.csv": "id,name,n\nX1,Một,3\n",
+            "ghichu.csv": "x,y\n1,2\n",
+            "readme.txt": "hello",
+            "more.json": '{"name": "Hai"}',
+            "more.yaml": "name: Ba\n",
+        },
+    )
+    workbook(folder / "t.xlsx", [["X2", "Hai", "có", 4]])
+    (folder / "sub").mkdir()
+    (record,) = read_records(folder, rs.schema, rs.subject)
+    assert record.error is None
+    warned = {n.params["where"] for n in record.notices if n.code == "warn-data-file-not-read"}
+    assert warned == {str(folder / name) for name in ("t.xlsx", "more.json", "more.yaml")}
+    assert all(
+        n.severity == "warning" for n in record.notices if n.code == "warn-data-file-not-read"
+    )
+    (rest,) = [n for n in record.notices if n.code == "note-files-not-read"]
+    assert "`readme.txt`, `sub/`" in rest.render("en") and "không được đọc" in rest.render("vi")
+    assert "give it on its own" in next(
+        n.render("en") for n in record.notices if n.code == "warn-data-file-not-read"
+    )
+    assert any(n.code == "note-sheet-ignored" for n in record.notices)  # (ghichu.csv)
+
+
+def test_a_huge_yaml_is_refused_while_it_is_composed(tmp_path, rs, monkeypatch):
+    from antq_rules.readers import documents, iter_records
+
+    path = tmp_path / "flat.yaml"
+    path.write_text("name: x\nareas: [" + ",".join(["{n: 1}"] * 1_000_000) + "]\n")
+    started = time.perf_counter()
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject)
+    assert time.perf_counter() - started < 5  # (it took 90 s and 2.5 GB)
+    assert info.value.code == "over-limit" and "`nodes`" in str(info.value)
+    # A batch: the subjects before the huge one are judged, then the file stops.
+    batch = tmp_path / "batch.yaml"
+    huge = "{name: z, areas: [" + ",".join(["{n: 1}"] * 100_000) + "]}"
+    batch.write_text(f"- name: a\n- name: b\n- {huge}\n- name: c\n")
+    records = list(iter_records([batch], rs.schema, rs.subject))
+    assert [r.error is None for r in records] == [True, True, False]
+    assert "`nodes`" in str(records[2].error)
+    # Without libyaml's quick count, composing stops as soon as the count passes the limit.
+    monkeypatch.setattr(documents, "precount", lambda *args: None)
+    path.write_text("name: x\nareas: [" + ",".join(["{n: 1}"] * 100_000) + "]\n")
+    started = time.perf_counter()
+    with pytest.raises(AntqError) as info:
+        read_records(path, rs.schema, rs.subject, limits=Limits(nodes=1000))
+    assert time.perf_counter() - started < 2
+    assert "`nodes`" in str(info.value) and ":2:" in str(info.value)
+    records = list(iter_records([batch], rs.schema, rs.subject, limits=Limits(nodes=1000)))
+    assert [r.error is None for r in records] == [True, True, False]
+
+
+def test_rows_linked_to_a_duplicated_parent_id_are_nobodys(tmp_path, rs):
+    folder = csv_folder(
+        tmp_path,
+        {
+            "commune.csv": "id,name,ok\nX1,Một,có\nX1,Một bis,có\nX2,Hai,có\n",
+            "areas.csv": "id,commune_id,name,safe\nK1,X1,Khu 1,không\nK2,X2,Khu 2,có\n",
+        },
+    )
+    workbook(
+        tmp_path / "a.xlsx",
+        [["X1", "Một", "có", 1], ["X1", "Một bis", "có", 1], ["X2", "Hai", "có", 1]],
+        [["K1", "X1", "Khu 1", "không"], ["K2", "X2", "Khu 2", "có"]],
+    )
+    for path in (folder, tmp_path / "a.xlsx"):
+        first, second, third = read_records(path, rs.schema, rs.subject)
+        assert second.error is not None and "the id `X1` is used twice" in str(second.error)
+        # K1 may be Một's or Một bis's: Một's areas are unknown, not "K1 (unsafe)" or [].
+        assert first.error is None and "areas" not in first.data
+        (notice,) = [n for n in first.notices if n.code == "warn-ambiguous-rows"]
+        assert notice.severity == "warning" and "rows 2" in notice.render("en")
+        assert "`X1`" in notice.render("en") and "chưa rõ" in notice.render("vi")
+        assert rs.evaluate(first.data).criteria["B"].status.name == "UNKNOWN"
+        # The others are judged as before.
+        assert third.error is None and third.data["areas"] == [{"name": "Khu 2", "safe": True}]
+        assert not [n for n in third.notices if n.code == "warn-ambiguous-rows"]
+
+
+def test_yaml_booleans_are_yaml_1_2_and_bool_fields_read_office_words(tmp_path, rs):
+    from antq_rules.readers.documents import load_yaml
+
+    assert load_yaml("[NO, no, yes, on, off, y, n, true, False, TRUE, !!bool yes]", "x") == [
+        *["NO", "no", "yes", "on", "off", "y", "n"],
+        *[True, False, True, True],
+    ]
+    path = tmp_path / "a.yaml"
+    path.write_text(
+        "name: NO\nok: có\nareas:\n  - {name: Y, safe: yes}\n  - {name: n, safe: không}\n"
+    )
+    (record,) = read_records(path, rs.schema, rs.subject)
+    assert record.data["name"] == "NO" and record.data["ok"] is True  # (a text field keeps NO)
+    assert record.data["areas"] == [{"name": "Y", "safe": True}, {"name": "n", "safe": False}]
+    path.write_text("- name: Một\n  ok: x\n- name: Hai\n  ok: chắc\n")  # (the streaming reader)
+    first, second = read_records(path, rs.schema, rs.subject)
+    assert first.data["ok"] is True and second.data["ok"] == "chắc"  # (refused by validation)
+    for text in ("", "# only a comment\n", "\n\n"):
+        path.write_text(text)
+        with pytest.raises(AntqError) as info:
+            read_records(path, rs.schema, rs.subject)
+        assert info.value.code == "empty-data-file" and "is empty" in str(info.value)

@@ -20,7 +20,11 @@ What a reader must not let through silently, and how it is caught:
 * YAML 1.1's readings of numbers that an office never means (`010` as 8,
   `1:30` as 90, `0b11` as 3): numbers are resolved as in YAML 1.2's core
   schema — decimal digits (`010` is 10), `0o17`, `0x1F`, and decimals read
-  exactly; anything else is text, which a number field refuses by name.
+  exactly; anything else is text, which a number field refuses by name;
+* YAML 1.1's booleans (`code: NO` read as false, `y`, `on`, `off`): only
+  `true`/`false` (`True`, `TRUE`…) are booleans, as in YAML 1.2's core schema;
+  the rest is text (a bool field of a YAML file then reads the words a CSV cell
+  may hold: `có`, `không`, `x`, `yes`, `no`…; see `records.office_bools`).
 """
 
 from __future__ import annotations
@@ -168,6 +172,10 @@ def _digits(value: int) -> int:
 
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+# YAML 1.2's core schema: the only booleans (`yes`, `no`, `on`, `off`, `y`, `n`
+# are YAML 1.1's, and `code: NO` is text; a bool field reads office words itself).
+_BOOL_12 = re.compile(r"true|True|TRUE|false|False|FALSE")
 # YAML 1.2's core schema: what reads as a number (anything else is text).
 _INT_12 = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
 _FLOAT_12 = re.compile(
@@ -176,9 +184,20 @@ _FLOAT_12 = re.compile(
 )
 
 
-def yaml_loader(text: str) -> Any:
-    """A safe YAML loader that reads numbers as YAML 1.2 does (see above)."""
-    return _loader_class()(text)
+def yaml_loader(
+    text: str, where: str = "<yaml>", limits: Limits = DEFAULT, *, items: bool = False
+) -> Any:
+    """A safe YAML loader that reads numbers as YAML 1.2 does (see above), and
+    counts nodes as it composes them: a document (or an item of a top-level
+    sequence; with `items`, each node composed from the top is an item) of more
+    than `Limits.nodes` nodes, or nested far deeper than `Limits.depth`, is
+    refused as soon as the count passes the limit, before the rest is composed.
+    (Aliases count once here; `check_graph` then counts them as expanded.)"""
+    loader = _loader_class()(text)
+    loader.antq_where = where
+    loader.antq_limits = limits
+    loader.antq_items = items
+    return loader
 
 
 @functools.cache
@@ -186,12 +205,41 @@ def _loader_class() -> Any:
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        antq_where = "<yaml>"
+        antq_limits = DEFAULT
+        antq_items = False  # each node composed from the top is a subject of its own
+        antq_batch = False  # the document is a sequence: each item is a subject of its own
+        antq_count = 0  # nodes of the current document or item
+        antq_depth = 0
 
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            depth = self.antq_depth + 1
+            if depth == 1:
+                self.antq_count = 0
+                self.antq_batch = not self.antq_items and self.check_event(yaml.SequenceStartEvent)
+            elif depth == 2 and self.antq_batch:
+                self.antq_count = 0
+            self.antq_count += 1
+            limits = self.antq_limits
+            if self.antq_count > limits.nodes or depth > limits.depth + 2:
+                mark = self.peek_event().start_mark
+                at = f"{self.antq_where}:{mark.line + 1}:{mark.column + 1}"
+                if depth > limits.depth + 2:
+                    what = Phrase("nesting depth", count=limits.depth)
+                    raise over_limit(at, what, "depth", limits)
+                raise over_limit(at, Phrase("value count", count=limits.nodes), "nodes", limits)
+            self.antq_depth = depth
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.antq_depth = depth - 1
+
+    replaced = (_INT_TAG, _FLOAT_TAG, _BOOL_TAG)
     Loader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+        first: [(tag, rx) for tag, rx in resolvers if tag not in replaced]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+    Loader.add_implicit_resolver(_BOOL_TAG, re.compile(f"^(?:{_BOOL_12.pattern})$"), list("tTfF"))
     Loader.add_implicit_resolver(
         _INT_TAG, re.compile(f"^(?:{_INT_12.pattern})$"), list("-+0123456789")
     )
@@ -228,11 +276,68 @@ def _construct_float(loader: Any, node: Any) -> Decimal | float:
         raise ValueError(text) from None
 
 
+def precount(text: str, where: str, limits: Limits) -> tuple[int | None, AntqError] | None:
+    """With libyaml, count the nodes of the first document as they are parsed,
+    building nothing (about 1 µs a node, where composing in Python costs 20 µs):
+    (the index of the first item of a top-level sequence, or None for the whole
+    document, that has more than `Limits.nodes` nodes or is nested far deeper than
+    `Limits.depth`; the over-limit error), else None. A file that libyaml cannot
+    parse is left to the Python reader, which says what is wrong."""
+    try:
+        import yaml
+        from yaml._yaml import CParser
+    except ImportError:
+        return None
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    parser = CParser(text)
+    depth = count = 0
+    batch = False
+    index = -1
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is scalar or kind is alias or kind in starts:
+                if depth == 0:
+                    count = 0
+                    batch = kind is yaml.SequenceStartEvent
+                elif depth == 1 and batch:
+                    count = 0
+                    index += 1
+                count += 1
+                opens = kind in starts
+                if count > limits.nodes or (opens and depth + 1 > limits.depth + 2):
+                    mark = event.start_mark
+                    at = f"{where}:{mark.line + 1}:{mark.column + 1}"
+                    if count > limits.nodes:
+                        what = Phrase("value count", count=limits.nodes)
+                        error = over_limit(at, what, "nodes", limits)
+                    else:
+                        what = Phrase("nesting depth", count=limits.depth)
+                        error = over_limit(at, what, "depth", limits)
+                    return (index if batch and depth >= 1 else None), error
+                if opens:
+                    depth += 1
+            elif kind in ends:
+                depth -= 1
+            elif kind is yaml.DocumentEndEvent or kind is yaml.StreamEndEvent:
+                return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        parser.dispose()
+
+
 def load_yaml(text: str, where: str, limits: Limits = DEFAULT) -> Any:
     import yaml
 
+    over = precount(text, where, limits)
+    if over is not None:
+        raise over[1]
     try:
-        loader = yaml_loader(text)
+        loader = yaml_loader(text, where, limits)
     except yaml.YAMLError as error:  # (characters YAML does not allow)
         raise yaml_error(error, where) from None
     try:

@@ -9,6 +9,7 @@ naming the file, sheet, row and column.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
@@ -20,10 +21,11 @@ from ..limits import DEFAULT, Limits
 from ..messages import Phrase
 from ..schema import Schema
 from ..source import normalize_text
+from ..suggest import fold
 from .cells import column_letter
 from .documents import load_json, load_yaml
 from .stream import iter_json, iter_yaml
-from .tables import CellProblem, Grid, Record, assemble
+from .tables import GUIDE_NAMES, CellProblem, Grid, Record, assemble
 from .text import examine, over_limit, read_text
 
 JSON_SUFFIXES = (".json",)
@@ -62,19 +64,51 @@ def read_csv_folder(
     grids: list[Grid] = []
     cells = 0
     try:
-        paths = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv")
+        entries = sorted(folder.iterdir())
     except OSError as error:
         raise AntqError(
             Diagnostic(
                 "unreadable-file", {"path": str(folder), "detail": error.strerror or str(error)}
             )
         ) from None
+    paths = [p for p in entries if p.suffix.lower() == ".csv"]
     for path in paths:
         rows, cells = _csv_rows(path, read_text(path, encoding, limits), cells, folder, limits)
         grids.append(Grid(normalize_text(path.stem), str(path), rows))
     if not grids:
         raise DataError(Diagnostic("no-tables", {"path": str(folder)}))
-    return assemble(schema, subject, grids, limits)
+    notices = _not_read(folder, [p for p in entries if p.suffix.lower() != ".csv"])
+    return assemble(schema, subject, grids, limits, notices)
+
+
+_MAX_NAMED = 20  # data files in a CSV folder warned about one by one
+
+
+def _not_read(folder: Path, others: list[Path]) -> list[Diagnostic]:
+    """What a CSV folder holds besides its .csv files is not read: say so, so that
+    no subject in a workbook (or a JSON or YAML file) put there vanishes unseen.
+    A data file gets a warning of its own; the rest (other files, folders inside)
+    one note naming them."""
+    notices: list[Diagnostic] = []
+    rest: list[str] = []
+    for path in others:
+        if path.suffix.lower() == ".txt" and fold(path.stem) in GUIDE_NAMES:
+            continue  # the template's own instructions (`HUONG_DAN.txt`): nothing to say
+        try:
+            is_dir = path.is_dir()
+        except (OSError, ValueError):
+            is_dir = False
+        name = normalize_text(path.name)
+        data = path.suffix.lower() in (*XLSX_SUFFIXES, *JSON_SUFFIXES, *YAML_SUFFIXES)
+        if data and not is_dir and not name.startswith(("~$", ".")) and len(notices) < _MAX_NAMED:
+            notices.append(warning("warn-data-file-not-read", where=str(path)))
+        else:
+            rest.append(f"`{name[:100]}{'/' if is_dir else ''}`")
+    if rest:
+        shown = ", ".join(rest[:10])
+        more = Phrase("and more", count=f"{len(rest) - 10:,}") if len(rest) > 10 else ""
+        notices.append(note("note-files-not-read", where=str(folder), names=shown, more=more))
+    return notices
 
 
 def _csv_rows(
@@ -112,7 +146,7 @@ def _csv_rows(
 
 
 def read_xlsx(path: Path, schema: Schema, subject: str, limits: Limits = DEFAULT) -> list[Record]:
-    from .xlsx import ExcelError, MissingValue, read_workbook
+    from .xlsx import ExcelError, MissingValue, NotADate, read_workbook
 
     grids: list[Grid] = []
     for sheet in read_workbook(path, limits):
@@ -124,6 +158,9 @@ def read_xlsx(path: Path, schema: Schema, subject: str, limits: Limits = DEFAULT
                     cells[index] = CellProblem("excel-error", {"code": value.code})
                 elif isinstance(value, MissingValue):
                     cells[index] = CellProblem("formula-no-value", {"formula": "=" + value.formula})
+                elif isinstance(value, NotADate):
+                    why = Phrase(f"date {value.reason}")
+                    cells[index] = CellProblem("not-a-date", {"value": value.value, "why": why})
             rows.append((number, cells))
         notices: list[tuple[int, int, Any]] = []
         for merge in sheet.merges:
@@ -211,13 +248,48 @@ def _file_records(
         return
     if suffix == ".csv":
         raise DataError(Diagnostic("csv-needs-folder", {"path": str(path)}))
-    items = (
-        iter_yaml(path, encoding, limits)
-        if suffix in YAML_SUFFIXES
-        else iter_json(path, encoding, limits)
-    )
+    yaml = suffix in YAML_SUFFIXES
+    items = iter_yaml(path, encoding, limits) if yaml else iter_json(path, encoding, limits)
     for index, item in items:
+        if yaml:
+            if index is None and item is None:  # (nothing but blanks or comments)
+                raise DataError(Diagnostic("empty-data-file", {"path": str(path)}))
+            office_bools(item, schema, subject)
         yield Record(str(path) if index is None else f"{path}[{index}]", item)
+
+
+def office_bools(document: Any, schema: Schema, entity: str) -> None:
+    """A YAML file is written by hand, as a CSV file is: a text in a bool field
+    (`có`, `không`, `x`, `yes`, `no`…, now that YAML reads only `true`/`false` as
+    booleans) is read as a CSV cell is. A text that is no such word is left for
+    validation to refuse by name. (In place; iterative, the document may be deep.)"""
+    from .. import types as t
+    from .cells import CellError, cell_value
+
+    stack: list[tuple[Any, str]] = [(document, entity)]
+    while stack:
+        doc, name = stack.pop()
+        definition = schema.entities.get(name)
+        if type(doc) is not dict or definition is None:
+            continue
+        for field in definition.fields.values():
+            value = doc.get(field.name)
+            if value is None:
+                continue
+            ftype = field.type
+            if ftype == t.BOOL and isinstance(value, str) and value.strip():
+                with contextlib.suppress(CellError):
+                    doc[field.name] = cell_value(value, t.BOOL)
+            elif isinstance(ftype, t.Entity):
+                stack.append((value, ftype.name))
+            elif isinstance(ftype, t.List) and type(value) is list:
+                if isinstance(ftype.item, t.Entity):
+                    stack.extend((item, ftype.item.name) for item in value)
+                elif ftype.item == t.BOOL:
+                    for i, item in enumerate(value):
+                        if isinstance(item, str) and item.strip():
+                            with contextlib.suppress(CellError):
+                                value[i] = cell_value(item, t.BOOL)
 
 
 def iter_records(

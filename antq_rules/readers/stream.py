@@ -221,13 +221,16 @@ def iter_yaml(
     for any other document."""
     import yaml
 
-    from .documents import check_graph, yaml_error, yaml_loader
+    from .documents import check_graph, precount, yaml_error, yaml_loader
     from .text import read_text
 
     where = str(path)
     text = read_text(path, encoding, limits)
+    over = precount(text, where, limits)  # (so that a huge item is refused quickly)
+    if over is not None and over[0] is None:
+        raise over[1]
     try:
-        loader = yaml_loader(text)
+        loader = yaml_loader(text, where, limits, items=True)
     except yaml.YAMLError as error:  # (characters YAML does not allow)
         raise yaml_error(error, where) from None
     try:
@@ -243,6 +246,8 @@ def iter_yaml(
             loader.get_event()
             index = 0
             while not loader.check_event(yaml.SequenceEndEvent):
+                if over is not None and over[0] == index:
+                    raise over[1]
                 node = loader.compose_node(None, None)
                 check_graph(node, f"{where}[{index}]", limits)  # (each subject within the limits)
                 yield index, loader.construct_document(node)

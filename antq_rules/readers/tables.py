@@ -298,11 +298,17 @@ class _Subject:
 
 
 def assemble(
-    schema: Schema, subject: str, grids: list[Grid], limits: Limits = DEFAULT
+    schema: Schema,
+    subject: str,
+    grids: list[Grid],
+    limits: Limits = DEFAULT,
+    notices: list[Diagnostic] | tuple[Diagnostic, ...] = (),
 ) -> list[Record]:
-    """The subjects of a set of tables, each with its lists filled in."""
+    """The subjects of a set of tables, each with its lists filled in (`notices`:
+    what the reader noticed about the whole file or folder, for every subject)."""
     tables = tables_for(schema, subject)
     matched, file_notices = _match(grids, tables)
+    file_notices = [*notices, *file_notices]
     if subject not in matched:
         hint = closest(subject, [g.name for g in grids])
         raise DataError(
@@ -324,6 +330,8 @@ def assemble(
     orphans: list[Record] = []
     # table name -> {row id: (doc, subject index)}
     documents: dict[str, dict[str, tuple[dict[str, Any], int]]] = {}
+    # table name -> {an id used by more than one row: (doc or None, subject index) of each}
+    ambiguities: dict[str, dict[str, list[tuple[dict[str, Any] | None, int]]]] = {}
     cells_read = 0
     for table in tables:
         grid = matched.get(table.name)
@@ -351,6 +359,9 @@ def assemble(
                 parent_doc.setdefault(table.field, [])
         owners: dict[int, int] = {}  # row number -> subject index, for row notices
         orphan_rows: list[int] = []  # rows that link to no parent row
+        ambiguous: dict[str, list[tuple[dict[str, Any] | None, int]]] = {}
+        parent_ambiguous = ambiguities.get(table.parent or "", {})
+        unplaced: dict[int, tuple[list[int], set[str]]] = {}  # subject -> (rows, parent ids)
         for number, cells in grid.rows[1:]:
             if all(isinstance(v, str) and not v.strip() for v in cells.values()):
                 continue  # (a row of spaces is an empty row)
@@ -368,6 +379,20 @@ def assemble(
                 owner = len(subjects)
                 subjects.append(_Subject(label, doc))
             else:
+                if parent_id is not None and parent_id in parent_ambiguous:
+                    # The parent's id is used twice: whose row this is cannot be told.
+                    holders = parent_ambiguous[parent_id]
+                    for parent_doc, holder in holders:
+                        if parent_doc is not None:
+                            parent_doc.pop(table.field, None)
+                        rows_of, ids = unplaced.setdefault(holder, ([], set()))
+                        if not rows_of or rows_of[-1] != number:
+                            rows_of.append(number)
+                        ids.add(parent_id)
+                    key = row_id if row_id is not None else f"#{number}"
+                    known = ambiguous.setdefault(key, [by_id[key]] if key in by_id else [])
+                    known.extend((None, h) for _, h in holders)
+                    continue
                 owner = _parent_of(parent_id, parents, table, at)
                 if isinstance(owner, AntqError):
                     orphans.append(Record(at, None, owner))
@@ -383,13 +408,17 @@ def assemble(
             if problem is not None:
                 subjects[owner].fail(problem)
             key = row_id if row_id is not None else f"#{number}"
-            if key in by_id:
+            if key in by_id or key in ambiguous:
                 subjects[owner].fail(
                     DataError(Diagnostic("duplicate-id", {"where": at, "id": key}))
                 )
+                ambiguous.setdefault(key, [by_id[key]] if key in by_id else []).append((doc, owner))
                 continue
             by_id[key] = (doc, owner)
         documents[table.name] = by_id
+        ambiguities[table.name] = ambiguous
+        for owner, (rows_of, ids) in unplaced.items():
+            subjects[owner].notices.append(_ambiguous_rows(table, grid, rows_of, ids))
         if orphan_rows:
             file_notices.append(_unknown_lists(table, grid, parents, orphan_rows))
         for first, last, notice in grid.row_notices:
@@ -426,6 +455,24 @@ def _unknown_lists(
         "warn-orphan-rows",
         where=grid.where,
         rows=shown,
+        parent=table.parent,
+        table=table.name,
+        label=table.label or table.field,
+    )
+
+
+def _ambiguous_rows(table: Table, grid: Grid, rows: list[int], ids: set[str]) -> Diagnostic:
+    """Rows linked to a parent id that more than one row uses: they could be
+    any of those rows', so the list is unknown (left out) for each subject
+    concerned, as for rows linked to no parent (`_unknown_lists`)."""
+    shown = ", ".join(str(n) for n in rows[:10]) + (", …" if len(rows) > 10 else "")
+    named = ", ".join(f"`{i[:60]}`" for i in sorted(ids)[:5]) + (", …" if len(ids) > 5 else "")
+    return warning(
+        "warn-ambiguous-rows",
+        where=grid.where,
+        rows=shown,
+        column=table.link,
+        ids=named,
         parent=table.parent,
         table=table.name,
         label=table.label or table.field,

@@ -8,7 +8,8 @@ the merged ranges it filled. Values are `str` (NFC), `int`, `Decimal` (numbers
 read exactly from their text, never through `float`), `bool`, `datetime.date`,
 `datetime.datetime`, `datetime.time` (a date-formatted number under one day),
 `datetime.timedelta` (an elapsed-time format such as `[h]:mm`), `ExcelError`
-(`#N/A`…) and `MissingValue` (a formula saved without its result).
+(`#N/A`…), `MissingValue` (a formula saved without its result) and `NotADate`
+(a date-formatted cell that cannot be a date).
 
 How it stays safe on a file from anywhere:
 
@@ -42,7 +43,9 @@ Choices worth knowing: Excel's `_xHHHH_` escapes in text are decoded (that is
 how Excel stores a carriage return or a control character); a `str`-typed
 formula with an empty `<v>` is a formula whose result is the empty text, so the
 cell is empty rather than `MissingValue`; serial 60 in the 1900 date system
-(Excel's fictitious 29 February 1900) is refused rather than guessed; a date
+(Excel's fictitious 29 February 1900), a negative serial, one after 9999 or a
+`t="d"` text that is no ISO date is a `NotADate` for that cell (not guessed, and
+not a reason to refuse the workbook: only a cell that is read is an error); a date
 format on a number in [0, 1) gives a `datetime.time` (Excel's day 0 is not a
 date), except in the 1904 system under a format that shows a date; a whole
 serial gives a `date`, one with a fraction of a day a `datetime` (to the
@@ -79,7 +82,7 @@ from ..limits import DEFAULT, Limits
 from ..messages import Phrase
 from .cells import column_letter
 
-__all__ = ["ExcelError", "Merge", "MissingValue", "Sheet", "read_workbook"]
+__all__ = ["ExcelError", "Merge", "MissingValue", "NotADate", "Sheet", "read_workbook"]
 
 
 @attrs.frozen
@@ -94,6 +97,16 @@ class MissingValue:
     """A formula cell saved without a cached value (the file was never recalculated)."""
 
     formula: str  # the formula text without a leading "="
+
+
+@attrs.frozen
+class NotADate:
+    """A cell whose number (or `t="d"` text) its format shows as a date, a time or a
+    duration, but which cannot be one (serial 60 of 1900, a negative serial, a
+    date after 9999…). Only this cell is wrong: the rest of the workbook is read."""
+
+    value: str  # the number or text as written, shortened to at most about 40 characters
+    reason: str  # "1900-02-29", "negative", "after-9999", "duration" or "not-iso"
 
 
 @attrs.frozen
@@ -205,6 +218,23 @@ class _Bad(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+class _NotDate(_Bad):
+    """A cell that cannot be the date its format shows: the cell gets a `NotADate`."""
+
+    def __init__(self, value: str, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.value = value
+        self.reason = reason
+
+
+def _shown(number: int | Decimal) -> str:
+    """A number for a message: as written when short, else `1.000000E+300`."""
+    text = str(number)
+    if len(text) <= 24:
+        return text
+    return f"{Decimal(number):.6E}"
 
 
 def _bad(path: Path, detail: str) -> DataError:
@@ -344,15 +374,21 @@ def _milliseconds(serial: int | Decimal) -> int:
 
 def _serial_date(serial: int | Decimal, kind: str, date1904: bool) -> Any:
     """An Excel serial number under a date or time format → date, datetime, time or timedelta."""
+    shown = _shown(serial)
     if kind == "elapsed":
         if abs(serial) > 10_000_000:
-            raise _Bad(f"{serial} is not a plausible duration")
+            raise _NotDate(shown, "duration", f"{shown} is not a plausible duration")
         return dt.timedelta(milliseconds=_milliseconds(serial))
     if serial < 0:
-        raise _Bad(f"{serial} is formatted as a date, but dates cannot be negative")
+        detail = f"{shown} is formatted as a date, but dates cannot be negative"
+        raise _NotDate(shown, "negative", detail)
+    if serial > _LAST_SERIAL_1900 + 1:  # (before multiplying: 1e300 days is no date)
+        detail = f"{shown} is formatted as a date, but is after the year 9999"
+        raise _NotDate(shown, "after-9999", detail)
     days, ms = divmod(_milliseconds(serial), _DAY_MS)
     if days > (_LAST_SERIAL_1904 if date1904 else _LAST_SERIAL_1900):
-        raise _Bad(f"{serial} is formatted as a date, but is after the year 9999")
+        detail = f"{shown} is formatted as a date, but is after the year 9999"
+        raise _NotDate(shown, "after-9999", detail)
     if days == 0 and (kind == "time" or not date1904):
         seconds, ms = divmod(ms, 1000)
         minutes, seconds = divmod(seconds, 60)
@@ -362,7 +398,8 @@ def _serial_date(serial: int | Decimal, kind: str, date1904: bool) -> Any:
     elif days < 60:
         base = dt.datetime(1899, 12, 31)
     elif days == 60:
-        raise _Bad("serial 60 is 29 February 1900, a date that Excel shows but never existed")
+        detail = "serial 60 is 29 February 1900, a date that Excel shows but never existed"
+        raise _NotDate(shown, "1900-02-29", detail)
     else:
         base = dt.datetime(1899, 12, 30)
     moment = base + dt.timedelta(days=days, milliseconds=ms)
@@ -381,7 +418,7 @@ def _iso(text: str) -> Any:
             return dt.time.fromisoformat(value)
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _Bad(f"{text[:40]!r} is not an ISO 8601 date") from None
+        raise _NotDate(text[:40], "not-iso", f"{text[:40]!r} is not an ISO 8601 date") from None
 
 
 def _format_kind(code: str) -> str | None:
@@ -1015,7 +1052,10 @@ class _Reader:
                                     ):
                                         value = dt.date.fromordinal(first_ordinal + value)
                                     else:
-                                        value = _serial_date(value, date_kind, date1904)
+                                        try:
+                                            value = _serial_date(value, date_kind, date1904)
+                                        except _NotDate as error:
+                                            value = NotADate(error.value, error.reason)
                                 elif len(v_text) < 16 and v_text.isdigit() and v_text.isascii():
                                     value = int(v_text)
                                 else:
@@ -1043,7 +1083,10 @@ class _Reader:
                             elif not v_text:
                                 value = None if f_text is None else _formula(f_text)
                             else:
-                                value = _typed(kind, v_text)
+                                try:
+                                    value = _typed(kind, v_text)
+                                except _NotDate as error:
+                                    value = NotADate(error.value, error.reason)
                             if value is not None:
                                 left -= 1
                                 stored += 1
