@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AntqError, Diagnostic, did_you_mean
+from .limits import DEFAULT, Limits
 from .loader import load
 from .readers.records import YAML_SUFFIXES, read_json, read_yaml
 
@@ -54,8 +55,8 @@ def check_keys(file: Path, at: str, entry: Mapping[str, Any], known: tuple[str, 
             raise AntqError(Diagnostic("cases-unknown-key", params, helps=helps))
 
 
-def read_cases(cases_file: Path) -> Mapping[str, Any]:
-    document = read_yaml(cases_file)
+def read_cases(cases_file: Path, limits: Limits = DEFAULT) -> Mapping[str, Any]:
+    document = read_yaml(cases_file, limits=limits)
     if isinstance(document, Mapping):
         check_keys(cases_file, "(top)", document, FILE_KEYS)
     if not isinstance(document, Mapping) or not isinstance(document.get("cases", []), list):
@@ -111,12 +112,15 @@ def default_ruleset(cases_file: Path) -> str:
     return cases_file.stem + ".antq"
 
 
-def data_of(case: Mapping[str, Any], here: Path, file: Path, at: str) -> Any:
+def data_of(
+    case: Mapping[str, Any], here: Path, file: Path, at: str, limits: Limits = DEFAULT
+) -> Any:
     if "data" in case and "data_file" in case:
         raise shape_error(file, at, "give `data` or `data_file`, not both")
     if "data_file" in case:
         path = here / str(case["data_file"])
-        return read_yaml(path) if path.suffix in YAML_SUFFIXES else read_json(path)
+        read = read_yaml if path.suffix in YAML_SUFFIXES else read_json
+        return read(path, limits=limits)
     if "data" not in case:
         raise shape_error(file, at, "a case needs `data` or `data_file`")
     return case["data"]

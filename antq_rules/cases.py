@@ -42,6 +42,7 @@ from .casefiles import (
     shape_error,
 )
 from .errors import AntqError
+from .limits import DEFAULT, Limits
 from .messages import word
 from .model import Status
 from .result import Result
@@ -103,22 +104,27 @@ def run_cases(
     *,
     keep_data: bool = False,
     allow: Iterable[str | os.PathLike[str]] = (),
+    limits: Limits = DEFAULT,
 ) -> CasesReport:
     """Run the test cases of a cases file, of a ruleset, or of every ruleset in a
-    folder. The rulesets may `use` files in `allow` (and, for a folder, in it)."""
+    folder. The rulesets may `use` files in `allow` (and, for a folder, in it);
+    `limits` are the readers' (for cases files and their data files)."""
     outcomes: list[CaseOutcome] = []
     folders = [*allow, *([path] if Path(path).is_dir() else [])]
     for cases_file in find_case_files(Path(path)):
-        outcomes.extend(run_file(cases_file, keep_data, tuple(folders)))
+        outcomes.extend(run_file(cases_file, keep_data, tuple(folders), limits))
     return CasesReport(tuple(outcomes))
 
 
 def run_file(
-    cases_file: Path, keep_data: bool = False, allow: tuple[Any, ...] = ()
+    cases_file: Path,
+    keep_data: bool = False,
+    allow: tuple[Any, ...] = (),
+    limits: Limits = DEFAULT,
 ) -> Iterator[CaseOutcome]:
-    document = read_cases(cases_file)
+    document = read_cases(cases_file, limits)
     for index in range(len(document.get("cases", []))):
-        yield run_case(cases_file, document, index, keep_data, allow)
+        yield run_case(cases_file, document, index, keep_data, allow, limits)
     for index in range(len(document.get("properties", []))):
         yield run_property(cases_file, document, index, allow)
 
@@ -129,6 +135,7 @@ def run_case(
     index: int,
     keep_data: bool = False,
     allow: tuple[Any, ...] = (),
+    limits: Limits = DEFAULT,
 ) -> CaseOutcome:
     """One case of a cases file."""
     case = document["cases"][index]
@@ -141,7 +148,7 @@ def run_case(
         settings = settings_of(document, case)
         check_settings(cases_file, at, document, case)
         ruleset = ruleset_of(cases_file, document, case, settings["params"], allow)
-        data = data_of(case, cases_file.parent, cases_file, at)
+        data = data_of(case, cases_file.parent, cases_file, at, limits)
         result = ruleset.evaluate(data, year=settings["year"], period=settings["period"])
         expect = case.get("expect")
         if not isinstance(expect, Mapping):

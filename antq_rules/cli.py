@@ -111,6 +111,16 @@ def _parser() -> argparse.ArgumentParser:
             "besides the ruleset's own folder and the shipped library",
         )
 
+    def limit(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--limit",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="raise a limit on the data files (repeatable), e.g. cells=10000000 or "
+            "file_bytes=1GB; see docs/security.md",
+        )
+
     def when(p: argparse.ArgumentParser) -> None:
         p.add_argument("--year", type=int, help="the evaluation year (for annual periods)")
         p.add_argument("--period", help='the evaluation period, "YYYY-MM-DD..YYYY-MM-DD"')
@@ -122,14 +132,7 @@ def _parser() -> argparse.ArgumentParser:
             help="set a parameter (repeatable), e.g. safe_villages_min=80%%",
         )
         p.add_argument("--encoding", help="the encoding of CSV files, when it cannot be told")
-        p.add_argument(
-            "--limit",
-            action="append",
-            default=[],
-            metavar="NAME=VALUE",
-            help="raise a limit on the data files (repeatable), e.g. cells=10000000 or "
-            "file_bytes=1GB; see docs/security.md",
-        )
+        limit(p)
 
     p = command("check", "Parse and check rulesets (and what they use or extend).")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -175,6 +178,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="report criteria and branches of and/or that no case exercised",
     )
+    limit(p)
     allow(p)
     lang(p)
 
@@ -534,7 +538,8 @@ def _test(args: argparse.Namespace) -> int:
 
     outcomes = []
     for path in args.paths:
-        outcomes.extend(run_cases(path, keep_data=args.coverage, allow=args.allow).cases)
+        found = run_cases(path, keep_data=args.coverage, allow=args.allow, limits=_limits(args))
+        outcomes.extend(found.cases)
     report = CasesReport(tuple(outcomes))
     sys.stdout.write(report.render(args.lang))
     if args.coverage:

@@ -607,3 +607,19 @@ def test_a_full_disk_or_a_closed_stdout_is_said_plainly(command):
         assert done.returncode == 2, done.stderr
         assert "cannot write `standard output`" in done.stderr
         assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_antq_test_takes_the_readers_limits_as_its_message_says(tmp_path):
+    (tmp_path / "r.antq").write_text(
+        'ruleset r\n  title "r"\n  subject commune\nentity commune\n  n: int\n'
+        'criterion A "a"\n  n >= 10\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "r.cases.yaml").write_text(
+        "cases:\n  - name: lớn\n    data: {n: " + "9" * 150 + "}\n    expect: {verdict: PASS}\n",
+        encoding="utf-8",
+    )
+    code, out, err = antq("test", ".", "--lang", "en", cwd=tmp_path)
+    assert code == 2 and "--limit digits=" in out + err
+    code, out, _ = antq("test", ".", "--lang", "en", "--limit", "digits=200", cwd=tmp_path)
+    assert code == 0 and "1 passed" in out
