@@ -1105,7 +1105,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "vi": "kết quả chung của bộ tiêu chí không dùng tiêu chí này",
     },
     "sheet hint": {"en": "; did you mean `{name}`?", "vi": "; có phải ý bạn là `{name}`?"},
-    "and more": {"en": " and {count} more", "vi": " và {count} mục khác"},
+    "and more files": {"en": " and {count} more", "vi": " và {count} mục khác"},
     "date 1900-02-29": {
         "en": "serial 60 is 29 February 1900, a day Excel shows but that never existed",
         "vi": "số 60 là ngày 29/02/1900, ngày Excel hiển thị nhưng không hề có",

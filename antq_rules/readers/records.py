@@ -106,7 +106,7 @@ def _not_read(folder: Path, others: list[Path]) -> list[Diagnostic]:
             rest.append(f"`{name[:100]}{'/' if is_dir else ''}`")
     if rest:
         shown = ", ".join(rest[:10])
-        more = Phrase("and more", count=f"{len(rest) - 10:,}") if len(rest) > 10 else ""
+        more = Phrase("and more files", count=f"{len(rest) - 10:,}") if len(rest) > 10 else ""
         notices.append(note("note-files-not-read", where=str(folder), names=shown, more=more))
     return notices
 
