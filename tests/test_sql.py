@@ -508,3 +508,108 @@ def test_the_readers_notices_come_through_an_engine(tmp_path):
     assert [n.code for r in results for n in r.notices] == [
         n.code for r in python for n in r.notices
     ]
+
+
+# ------------------------------------------- regressions (scope, decode, names)
+
+_NESTED = (
+    "  nums: list[int]\n  areas: list[area]\n\n"
+    "entity area\n  share: decimal\n  households: int\n  incidents: list[incident]\n\n"
+    "entity incident\n  serious: bool\n"
+)
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        "any(nums, count(areas) > 0) and any(areas, count(incidents) > 0)",
+        'all(nums, it < count(areas))\n\ncriterion C2 "b"\n  any(areas, single(incidents).serious)',
+        'all(nums, it < count(areas))\n\ncriterion C2 "b"\n  single(areas).households > 0',
+        "all(nums, it < count(areas)) or any(areas, any(incidents.serious))",
+        "any(nums where count(areas) > it, true) and none(areas where count(incidents) > 1)",
+    ],
+)
+def test_an_aggregate_inside_an_item_scope_is_not_reused_outside_it(criteria):
+    # (`count(areas)` inside `nums`' items is planned in the subject's scope
+    # for the Var of another level: `any(areas, …)` once found that plan,
+    # and its items had no binding for its own Var — KeyError)
+    ruleset = _ruleset(_NESTED, f'criterion C1 "a"\n  {criteria}\n')
+    assert to_sql(ruleset)
+    docs = [
+        {"nums": [1], "areas": [{"incidents": [{"serious": True}]}]},
+        {"nums": [0, 3], "areas": [{"incidents": []}, {"incidents": [{"serious": False}]}]},
+        {"nums": [], "areas": []},
+        {"nums": [2], "areas": [{"incidents": [{"serious": True}, {"serious": False}]}]},
+    ]
+    _same(ruleset, docs, _in_duckdb(ruleset, docs))
+
+
+def test_an_unexpected_failure_compiling_is_a_refusal_naming_the_criterion(monkeypatch):
+    from antq_rules.sql.compile import Compiler
+
+    def broken(self, node, sc):
+        raise KeyError(1)
+
+    monkeypatch.setattr(Compiler, "aggregate", broken)
+    ruleset = _ruleset(_NESTED, 'criterion C1 "a"\n  count(nums) > 0\n')
+    with pytest.raises(AntqError) as caught:
+        to_sql(ruleset)
+    assert caught.value.code == "sql-unsupported"
+    assert "C1" in caught.value.render("en")
+    assert caught.value.span is not None
+
+
+def test_an_undefined_number_is_decoded_without_its_bounds():
+    # (`n / ratio(villages.safe)` with no villages: the bounds say n / 0)
+    schema = antq_rules.Schema.from_text(
+        "entity commune\n  n: int\n  villages: list[village]\nentity village\n  safe: bool\n", "s"
+    )
+    expr = compile_expression("n / ratio(villages.safe)", schema=schema, subject="commune")
+    docs = [{"n": 5, "villages": []}, {"n": 4, "villages": [{"safe": True}, {"safe": False}]}]
+    assert [value for _, value in sql_values(expr, docs, schema, None)] == [
+        expr.evaluate(doc, evaluator="reference").value for doc in docs
+    ]
+
+
+@pytest.mark.parametrize("case", ["column", "table"])
+def test_names_the_database_spells_nfd_are_said_as_it_spells_them(case):
+    import unicodedata
+
+    nfd = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
+    ruleset = _ruleset(
+        "  head: text\n  tags: list[text]\n",
+        'criterion C1 "a"\n  head == "Bình" or count(tags) > 0\n',
+    )
+    col = nfd("trưởng") if case == "column" else "head"
+    tab = nfd("nhãn") if case == "table" else "tags"
+    con = duckdb.connect()
+    con.execute(f'CREATE TABLE commune (id BIGINT, "{col}" VARCHAR)')
+    con.execute("INSERT INTO commune VALUES (1, 'Bình'), (2, 'An'), (3, 'An')")
+    con.execute(f'CREATE TABLE "{tab}" (id BIGINT, commune_id BIGINT, value VARCHAR)')
+    con.execute(f"INSERT INTO \"{tab}\" VALUES (1, 2, 'x')")
+    tables = {"commune": {"columns": {"head": col}}, "tags": tab}
+    results = list(evaluate_db(ruleset, con, tables=tables))
+    assert [r.verdict.name for r in results] == ["PASS", "PASS", "FAIL"]
+
+
+def test_a_sum_of_products_of_fields_runs_and_a_fraction_is_named():
+    fields = "  areas: list[area]\n\nentity area\n  share: decimal\n  households: int\n"
+    ruleset = _ruleset(
+        fields,
+        'criterion C1 "a"\n  sum(areas, share * households) > 10\n\n'
+        'criterion C2 "b"\n  sum(areas, share * households) == 7.5\n',
+    )
+    assert to_sql(ruleset)
+    docs = [
+        {"areas": [{"share": Decimal("1.5"), "households": 5}]},
+        {"areas": [{"share": Decimal("2.5"), "households": 3}, {"households": 2}]},
+        {"areas": [{"share": Decimal("-0.5"), "households": 0}, {"share": 0.25, "households": 30}]},
+        {"areas": []},
+        {"areas": [{"share": 0, "households": None}]},
+    ]
+    _same(ruleset, docs, _in_duckdb(ruleset, docs))
+    refused = _ruleset(fields, 'criterion C1 "a"\n  sum(areas, households * 0.25) > 1\n')
+    with pytest.raises(AntqError) as caught:
+        to_sql(refused)
+    assert caught.value.code == "sql-unsupported"
+    assert "fraction" in caught.value.render("en")

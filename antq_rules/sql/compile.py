@@ -177,6 +177,7 @@ class Compiler:
         self.free_memo: dict[int, frozenset] = {}
         self.cache: dict[tuple[int, int], Any] = {}
         self.plans: dict[tuple, Plan] = {}
+        self.alive: list[Scope] = []
         self.shared: dict[tuple, tuple[list[Relation], Group | None]] = {}
         self.joined: dict[int, set] = {}
         self.groups_made: list[Group] = []
@@ -269,6 +270,7 @@ class Compiler:
         if not isinstance(value, (Handle, list)):
             value = self.maybe_materialize(value, sc.rel)
         self.cache[key] = value
+        self.alive.append(sc)  # (the key holds its id: no later scope may reuse it)
         return value
 
     def _reaches(self, sc: Scope, anc: Scope) -> bool:
@@ -570,7 +572,10 @@ class Compiler:
         key = None
         detached = not attached and all(g is True for *_, g in roots_info)
         if detached and roots_info and not consts:
-            key = (id(sc.rel), tuple(_shape(br) for br, *_ in roots_info))
+            # (the level is part of the key: the same rows bound by another
+            # aggregate's Var, e.g. `count(areas)` inside an item scope and
+            # `any(areas, …)` outside, are another plan)
+            key = (id(sc.rel), level, tuple(_shape(br) for br, *_ in roots_info))
             cached = self.plans.get(key)
             if cached is not None:
                 return cached
@@ -905,7 +910,11 @@ class Compiler:
         def parts(member: s.Bool, inner: Scope) -> tuple:
             keep, value = keep_body(member, inner)
             if not dates and not value.integral:
-                raise unsupported(node.body, f"`{func}` of a value computed with `/`, ratio or avg")
+                raise unsupported(
+                    node.body,
+                    f"`{func}` of a fraction (a value computed with `/`, `ratio`, `avg` "
+                    "or a decimal written in the ruleset)",
+                )
             has = b.and_(keep.t, value.d)
             fatal = b.and_(b.not_(has), b.not_(keep.f))
             undef = b.or_(keep.u, b.and_(keep.t, value.u))

@@ -87,12 +87,15 @@ class Layout:
     ) -> None:
         self.schema = schema
         self.subject = subject
-        # catalog: database table name -> {column name: type}; None: assume all
+        # catalog: database table name -> {column name: type}; None: assume all.
+        # Names are matched NFC, but the query says them as the database
+        # spells them (an NFD name quoted NFC is another name): here
+        # NFC name -> (its spelling, {NFC column -> (its spelling, type)}).
         self.catalog = (
             None
             if catalog is None
             else {
-                normalize_text(k): {normalize_text(c): ty for c, ty in v.items()}
+                normalize_text(k): (k, {normalize_text(c): (c, ty) for c, ty in v.items()})
                 for k, v in catalog.items()
             }
         )
@@ -106,14 +109,15 @@ class Layout:
         if spec is None:
             return path, {}
         if isinstance(spec, str):
-            return normalize_text(spec), {}
+            return spec, {}
         if isinstance(spec, Mapping) and isinstance(spec.get("table", path), str):
             columns = spec.get("columns", {})
             if isinstance(columns, Mapping) and all(
                 isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
             ):
-                renamed = {normalize_text(k): normalize_text(v) for k, v in columns.items()}
-                return normalize_text(spec.get("table", path)), renamed
+                # (field names NFC, as the schema's; database names as written)
+                renamed = {normalize_text(k): v for k, v in columns.items()}
+                return spec.get("table", path), renamed
         raise AntqError(Diagnostic("sql-bad-tables", {"table": path}))
 
     # -------------------------------------------------------------- tables
@@ -166,15 +170,17 @@ class Layout:
             columns = {c: v for c, v in columns.items() if c not in self._list_fields_of(item)}
             types: dict[str, str] = {}
         else:
-            have = self.catalog.get(name)
-            present = have is not None
-            have = have or {}
+            entry = self.catalog.get(normalize_text(name))
+            present = entry is not None
+            if entry is not None:
+                name = entry[0]
+            have = {} if entry is None else entry[1]
             columns = {}
             for c in wanted:
-                db = renamed.get(c, c)
-                if db in have:
-                    columns[c] = db
-            types = dict(have)
+                found = have.get(normalize_text(renamed.get(c, c)))
+                if found is not None:
+                    columns[c] = found[0]
+            types = {db: ty for db, ty in have.values()}
         return TableInfo(
             path=layout_name if path else self.subject,
             entity=entity_name,

@@ -154,6 +154,8 @@ def decode(output: Output, row: dict[str, Any]) -> Any:
         return v.from_flags(bool(bits & _T), bool(bits & _F), bool(bits & _U))
     defined, undefined = bool(get[0]), bool(get[1])
     if output.kind == "num":
+        if not defined:  # (its bounds are not looked at: a ratio may be n / 0)
+            return v.compose(False, None, None, undefined)
         return v.compose(defined, _ratio(get[2], get[3]), _ratio(get[4], get[5]), undefined)
     if output.kind == "date":
         return v.compose(defined, _date(get[2]), _date(get[3]), undefined)
@@ -235,7 +237,13 @@ def ruleset_query(
     c = Compiler(q, layout, resolved, ruleset.params, when, dialect, rulesets=_rulesets())
     table = layout.table("")
     sc = c.subject_scope(table)
-    judged = compile_ruleset(c, ruleset, sc)
+    try:
+        judged = compile_ruleset(c, ruleset, sc)
+    except AntqError:
+        raise
+    except Exception as error:  # (a last guard: a clear refusal, not a crash)
+        what = f"ruleset `{ruleset.id}` (the SQL compiler failed on it: {type(error).__name__})"
+        raise AntqError(Diagnostic("sql-unsupported", {"what": what})) from error
     columns: list[tuple[str, Any]] = [("id", b.col(sc.rel.keys[0]))]
     handle = sc.bindings[0]
     for field in label_columns(table):

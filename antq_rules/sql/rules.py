@@ -16,6 +16,7 @@ import attrs
 from sqlglot import exp
 
 from .. import ir
+from ..errors import AntqError, Diagnostic
 from . import build as b
 from . import symbolic as s
 from .compile import Compiler, Scope
@@ -91,52 +92,13 @@ def compile_ruleset(c: Compiler, ruleset: Any, sc: Scope, verdict_only: bool = F
         if needed is not None and cid not in needed:
             continue
         cr = ruleset.criterion(cid)
-        applies = mat(ev(cr.applies)) if cr.applies is not None else s.TRUE
-        value = mat(ev(cr.test)) if cr.test is not None else None
-        points = None
-        if cr.items:
-            lo: Any = 0
-            hi: Any = 0
-            for item in cr.items:
-                holds = mat(ev(item.condition))
-                p = _scaled(item.points, scale)
-                lo = b.add(lo, b.when(s.exactly_true(holds), p, 0))
-                hi = b.add(hi, b.when(b.or_(holds.t, holds.u), p, 0))
-            points = (lo, hi)
-        elif cr.tiers:
-            points = _tiers(c, cr, sc, scale)
-        elif value is not None and cr.points is not None:
-            p = _scaled(cr.points, scale)
-            points = (b.when(s.exactly_true(value), p, 0), b.when(b.or_(value.t, value.u), p, 0))
-        if value is not None:
-            status = status_of(value)
-        else:
-            full = _scaled(cr.max_points, scale)
-            status = b.cases(
-                [(b.cmp("==", points[0], full), PASS), (b.cmp("<", points[1], full), FAIL)], UNKNOWN
-            )
-        sure = s.exactly_true(applies)
-        if points is not None:
-            # applies not known: points between 0 and what they were
-            points = (
-                b.when(sure, points[0], _min0(points[0])),
-                b.when(sure, points[1], _max0(points[1])),
-            )
-        status = b.cases(
-            [(not_applicable, NA), (s.exactly_false(applies), NA), (b.not_(sure), UNKNOWN)], status
-        )
-        status = let(status)
-        num = None
-        if points is not None:
-            lo_n, hi_n = let(points[0]), let(points[1])
-            num = s.Num(True, s.Rat(lo_n, scale), s.Rat(hi_n, scale), False)
-        applies_value = s.Bool(
-            b.and_(applies.t, b.not_(not_applicable)),
-            b.or_(applies.f, not_applicable),
-            b.and_(applies.u, b.not_(not_applicable)),
-        )
-        criteria[cid] = CriterionSql(cid, status, value, num, applies_value)
-        c.outcomes.criteria[cid] = (passes_of(status), applies_value)
+        try:
+            criteria[cid] = _criterion(c, cr, sc, scale, not_applicable)
+        except AntqError:
+            raise
+        except Exception as error:  # (a last guard: a clear refusal, not a crash)
+            raise _refused(cr, error) from error
+        c.outcomes.criteria[cid] = (passes_of(criteria[cid].status), criteria[cid].applies)
     score = max_score = None
     if scored and (needed is None or ruleset._verdict_uses_outcome):
         los: list[Any] = []
@@ -203,6 +165,71 @@ def compile_ruleset(c: Compiler, ruleset: Any, sc: Scope, verdict_only: bool = F
     met = b.total([b.when(b.cmp("==", out.status, PASS), 1, 0) for out in criteria.values()])
     counted_ = b.total([b.when(b.cmp("!=", out.status, NA), 1, 0) for out in criteria.values()])
     return RulesetSql(sc, applicable, criteria, score, max_score, levels, verdict, met, counted_)
+
+
+def _criterion(c: Compiler, cr: Any, sc: Scope, scale: int, not_applicable: Any) -> CriterionSql:
+    """One criterion's status, value and points, in the subject's relation."""
+    rel = sc.rel
+    let = rel.let
+    cid = cr.id
+
+    def ev(node: ir.Node) -> Any:
+        return c.ev(node, sc)
+
+    def mat(value: Any) -> Any:
+        return c.materialize(value, rel)
+
+    applies = mat(ev(cr.applies)) if cr.applies is not None else s.TRUE
+    value = mat(ev(cr.test)) if cr.test is not None else None
+    points = None
+    if cr.items:
+        lo: Any = 0
+        hi: Any = 0
+        for item in cr.items:
+            holds = mat(ev(item.condition))
+            p = _scaled(item.points, scale)
+            lo = b.add(lo, b.when(s.exactly_true(holds), p, 0))
+            hi = b.add(hi, b.when(b.or_(holds.t, holds.u), p, 0))
+        points = (lo, hi)
+    elif cr.tiers:
+        points = _tiers(c, cr, sc, scale)
+    elif value is not None and cr.points is not None:
+        p = _scaled(cr.points, scale)
+        points = (b.when(s.exactly_true(value), p, 0), b.when(b.or_(value.t, value.u), p, 0))
+    if value is not None:
+        status = status_of(value)
+    else:
+        full = _scaled(cr.max_points, scale)
+        status = b.cases(
+            [(b.cmp("==", points[0], full), PASS), (b.cmp("<", points[1], full), FAIL)], UNKNOWN
+        )
+    sure = s.exactly_true(applies)
+    if points is not None:
+        # applies not known: points between 0 and what they were
+        points = (
+            b.when(sure, points[0], _min0(points[0])),
+            b.when(sure, points[1], _max0(points[1])),
+        )
+    status = b.cases(
+        [(not_applicable, NA), (s.exactly_false(applies), NA), (b.not_(sure), UNKNOWN)], status
+    )
+    status = let(status)
+    num = None
+    if points is not None:
+        lo_n, hi_n = let(points[0]), let(points[1])
+        num = s.Num(True, s.Rat(lo_n, scale), s.Rat(hi_n, scale), False)
+    applies_value = s.Bool(
+        b.and_(applies.t, b.not_(not_applicable)),
+        b.or_(applies.f, not_applicable),
+        b.and_(applies.u, b.not_(not_applicable)),
+    )
+    return CriterionSql(cid, status, value, num, applies_value)
+
+
+def _refused(cr: Any, error: Exception) -> AntqError:
+    """An unexpected failure compiling a criterion, as a refusal naming it."""
+    what = f"criterion `{cr.id}` (the SQL compiler failed on it: {type(error).__name__})"
+    return AntqError(Diagnostic("sql-unsupported", {"what": what}, cr.span))
 
 
 def _all_points(cr: Any) -> list[Any]:
