@@ -49,7 +49,7 @@ def _enum_help(value: str, enum_type: t.Enum) -> tuple:
     folded = normalize_text(value).casefold()
     for code, label in zip(enum_type.values, enum_type.labels or (), strict=False):
         if label is not None and normalize_text(label).casefold() == folded:
-            return (("help-did-you-mean", {"name": f'"{code}"'}),)
+            return (("help-did-you-mean", {"name": code}),)
     return did_you_mean(value, enum_type.values)
 
 
@@ -70,6 +70,8 @@ class Checker:
         # parameter's value: a share compared with 70 is caught here.
         self.shares: frozenset[str] = frozenset()
         self.param_values: Mapping[str, Any] = {}
+        # Where the text values of parameters are written (none: set by a caller).
+        self.param_spans: Mapping[str, Mapping[Any, Span | None]] = {}
 
     # ----------------------------------------------------------------- API
 
@@ -471,9 +473,12 @@ class Checker:
             given = self.param_values[other.name]
             for value in given if isinstance(given, (list, tuple)) else [given]:
                 if isinstance(value, str) and value not in enum_type.values:
+                    # (at the value where the ruleset writes it, for the editor's quick
+                    # fix; a value a caller gave is written nowhere: no position)
+                    where = self.param_spans.get(other.name, {}).get(value)
                     self.problem(
                         "param-not-enum-value",
-                        other.span,
+                        where,
                         _enum_help(value, enum_type),
                         name=other.name,
                         value=value,

@@ -476,11 +476,13 @@ class _Loader:
         names: dict[str, ir.Node] = {}
         labels: dict[str, str | None] = {}
         percent: set[str] = set()  # parameters written as percentages, shown as such
+        spans: dict[str, dict[Any, Span | None]] = {}  # where each text value is written
         for name, decl in a.params.items():
             node = _constant(empty, decl.default, self.problems)
             if node is None:
                 continue
             values[name] = _value_of(node)
+            spans[name] = _value_spans(decl.default)
             labels[name] = decl.label
             if isinstance(decl.default, ast.Literal) and decl.default.kind == "percent":
                 percent.add(name)
@@ -491,6 +493,7 @@ class _Loader:
             node = _constant(empty, decl.default, self.problems)
             if node is not None and _fits(node.type, names[name].type, node.value):
                 values[name] = _value_of(node)
+                spans[name] = _value_spans(decl.default)
                 if name in percent and not _is_share_value(node.value):
                     self.problems.append(
                         _param_share(
@@ -513,6 +516,7 @@ class _Loader:
                     )
                 )
             values[name] = _param_value(name, given, names[name].type)
+            spans.pop(name, None)  # (given by the caller: written nowhere in the text)
             if name in percent and not _is_share_value(values[name]):
                 written = given if isinstance(given, str) else str(given)
                 raise AntqError(_param_share(name, a.params[name], None, values[name], written))
@@ -521,6 +525,7 @@ class _Loader:
         functions = {"passes": self._ref_function(a), "applies": self._ref_function(a)}
         checker = Checker(schema, subject, names, functions)
         checker.shares, checker.param_values = frozenset(percent), values
+        checker.param_spans = spans
         for name, decl in a.defines.items():
             node = checker.expr(decl.expr, checker.root_scope())
             # Its own node, spanning the name: explanations then say
@@ -556,6 +561,7 @@ class _Loader:
         # parameters and definitions, not outcomes).
         header_checker = Checker(schema, subject, names, functions)
         header_checker.shares, header_checker.param_values = frozenset(percent), values
+        header_checker.param_spans = spans
         applies = None if header.applies is None else self.boolean(header_checker, header.applies)
         self.problems.extend(header_checker.problems)
         self.problems.extend(checker.problems)
@@ -864,6 +870,17 @@ def _param_share(
     return Diagnostic(
         "param-share", {"name": name, "default": default, "value": given}, span, helps=helps
     )
+
+
+def _value_spans(default: ast.Expr) -> dict[Any, Span | None]:
+    """Where each text value of a parameter's default is written (for
+    messages about one of them, and the editor's quick fix)."""
+    items = default.items if isinstance(default, ast.ListLiteral) else [default]
+    found: dict[Any, Span | None] = {}
+    for item in items:
+        if isinstance(item, ast.Literal) and isinstance(item.value, str):
+            found.setdefault(item.value, item.span)
+    return found
 
 
 def _written(decl: ast.ParamDecl) -> str:

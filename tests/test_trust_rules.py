@@ -453,6 +453,15 @@ def test_a_parameter_compared_with_an_enum_must_be_one_of_its_values(params, hel
     assert ruleset(body, params={"kk": "phường", "kinds": ["xã", "phường"]})
 
 
+def test_a_parameters_wrong_enum_value_is_pointed_at_where_it_is_written():
+    """(the editor's quick fix replaces what the error points at)"""
+    body = 'param kinds = ["xã", "phuong"]\ncriterion B "b"\n  kind in kinds\n'
+    with pytest.raises(CheckError) as info:
+        ruleset(body)
+    (problem,) = info.value.diagnostics
+    assert problem.span.text() == '"phuong"' and "did you mean `phường`?" in str(info.value)
+
+
 def test_a_verdict_unknown_for_want_of_the_headers_applies_when_says_why():
     rs = ruleset(
         'criterion A "a"\n  ok\n', head=HEAD + '  applies when kind != "phường"\n'
