@@ -1077,7 +1077,8 @@ CRAFTED: dict[str, tuple[Callable[[Path, Path], None], str, str, float]] = {
     # (300,000 values, aliases expanded: over the default `nodes` limit of one subject)
     "anchors.yaml": (_anchors, "antq-error", "nodes", CRAFTED_SECONDS),
     "deep.json": (
-        lambda path, bomb: path.write_text("[" * 100_000 + "]" * 100_000, "utf-8"),
+        # (one document; in a batch, such an element is its own error: test_trust_batches)
+        lambda path, bomb: path.write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}", "utf-8"),
         "antq-error",
         "depth",
         CRAFTED_SECONDS,
@@ -1089,7 +1090,8 @@ CRAFTED: dict[str, tuple[Callable[[Path, Path], None], str, str, float]] = {
         CRAFTED_SECONDS,
     ),
     "deep.yaml": (
-        lambda path, bomb: path.write_text("[" * 100_000 + "]" * 100_000, "utf-8"),
+        # (one document; in a batch, such an element is its own error: test_trust_batches)
+        lambda path, bomb: path.write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}", "utf-8"),
         "antq-error",
         "depth",
         CRAFTED_SECONDS,

@@ -260,3 +260,37 @@ def test_a_decimal_from_python_too_long_to_write_out_is_refused_at_once():
             with pytest.raises(AntqError) as info:
                 rs.evaluate(record, year=2021, evaluator=evaluator)
             assert "households" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '{"name": "B", "name": "B2"}',  # a duplicate key
+        '{"name": "B", "households": ' + "9" * 500 + "}",  # too many digits
+        '{"name": "B", "v": NaN}',
+        '{"name": "B", "x": ' + "[" * 300 + "]" * 300 + "}",  # too deep
+        '{"name": "B", "note": "' + "x" * 200_000 + '"}',  # text too long
+        '{"name": "B", "tricky": "]}, {", "name": "again"}',
+    ],
+)
+@pytest.mark.parametrize("chunk", [1 << 20, 64])
+def test_a_refused_element_of_a_json_batch_is_its_error_and_the_rest_are_read(
+    tmp_path, monkeypatch, bad, chunk
+):
+    from antq_rules.readers import stream
+
+    monkeypatch.setattr(stream, "CHUNK", chunk)
+    path = tmp_path / "batch.json"
+    path.write_text(f'[{{"name": "A"}},\n {bad},\n {{"name": "C"}}, {{"name": "D"}}]')
+    records = antq_rules.read_data(path, antq_rules.load(NGOC))
+    assert [r.error is None for r in records] == [True, False, True, True]
+    assert [r.data["name"] for r in records if r.error is None] == ["A", "C", "D"]
+    assert records[1].label.endswith("batch.json[1]")
+
+
+def test_a_refused_item_of_a_yaml_batch_is_its_error_and_the_rest_are_read(tmp_path):
+    path = tmp_path / "batch.yaml"
+    path.write_text("- name: A\n- name: B\n  name: B2\n- name: C\n", encoding="utf-8")
+    records = antq_rules.read_data(path, antq_rules.load(NGOC))
+    assert [r.error is None for r in records] == [True, False, True]
+    assert records[1].error.code == "duplicate-key"

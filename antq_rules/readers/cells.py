@@ -22,7 +22,9 @@ from ..source import normalize_text
 from ..suggest import fold
 
 _TRUE = {"true", "1", "x", "yes", "y", "co", "dung", "dat", "v", "✓", "✔"}
-_FALSE = {"false", "0", "no", "n", "khong", "sai", "khong dat", "chua dat", "-"}
+# (not `-`: in an office's table it as often means "no figure" as "no"; it is
+# refused by name, as it is in a number column)
+_FALSE = {"false", "0", "no", "n", "khong", "sai", "khong dat", "chua dat"}
 # Longer number texts are refused as "not a number" (their digits are first
 # held to `Limits.digits` by the table layer, which is at most 4300).
 _MAX_NUMBER_TEXT = 6000

@@ -24,7 +24,7 @@ from ..source import normalize_text
 from ..suggest import fold
 from .cells import column_letter
 from .documents import load_json, load_yaml
-from .stream import iter_json, iter_yaml
+from .stream import Refused, iter_json, iter_yaml
 from .tables import GUIDE_NAMES, CellProblem, Grid, Record, assemble
 from .text import examine, over_limit, read_text
 
@@ -251,11 +251,15 @@ def _file_records(
     yaml = suffix in YAML_SUFFIXES
     items = iter_yaml(path, encoding, limits) if yaml else iter_json(path, encoding, limits)
     for index, item in items:
+        label = str(path) if index is None else f"{path}[{index}]"
+        if isinstance(item, Refused):
+            yield Record(label, error=item.error)
+            continue
         if yaml:
             if index is None and item is None:  # (nothing but blanks or comments)
                 raise DataError(Diagnostic("empty-data-file", {"path": str(path)}))
             office_bools(item, schema, subject)
-        yield Record(str(path) if index is None else f"{path}[{index}]", item)
+        yield Record(label, item)
 
 
 def office_bools(document: Any, schema: Schema, entity: str) -> None:

@@ -29,6 +29,16 @@ CHUNK = 1 << 20  # characters read at a time
 WHITESPACE = " \t\r\n"
 
 
+class Refused(Exception):
+    """An element of a batch that was read to its end but refused (a duplicate
+    key, a number or text over a limit, `NaN`, nesting too deep): it is that
+    subject's error, and the elements after it are still read."""
+
+    def __init__(self, error: AntqError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def iter_json(
     path: Path, encoding: str | None = None, limits: Limits = DEFAULT
 ) -> Iterator[tuple[int | None, Any]]:
@@ -123,8 +133,14 @@ class _Array:
                 self.position += 1
                 expect_item = True
                 continue
-            value = self._value()
-            check_values(value, f"{self.where}[{index}]", self.limits)
+            try:
+                value: Any = self._value()
+                check_values(value, f"{self.where}[{index}]", self.limits)
+            except Refused as refused:  # (the decoder stopped inside it: skip to its end)
+                self.position = self._end_of_value(self.position)
+                value = refused
+            except AntqError as error:  # (read whole, then refused)
+                value = Refused(error)
             yield index, value
             index += 1
             expect_item = False
@@ -140,18 +156,49 @@ class _Array:
                 self.text = self.reader.more(self.text)
                 continue
             except RecursionError:
-                raise over_limit(
-                    self.where,
-                    Phrase("nesting depth", count=self.limits.depth),
-                    "depth",
-                    self.limits,
-                ) from None
+                depth = Phrase("nesting depth", count=self.limits.depth)
+                raise Refused(over_limit(self.where, depth, "depth", self.limits)) from None
+            except AntqError as error:  # (a hook: a duplicate key, too many digits, NaN)
+                raise Refused(error) from None
             if end >= len(self.text) and not self.reader.done:
                 # A number may go on in the next chunk (`12` of `123`).
                 self.text = self.reader.more(self.text)
                 continue
             self.position = end
             return value
+
+    def _end_of_value(self, position: int) -> int:
+        """Where the JSON value starting at `position` ends, found by its
+        brackets and strings alone (the decoder refused it half way)."""
+        depth, in_string, escaped = 0, False, False
+        while True:
+            while position < len(self.text):
+                char = self.text[position]
+                position += 1
+                if in_string:
+                    if escaped:
+                        escaped = False
+                    elif char == "\\":
+                        escaped = True
+                    elif char == '"':
+                        in_string = False
+                        if depth == 0:
+                            return position
+                elif char == '"':
+                    in_string = True
+                elif char in "[{":
+                    depth += 1
+                elif char in "]}":
+                    if depth == 0:  # (the array's own end, after a bare word)
+                        return position - 1
+                    depth -= 1
+                    if depth == 0:
+                        return position
+                elif depth == 0 and char in ", \t\r\n":
+                    return position - 1
+            if self.reader.done:
+                raise self._error("Expecting ',' delimiter", position)
+            self.text = self.reader.more(self.text)
 
     def _skip_more(self, position: int) -> int:
         position = _skip(self.text, position)
@@ -249,8 +296,12 @@ def iter_yaml(
                 if over is not None and over[0] == index:
                     raise over[1]
                 node = loader.compose_node(None, None)
-                check_graph(node, f"{where}[{index}]", limits)  # (each subject within the limits)
-                yield index, loader.construct_document(node)
+                try:  # (the item is composed whole: one refused, the next are read)
+                    check_graph(node, f"{where}[{index}]", limits)  # (each within the limits)
+                    item: Any = loader.construct_document(node)
+                except AntqError as error:
+                    item = Refused(error)
+                yield index, item
                 index += 1
             loader.get_event()
             if not loader.check_event(yaml.DocumentEndEvent):
