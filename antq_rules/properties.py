@@ -58,7 +58,7 @@ def check_property(
 ) -> str | None:
     """None if the property holds on every generated document; else the failure, shrunk."""
     from . import testing
-    from .loader import load
+    from .loader import SHIPPED_PREFIX, load
 
     try:
         from hypothesis import HealthCheck, given
@@ -101,7 +101,10 @@ def check_property(
                 ruleset, document, change, criterion=spec.get("criterion"), year=year, period=period
             )
     else:
-        other = load(file.parent / str(spec[kind]), allow=allow)
+        named = str(spec[kind])
+        # (`antq:tt124/xa.antq`: the shipped library, as in `use`; else beside the file)
+        source = named if named.startswith(SHIPPED_PREFIX) else file.parent / named
+        other = load(source, allow=allow)
         if kind == "not_looser_than":
 
             def check(document: Any) -> None:

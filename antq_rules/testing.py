@@ -545,6 +545,10 @@ class Boundary:
     count: int
     total: int
     holds: bool  # whether the threshold comparison holds (worked out exactly, not by the engine)
+    # The year and period the documents are meant to be judged with (those of
+    # the case the base came from, or the ones given).
+    year: int | None = None
+    period: Any = None
 
 
 def boundary_data(
@@ -573,7 +577,9 @@ def boundary_data(
     if field is None:
         raise AntqError(Diagnostic("no-threshold", {"id": criterion}))
     if base is None:
-        base = _passing_case(ruleset, criterion) or {}
+        base, case_year, case_period = _passing_case(ruleset, criterion) or ({}, None, None)
+        if year is None and period is None:  # (judged as that case is judged)
+            year, period = case_year, case_period
     year = year if year is not None else (ruleset.year or 2021)
     good, bad = _exemplars(ruleset, aggregate, field, base, year, period, seed)
     existing = base.get(field) if isinstance(base, dict) else None
@@ -608,6 +614,8 @@ def boundary_data(
                 k,
                 n,
                 holds[k],
+                year,
+                period,
             )
         )
     return out
@@ -655,8 +663,9 @@ def _list_field(aggregate: ir.Aggregate) -> str | None:
     return None
 
 
-def _passing_case(ruleset: Ruleset, criterion: str) -> Any:
-    """The data of a case of the ruleset's own cases file that passes `criterion`."""
+def _passing_case(ruleset: Ruleset, criterion: str) -> tuple[Any, Any, Any] | None:
+    """(data, year, period) of a case of the ruleset's own cases file that
+    passes `criterion`."""
     from pathlib import Path
 
     from .casefiles import data_of, find_case_files, read_cases, settings_of
@@ -682,7 +691,7 @@ def _passing_case(ruleset: Ruleset, criterion: str) -> Any:
             except AntqError:
                 continue
             if criterion in result.criteria and result.criteria[criterion].status is Status.PASS:
-                return copy.deepcopy(data)
+                return copy.deepcopy(data), settings["year"], settings["period"]
     return None
 
 

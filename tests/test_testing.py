@@ -199,3 +199,40 @@ def test_pytest_plugin_collects_cases_files(pytester):
     result = pytester.runpytest_subprocess("-q", "xa.cases.yaml")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*X4: expected FAIL, got PASS*"])
+
+
+def test_boundaries_are_judged_with_the_year_of_the_case_they_come_from(tmp_path):
+    from antq_rules.testing import boundary_data
+
+    (tmp_path / "r.antq").write_text(
+        'ruleset r\n  title "r"\n  subject commune\n  period "01/01" .. "31/12"\n'
+        "entity commune\n  name: text\n  areas: list[area]\n"
+        "entity area\n  name: text\n  founded: date\n"
+        'criterion A "a"\n  ratio(areas, founded.year < period.year) >= 70%\n',
+        encoding="utf-8",
+    )
+    areas = [{"name": f"K{i}", "founded": f"{2024 + (i >= 8)}-05-01"} for i in range(10)]
+    (tmp_path / "r.cases.yaml").write_text(
+        "cases:\n  - name: đạt\n    year: 2025\n    data: "
+        + json.dumps({"name": "X", "areas": areas}, ensure_ascii=False)
+        + "\n    expect: {verdict: PASS}\n",
+        encoding="utf-8",
+    )
+    rs = antq_rules.load(tmp_path / "r.antq")
+    for boundary in boundary_data(rs, "A", total=10):
+        assert boundary.year == 2025
+        judged = rs.evaluate(boundary.data, year=boundary.year, period=boundary.period)
+        assert judged.criteria["A"].status.name == ("PASS" if boundary.holds else "FAIL")
+
+
+def test_a_property_may_name_the_shipped_library(tmp_path):
+    (tmp_path / "tinh.antq").write_text(
+        'ruleset tinh extends "antq:tt124/xa.antq"\n  title "Tỉnh"\n', encoding="utf-8"
+    )
+    (tmp_path / "tinh.cases.yaml").write_text(
+        "year: 2021\nproperties:\n  - name: giống\n    agrees_with: antq:tt124/xa.antq\n"
+        "    examples: 20\n",
+        encoding="utf-8",
+    )
+    report = antq_rules.run_cases(tmp_path)
+    assert report.ok and len(report.cases) == 1, report.render("en")
