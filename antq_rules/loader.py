@@ -778,6 +778,10 @@ def _merge_header(base: ast.RulesetHeader | None, child: ast.RulesetHeader) -> a
             "applies",
         )
     }
+    if child.title is not None:
+        # (a ruleset of its own: the base's English title and version are not its)
+        inherited["title_en"] = child.title_en
+        inherited["version"] = child.version
     return attrs.evolve(child, **inherited)
 
 

@@ -1036,6 +1036,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     "passed": {"en": "passed", "vi": "đạt"},
     "failed": {"en": "failed", "vi": "lỗi"},
     "items": {"en": "{count} items", "vi": "{count} phần tử"},
+    "one item": {"en": "{count} item", "vi": "{count} phần tử"},
     "a whole number": {"en": "a whole number", "vi": "một số nguyên"},
     "a cell number": {"en": "a number (0,95 or 95%)", "vi": "một số (0,95 hoặc 95%)"},
     "true/false": {"en": "true/false (có/không)", "vi": "đúng/sai (có/không)"},

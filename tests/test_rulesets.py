@@ -503,3 +503,10 @@ def test_run_cases_passes_on_the_fixtures():
     report = antq_rules.run_cases(HERE)
     assert report.ok, report.render()
     assert report.passed == 3
+
+
+def test_an_extension_with_its_own_title_does_not_keep_the_bases_english_title_or_version():
+    own = antq_rules.load('ruleset tinh extends "antq:qd9745/xa.antq"\n  title "Tỉnh X"\n')
+    assert (own.about.title, own.about.title_en, own.about.version) == ("Tỉnh X", None, None)
+    kept = antq_rules.load('ruleset tinh extends "antq:qd9745/xa.antq"\n')
+    assert kept.about.title_en and kept.about.version  # (no title of its own: the base's)

@@ -110,7 +110,7 @@ def value(item: Any, lang: str, as_percent: bool = False) -> str:
     if item is None:
         return "—"
     if type(item).__name__ == "ListSummary":
-        text = word("items", lang).format(count=item.count)
+        text = word("one item" if item.count == 1 else "items", lang).format(count=item.count)
         return word("at least", lang).format(low=text) if item.open else text
     return str(item)
 
