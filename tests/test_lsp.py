@@ -244,6 +244,9 @@ def test_completion_after_a_dot(opened):
     document.change(TYPING + "single(incidents + areas.incidents).ki")
     items = _labels(document.ask("textDocument/completion", document.end()))
     assert items["kind"]["detail"] == "event_kind"
+    document.change(TYPING + "count((incidents + areas.incidents).")
+    items = _labels(document.ask("textDocument/completion", document.end()))
+    assert items["kind"]["detail"] == "event_kind"
 
 
 def test_completion_of_names_in_scope(opened):

@@ -45,8 +45,8 @@ class Token:
     start: int
     end: int
     line_start: bool = False  # the first token of its line
-    # Of a closed `single(…)`: the path of the list it takes its item from
-    # (`single(areas where …)` → ["areas"]), whose item's fields follow a dot.
+    # Of a closed `single(…)` or `(…)`: the path of the list it takes its item
+    # from (`single(areas where …)` → ["areas"]), whose item's fields follow a dot.
     path: list[str] | None = None
 
 
@@ -145,7 +145,8 @@ def frames_of(tokens: list[Token]) -> list[Frame]:
             path = None
             if len(stack) > 1:
                 closed = stack.pop()
-                if closed.func == "single" and closed.args == 0:
+                # (`single(list).`, `(incidents + areas.incidents).`: the items' fields)
+                if closed.func in ("single", None) and closed.opener == "(" and closed.args == 0:
                     path = leading_path(closed.recent) or None
             group = Token("group", token.text, token.start, token.end, path=path)
             stack[-1].recent.append(group)
