@@ -364,6 +364,7 @@ _RUNTIME: dict[str, Any] = {
     "_defined": _defined,
     "_mean": _mean,
     "_NOTHING": _NOTHING,
+    "_UNDEFINED": v.UNDEFINED,
     "_Period": v.Period,
     "_PASS": Status.PASS,
     "_FAIL": Status.FAIL,
@@ -978,10 +979,17 @@ class _Generator:
             out.line(f"{r} = {right}")
             out.mark(r, out.kind(right))
         if out.kind(left) == GENERAL:
-            # A value that may be undefined, among others: `values` says what `??` gives.
+            # A value that may be undefined, among others: `values` says what `??`
+            # gives — with the right side's own value, undefined too if it is
+            # (`max(…) ?? 1 / 0`: its defined part, or undefined).
             with out.block(f"if {r}.__class__ is _Range and {r}.undefined:"):
-                right = self.expr(node.right, env)
-                out.line(f"{r} = _fallback_g({r}, {right})")
+                other = out.var("r")
+                with out.block("try:"):
+                    right = self.expr(node.right, env)
+                    out.line(f"{other} = {right}")
+                with out.block("except Undef:"):
+                    out.line(f"{other} = _UNDEFINED")
+                out.line(f"{r} = _fallback_g({r}, {other})")
                 out.line("unk = True")
         return r
 
@@ -1536,8 +1544,18 @@ def _top_aggregates(root: ir.Node) -> Iterator[ir.Aggregate]:
 
 def _hoistable(node: ir.Aggregate) -> bool:
     """Whether an aggregate depends on the data alone (not on criteria judged
-    before it, the score or the level)."""
-    return not any(isinstance(n, (ir.CriterionRef, ir.OutcomeRef)) for n in ir.walk(node))
+    before it, the score or the level), and not on another aggregate over
+    the subject's lists: that one is computed in the same pass (a define,
+    `count(incidents)`, used in `min(areas.incidents, share + dn)` is one
+    node in both places), so its total would be read before it is known."""
+    if any(isinstance(n, (ir.CriterionRef, ir.OutcomeRef)) for n in ir.walk(node)):
+        return False
+    for inner in ir.walk(node)[1:]:  # (its filter, body, and `where`s on the way)
+        if isinstance(inner, ir.Aggregate) and not any(
+            isinstance(n, ir.Var) and n.level > 0 for n in ir.walk(inner.source)
+        ):
+            return False
+    return True
 
 
 # ------------------------------------------------------------ entry points

@@ -238,7 +238,9 @@ def _eval_node(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
         members = []
         origins = []
         for index, (item, member) in enumerate(zip(source.items, source.members, strict=True)):
-            belongs = v.logic_and(member, _eval(node.condition, (*env, item), ctx))
+            # (the item at its own level: a define's `where`, checked at the top,
+            # may be used inside an aggregate whose item holds that level)
+            belongs = v.logic_and(member, _eval(node.condition, (*env[: node.level], item), ctx))
             if belongs is not False:
                 kept.append(item)
                 members.append(belongs)
@@ -266,7 +268,7 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
     # For each item: where it takes part (the filter) and its test or value.
     rows: list[tuple[Any, Any]] = []
     for item, member in zip(source.items, source.members, strict=True):
-        inner = (*env, item)
+        inner = (*env[: node.level], item)  # (see the `Filter` above)
         keep = True if node.filter is None else _eval(node.filter, inner, ctx)
         keep = v.logic_and(member, keep)
         if v.flags(keep)[0]:

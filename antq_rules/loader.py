@@ -563,6 +563,9 @@ class _Loader:
         header_checker.shares, header_checker.param_values = frozenset(percent), values
         header_checker.param_spans = spans
         applies = None if header.applies is None else self.boolean(header_checker, header.applies)
+        for node in ir.walk(applies) if applies is not None else ():
+            if isinstance(node, ir.CriterionRef):  # (judged only where the ruleset applies)
+                header_checker.problem("applies-uses-criterion", node.span, name=node.id)
         self.problems.extend(header_checker.problems)
         self.problems.extend(checker.problems)
         spec = header.period

@@ -449,6 +449,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "parameter `{name}` is `{value}`, which is not a value of {type}",
         "vi": "tham số `{name}` bằng `{value}`, không phải giá trị của {type}",
     },
+    "applies-uses-criterion": {
+        "en": "the ruleset's `applies when` cannot use criterion `{name}`: criteria are "
+        "judged only where the ruleset applies",
+        "vi": "`applies when` của bộ tiêu chí không thể dùng tiêu chí `{name}`: các tiêu chí "
+        "chỉ được đánh giá khi bộ tiêu chí được áp dụng",
+    },
     "year-not-period": {
         "en": "the evaluation year {year} is not the year of the period {start} .. {end}; "
         "give the year or the period, not both (a ruleset with fixed dates needs neither)",

@@ -681,3 +681,70 @@ def test_the_item_single_gives_is_checked_before_it_is_explained(record):
     assert result.to_dict() == reference.to_dict()
     for cid, criterion in result.criteria.items():
         assert criterion.explanation.trace == reference.criteria[cid].explanation.trace, cid
+
+
+NESTED = """
+ruleset t.nested
+  title "Lồng nhau"
+  subject commune
+
+entity commune
+  share: decimal
+  n: int
+  ok: bool
+  nums: list[int]
+  areas: list[area]
+  incidents: list[incident]
+
+entity area
+  h: int
+  incidents: list[incident]
+
+entity incident
+  victims: int
+  serious: bool
+
+define dn = count(incidents)
+define dl = incidents where victims > 1
+
+criterion K1 "a define inside an item's scope, also used at the top"
+  min(areas.incidents, share + dn) ?? 0 < 3
+
+criterion K2 "the define at the top"
+  dn == 1
+
+criterion K3 "a nested ?? whose right side is undefined"
+  0 < (max([1, 2] where ok, 1) ?? 1 / n) ?? 0
+
+criterion K4 "a filtered define inside an aggregate"
+  any(nums, count(dl) == 1) and any(areas, count(dl where serious) <= 1)
+
+criterion K5 "a subject-level aggregate in a where"
+  count(areas where h > avg(areas.h) ?? 0) >= 1
+"""
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"share": 0.5, "areas": [{"incidents": [{"victims": 2}]}]},  # (incidents missing)
+        {"share": 0.5, "areas": [{"h": 1, "incidents": [{"victims": 2}]}], "incidents": []},
+        {
+            "share": 2,
+            "n": 0,
+            "nums": [1],
+            "areas": [{"h": 1, "incidents": []}, {"h": 5, "incidents": []}],
+            "incidents": [{"victims": 5, "serious": True}, {"victims": 0, "serious": False}],
+        },
+        {"n": 0, "ok": None, "nums": [1, 2], "areas": [{}], "incidents": [{"victims": 3}]},
+    ],
+)
+def test_nested_aggregates_defines_and_fallbacks_agree_with_the_reference(record):
+    """Found by fuzzing against SQL: a define's aggregate read inside another
+    hoisted aggregate before it was computed; `??` whose right side is
+    undefined; a define's `where` used inside an aggregate (its level)."""
+    ruleset = antq_rules.load(NESTED)
+    result = ruleset.evaluate(record)
+    reference = ruleset.evaluate(record, evaluator="reference")
+    assert result.statuses == reference.statuses
+    assert result.to_dict() == reference.to_dict()

@@ -497,3 +497,9 @@ def test_a_share_typed_as_a_whole_number_in_a_file_is_warned(tmp_path):
     assert not second.notices
     code, out, err = antq("eval", "r.antq", "d.json", "--lang", "en", cwd=tmp_path)
     assert "it reads as 8500%" in err and "it reads as 8500%" in out
+
+
+def test_the_headers_applies_when_cannot_use_a_criterion():
+    with pytest.raises(CheckError) as info:
+        ruleset('criterion K2 "c"\n  ok\n', head=HEAD + "  applies when not passes(K2)\n")
+    assert info.value.code == "applies-uses-criterion" and info.value.line == 4
