@@ -613,3 +613,28 @@ def test_a_sum_of_products_of_fields_runs_and_a_fraction_is_named():
         to_sql(refused)
     assert caught.value.code == "sql-unsupported"
     assert "fraction" in caught.value.render("en")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 13): found by fuzzing against Python, not yet minimised — "
+    "`single(incidents where any(areas, date >= max(areas.houses + houses, built) ?? …))` "
+    "that two incidents match is an error in Python; DuckDB, with 20 other communes in "
+    "its tables, judges it FAIL",
+)
+def test_a_single_that_two_items_match_is_an_error_on_duckdb_as_in_python():
+    folder = Path(__file__).parent / "data" / "sql_single_many"
+    ruleset = antq_rules.load(folder / "single_many.antq")
+    document = yaml.safe_load((folder / "single_many.json").read_text(encoding="utf-8"))
+    records, target = document["records"], document["target"]
+    (python,) = ruleset.evaluate_many([copy.deepcopy(records[target])], evaluator="reference")
+    assert python.error is not None and python.error.code == "single-many"
+    con = duckdb.connect()
+    flat, ids = flatten(ruleset.schema, ruleset.subject, records)
+    into_duckdb(con, flat)
+    position = sum(1 for key in ids[:target] if key is not None)
+    sql = list(evaluate_db(ruleset, con))[position]
+    assert python.error is None or sql.error is not None
+    assert (sql.verdict, sql.statuses) == (python.verdict, python.statuses) or (
+        python.error is not None and sql.error.code == python.error.code
+    )
