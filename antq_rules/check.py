@@ -10,6 +10,7 @@ everything, so one mistake does not cascade into many.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -290,6 +291,8 @@ class Checker:
             if (
                 isinstance(left, ir.Const)
                 and isinstance(right, ir.Const)
+                and isinstance(left.value, datetime.date)
+                and isinstance(right.value, datetime.date)
                 and right.value < left.value
             ):  # (every `in` of such a period would be false: "no incident" would pass)
                 start, end = left.value.isoformat(), right.value.isoformat()
