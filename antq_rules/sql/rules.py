@@ -9,6 +9,7 @@ NA 3) and words in its result.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -69,16 +70,14 @@ def _scaled(points: Any, scale: int) -> int:
     return value.numerator
 
 
+def _evaluators(c: Compiler, sc: Scope) -> tuple[Callable[[ir.Node], Any], Callable[[Any], Any]]:
+    """(a node's value in the subject's scope, a value named in its relation)."""
+    return (lambda node: c.ev(node, sc)), (lambda value: c.materialize(value, sc.rel))
+
+
 def compile_ruleset(c: Compiler, ruleset: Any, sc: Scope, verdict_only: bool = False) -> RulesetSql:
-    rel = sc.rel
-    let = rel.let
-
-    def ev(node: ir.Node) -> Any:
-        return c.ev(node, sc)
-
-    def mat(value: Any) -> Any:
-        return c.materialize(value, rel)
-
+    let = sc.rel.let
+    ev, mat = _evaluators(c, sc)
     applicable = mat(ev(ruleset.applies)) if ruleset.applies is not None else s.TRUE
     not_applicable = s.exactly_false(applicable)
     needed = ruleset._verdict_needs if verdict_only else None
@@ -169,16 +168,9 @@ def compile_ruleset(c: Compiler, ruleset: Any, sc: Scope, verdict_only: bool = F
 
 def _criterion(c: Compiler, cr: Any, sc: Scope, scale: int, not_applicable: Any) -> CriterionSql:
     """One criterion's status, value and points, in the subject's relation."""
-    rel = sc.rel
-    let = rel.let
+    let = sc.rel.let
     cid = cr.id
-
-    def ev(node: ir.Node) -> Any:
-        return c.ev(node, sc)
-
-    def mat(value: Any) -> Any:
-        return c.materialize(value, rel)
-
+    ev, mat = _evaluators(c, sc)
     applies = mat(ev(cr.applies)) if cr.applies is not None else s.TRUE
     value = mat(ev(cr.test)) if cr.test is not None else None
     points = None
