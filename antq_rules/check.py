@@ -21,7 +21,8 @@ from . import ir
 from . import types as t
 from .errors import CheckError, Diagnostic, did_you_mean
 from .schema import EntityDef, Schema
-from .source import Span, normalize_text
+from .source import Span
+from .suggest import fold
 from .syntax import ast
 
 DATE_PARTS = ("year", "month", "day", "quarter")
@@ -46,10 +47,11 @@ class Scope:
 
 
 def _enum_help(value: str, enum_type: t.Enum) -> tuple:
-    """`did you mean` the value whose label was given, else the closest value."""
-    folded = normalize_text(value).casefold()
+    """`did you mean` the value whose label was given (as the readers match
+    labels: case and diacritics aside), else the closest value."""
+    folded = fold(value)
     for code, label in zip(enum_type.values, enum_type.labels or (), strict=False):
-        if label is not None and normalize_text(label).casefold() == folded:
+        if label is not None and fold(label) == folded:
             return (("help-did-you-mean", {"name": code}),)
     return did_you_mean(value, enum_type.values)
 

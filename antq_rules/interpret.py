@@ -237,10 +237,11 @@ def _eval_node(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
         kept: list[Any] = []
         members = []
         origins = []
+        # (the item at its own level: a define's `where`, checked at the top,
+        # may be used inside an aggregate whose item holds that level)
+        outer = env[: node.level]
         for index, (item, member) in enumerate(zip(source.items, source.members, strict=True)):
-            # (the item at its own level: a define's `where`, checked at the top,
-            # may be used inside an aggregate whose item holds that level)
-            belongs = v.logic_and(member, _eval(node.condition, (*env[: node.level], item), ctx))
+            belongs = v.logic_and(member, _eval(node.condition, (*outer, item), ctx))
             if belongs is not False:
                 kept.append(item)
                 members.append(belongs)
@@ -267,8 +268,9 @@ def _aggregate(node: ir.Aggregate, env: tuple[Any, ...], ctx: Context) -> Any:
     source = _eval(node.source, env, ctx)
     # For each item: where it takes part (the filter) and its test or value.
     rows: list[tuple[Any, Any]] = []
+    outer = env[: node.level]  # (see the `Filter` above)
     for item, member in zip(source.items, source.members, strict=True):
-        inner = (*env[: node.level], item)  # (see the `Filter` above)
+        inner = (*outer, item)
         keep = True if node.filter is None else _eval(node.filter, inner, ctx)
         keep = v.logic_and(member, keep)
         if v.flags(keep)[0]:

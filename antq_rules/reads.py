@@ -16,6 +16,7 @@ from typing import Any
 
 from . import ir
 from . import types as t
+from .statements import fact_sides, text_of
 
 _KNOWN: weakref.WeakKeyDictionary[Any, Mapping[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
@@ -81,8 +82,6 @@ def share_fields(ruleset: Any) -> tuple[tuple[Path, str], ...]:
     known = _SHARES.get(ruleset)
     if known is not None:
         return known  # type: ignore[no-any-return]
-    from .statements import fact_sides, text_of
-
     found: dict[Path, str] = {}
 
     def visit(node: ir.Node, env: dict[int, Path | None]) -> None:

@@ -580,8 +580,9 @@ class Ruleset:
             result = self.error_result(error, record.data)
         # (a sheet left out of a workbook is said only if this ruleset reads its list)
         notices = (*record.notices, *result.notices, *absent_notices(record, fields_read(self)))
-        if error is None and share_fields(self):
-            notices = (*notices, *_share_notices(record.data, share_fields(self)))
+        shares = share_fields(self) if error is None else ()
+        if shares:
+            notices = (*notices, *_share_notices(record.data, shares))
         return attrs.evolve(
             result, index=index, subject=result.subject or record.label, notices=notices
         )
