@@ -23,6 +23,8 @@ from .format import int_text
 def _whole(value: int) -> int | str:
     """A whole number, or its order of magnitude as text where JSON writers
     (Python's own) cannot print it (over 4,300 digits)."""
+    if value.bit_length() < 14_000:  # (fewer than 4,215 digits: the usual case, at once)
+        return value
     text = int_text(value)
     return value if "≈" not in text else text
 
