@@ -544,6 +544,47 @@ def test_an_aggregate_inside_an_item_scope_is_not_reused_outside_it(criteria):
     _same(ruleset, docs, _in_duckdb(ruleset, docs))
 
 
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        # a define's `where` binds its own item, below the aggregate reading it
+        "define hit = areas.incidents where serious\n"
+        'criterion C1 "a"\n  any(areas, count(hit) > 0 and households > 1)',
+        "define big = areas where households > count(nums)\n"
+        'criterion C1 "a"\n  any(areas, count(big where share > 0.5) >= households)',
+        # a list written in the ruleset aggregated inside an item's scope
+        'param lim = [0, 2, 5]\ncriterion C1 "a"\n  all(nums, sum(lim) > it)',
+        'param lim = [0, 2, 5]\ncriterion C1 "a"\n  any(areas, count(lim where it > households) > 1)',
+        # a divisor that is surely 0: undefined, as in Python
+        'criterion C1 "a"\n  (1 / count(nums where false)) ?? 0 == 0',
+        'criterion C1 "a"\n  any(areas, (households / count(nums)) ?? 3 >= 1)',
+    ],
+)
+def test_once_refused_constructs_run_and_agree(criteria):
+    # (each of these once failed inside the compiler and was refused)
+    ruleset = _ruleset(_NESTED, criteria + "\n")
+    assert to_sql(ruleset)
+    docs = [
+        {"nums": [1], "areas": [{"households": 2, "share": 0.6, "incidents": [{"serious": True}]}]},
+        {"nums": [0, 3], "areas": [{"households": 1, "incidents": []}, {"households": 5}]},
+        {"nums": [], "areas": []},
+        {"nums": [2], "areas": [{"households": 0, "share": 0.1, "incidents": [{"serious": None}]}]},
+        {"areas": [{"households": 3, "share": 0.7, "incidents": [{"serious": False}]}]},
+    ]
+    _same(ruleset, docs, _in_duckdb(ruleset, docs))
+
+
+def test_score_without_points_is_unknown_as_in_python():
+    # (it was refused, with no position)
+    ruleset = _ruleset(
+        "  ok: bool\n",
+        'criterion C1 "a"\n  ok\n\nlevel "Tốt" when score >= 0 or ok\nlevel "Kém"\n'
+        'verdict max_score >= 0 or level == "Tốt"\n',
+    )
+    docs = [{"ok": True}, {"ok": False}, {}]
+    _same(ruleset, docs, _in_duckdb(ruleset, docs))
+
+
 def test_an_unexpected_failure_compiling_is_a_refusal_naming_the_criterion(monkeypatch):
     from antq_rules.sql.compile import Compiler
 
@@ -615,13 +656,43 @@ def test_a_sum_of_products_of_fields_runs_and_a_fraction_is_named():
     assert "fraction" in caught.value.render("en")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 13): found by fuzzing against Python, not yet minimised — "
-    "`single(incidents where any(areas, date >= max(areas.houses + houses, built) ?? …))` "
-    "that two incidents match is an error in Python; DuckDB, with 20 other communes in "
-    "its tables, judges it FAIL",
-)
+CONCAT_ROOTS = """ruleset r
+  title "R"
+  subject commune
+
+entity commune
+  areas: list[area]
+
+entity area
+  houses: list[house]
+
+entity house
+  members: int
+
+criterion C1 "houses of the commune and of an area"
+  any(areas, count(areas.houses + houses) > 1)
+
+criterion C2 "the other order"
+  all(areas, max(houses + areas.houses, members) ?? 0 < 5)
+"""
+
+
+def test_a_list_joined_from_two_levels_keeps_each_subject_s_rows():
+    # (`areas.houses` is the commune's, `houses` the area's: rows grouped by
+    # their root's id met a commune's id with an area's — another commune's
+    # houses were counted)
+    ruleset = antq_rules.load(CONCAT_ROOTS)
+    # (commune 2's area is area 3; area 2, with its houses, is commune 1's)
+    docs = [
+        {"areas": [{"houses": []}, {"houses": [{"members": 9}, {"members": 9}]}]},
+        {"areas": [{"houses": []}]},
+        {"areas": [{"houses": [{"members": 1}]}, {"houses": []}]},
+        {"areas": []},
+        {"areas": [{"houses": [{"members": 2}]}]},
+    ]
+    _same(ruleset, docs, _in_duckdb(ruleset, docs))
+
+
 def test_a_single_that_two_items_match_is_an_error_on_duckdb_as_in_python():
     folder = Path(__file__).parent / "data" / "sql_single_many"
     ruleset = antq_rules.load(folder / "single_many.antq")

@@ -298,7 +298,7 @@ class Compiler:
         """A subtree that reads no data: its value by the reference interpreter."""
         context = interpret.Context(self.period, self.params, self.year)
         try:
-            value = interpret._eval(node, (interpret.Obj(None, ""),), context)
+            value = interpret._eval(node, _no_data(node), context)
         except AntqError as error:
             if error.code == "no-period":
                 raise
@@ -487,7 +487,7 @@ class Compiler:
             return [ConstList(tuple(node.items), nodes=True)]
         if self.level_of(node) == -1:
             context = interpret.Context(self.period, self.params, self.year)
-            seq = interpret._eval(node, (interpret.Obj(None, ""),), context)
+            seq = interpret._eval(node, _no_data(node), context)
             return [self.const_value(seq, node.type)]
         if isinstance(node, ir.Get):
             if isinstance(node.base.type, t.List):
@@ -507,14 +507,16 @@ class Compiler:
             raise unsupported(node, "a list inside a nested entity or picked by `single`")
         raise unsupported(node, "this list")
 
-    def outer_values(self, roots: list[Any], level: int) -> tuple[list[ir.Node], bool]:
+    def outer_values(self, roots: list[tuple[Any, int]]) -> tuple[list[ir.Node], bool]:
         """The values of enclosing scopes that per-item expressions read
-        (computed there first), and whether any enclosing value is read."""
+        (computed there first), and whether any enclosing value is read; each
+        root with the level its items bind (a define's `where` binds its own,
+        below the aggregate's that reads it)."""
         found: list[ir.Node] = []
         attached = False
-        stack = [r for r in roots if r is not None]
+        stack = [(r, level) for r, level in roots if r is not None]
         while stack:
-            n = stack.pop()
+            n, level = stack.pop()
             lv = self.level_of(n)
             if 0 <= lv < level:
                 attached = True
@@ -523,11 +525,12 @@ class Compiler:
                     or isinstance(n, ir.Var)
                     or isinstance(n.type, t.Entity)
                 ):
-                    stack.extend(ir.children(n))  # (lists and entities: read where used)
+                    # (lists and entities: read where used)
+                    stack.extend((c, level) for c in ir.children(n))
                     continue
                 found.append(n)
                 continue
-            stack.extend(ir.children(n))
+            stack.extend((c, level) for c in ir.children(n))
         return found, attached
 
     def plan(
@@ -542,14 +545,14 @@ class Compiler:
         """The items of `source` for an aggregate binding `level`, whose per-item
         expressions are `exprs`."""
         branches = self.decompose(source)
-        roots: list[Any] = list(exprs)
+        roots: list[tuple[Any, int]] = [(e, level) for e in exprs]
         for br in branches:
             for step in br.steps:
                 if step.kind == "filter":
-                    roots.append(step.node.condition)
+                    roots.append((step.node.condition, step.node.level))
             if isinstance(br, ConstList) and br.nodes:
-                roots.extend(br.items)
-        hoist, attached = self.outer_values(roots, level)
+                roots.extend((item, level) for item in br.items)
+        hoist, attached = self.outer_values(roots)
         attached = attached or attach
         for n in hoist:
             self.hoisted(n, sc)
@@ -570,7 +573,11 @@ class Compiler:
                 given = sc.rel.let(b.truthy(self._column(root, marker, sc)))
             roots_info.append((br, root, table, given))
         key = None
-        detached = not attached and all(g is True for *_, g in roots_info)
+        # (detached rows are grouped by their root's id: branches from two
+        # roots, `areas.houses + houses` in an area's scope, would mix a
+        # commune's id with an area's — they are made per enclosing row)
+        one_root = len({(id(r.rel), r.alias, r.table.name) for _, r, _, _ in roots_info}) <= 1
+        detached = not attached and one_root and all(g is True for *_, g in roots_info)
         if detached and roots_info and not consts:
             # (the level is part of the key: the same rows bound by another
             # aggregate's Var, e.g. `count(areas)` inside an item scope and
@@ -1447,6 +1454,14 @@ def _coalesced(e: exp.Coalesce) -> tuple[exp.Expression | None, bool | None]:
     if len(e.expressions) != 1 or not isinstance(e.expressions[0], exp.Boolean):
         return None, None
     return e.this, bool(e.expressions[0].this)
+
+
+def _no_data(node: ir.Node) -> tuple[Any, ...]:
+    """An environment for a subtree that reads no data: an item of its own
+    aggregates binds at their level (`sum(lim)` inside `all(nums, …)` at 2),
+    so the levels below are placeholders."""
+    bound = [n.level for n in ir.walk(node) if isinstance(n, (ir.Aggregate, ir.Filter))]
+    return (interpret.Obj(None, ""),) * max([1, *bound])
 
 
 def _column_bool(column: exp.Expression) -> s.Bool:

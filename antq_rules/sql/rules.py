@@ -117,6 +117,10 @@ def compile_ruleset(c: Compiler, ruleset: Any, sc: Scope, verdict_only: bool = F
         score = s.Num(True, s.Rat(lo, scale), s.Rat(hi, scale), False)
         max_score = s.Num(True, s.Rat(top, scale), s.Rat(top, scale), False, True)
         c.outcomes_set(score=score, max_score=max_score)
+    elif not scored:
+        # (no criterion has points: the Python judge reads score as unknown)
+        anything = s.Num(True, None, None, False)
+        c.outcomes_set(score=anything, max_score=anything)
     levels: list[tuple[Any, Any]] = []
     if ruleset.levels and (needed is None or ruleset._verdict_uses_outcome):
         judged = b.not_(not_applicable)

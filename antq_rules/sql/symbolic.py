@@ -472,9 +472,12 @@ def _inverse(x: Rat | None, let: Any) -> Rat:
     if x is None:
         return Rat(0)
     n = let(x.num)
+    # (a bound of 0: the divisor's interval holds 0, and `divide` says what
+    # then; its inverse is never read, but must not be num/0)
+    none = b.or_(b.is_null(n), b.coalesce(b.cmp("==", n, 0), False))
     positive = b.coalesce(b.cmp(">", n, 0), False)
-    num = b.cases([(b.is_null(n), 0), (positive, x.den)], b.neg(x.den))
-    den = b.cases([(b.is_null(n), 1), (positive, n)], b.neg(n))
+    num = b.cases([(none, 0), (positive, x.den)], b.neg(x.den))
+    den = b.cases([(none, 1), (positive, n)], b.neg(n))
     return Rat(num, den)
 
 
