@@ -437,10 +437,12 @@ def _eval(args: argparse.Namespace) -> int:
         )
     ruleset = _load(args)
     ruleset.check_when(args.year, period)  # (said once, not for every record)
+    if getattr(args, "dsn", None) and args.engine != "postgres":
+        raise AntqError(_usage("--dsn is for --engine postgres"))
+    if not args.data and args.engine != "postgres":  # (PostgreSQL: the tables it holds)
+        raise AntqError(_usage("give the data to judge: files or folders"))
     if args.engine != "python":
         return _eval_by_engine(args, ruleset, period, limits)
-    if not args.data:
-        raise AntqError(_usage("give the data to judge: files or folders"))
     records = iter_records(args.data, ruleset.schema, ruleset.subject, args.encoding, limits)
     progress = Progress(not args.no_progress, args.lang)
     shown: set[str] = set()

@@ -349,9 +349,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "vi": "{where}: tệp CSV không đọc được: {detail}",
     },
     "csv-open-quote": {
-        "en": "{where}: a quote (\") opened in this row is never closed, so the rest of the "
+        "en": '{where}: a quote (") opened in this row is never closed, so the rest of the '
         "file would be read as one cell; close the quote or remove it",
-        "vi": "{where}: dấu ngoặc kép (\") mở ở dòng này không được đóng, nên phần còn lại của "
+        "vi": '{where}: dấu ngoặc kép (") mở ở dòng này không được đóng, nên phần còn lại của '
         "tệp sẽ bị đọc thành một ô; hãy đóng hoặc xóa dấu ngoặc kép đó",
     },
     "duplicate-column": {
@@ -871,9 +871,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "nếu không có, hãy giữ trang tính đó và để trống",
     },
     "warn-missing-csv": {
-        "en": "{where}: file `{table}.csv` ({label}) is missing, so its data is unknown; "
+        "en": "{where}: file `{table}` ({label}) is missing, so its data is unknown; "
         "keep it, empty, if there are none",
-        "vi": "{where}: thiếu tệp `{table}.csv` ({label}) nên dữ liệu này chưa rõ; "
+        "vi": "{where}: thiếu tệp `{table}` ({label}) nên dữ liệu này chưa rõ; "
         "nếu không có, hãy giữ tệp đó và để trống",
     },
     # ---- SQL (antq_rules.sql: rulesets run where the data is)
@@ -902,6 +902,50 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "sql-missing-id": {
         "en": "table `{table}` has no `id` column",
         "vi": "bảng `{table}` không có cột `id`",
+    },
+    "tables-clash": {
+        "en": "a workbook or CSV folder cannot hold this schema: the tables `{first}` and "
+        "`{second}` would be read as one; rename one in the schema, or give the data as "
+        "JSON or YAML",
+        "vi": "sổ tính hoặc thư mục CSV không chứa được lược đồ này: bảng `{first}` và bảng "
+        "`{second}` sẽ bị đọc thành một; hãy đổi tên một trong hai trong lược đồ, hoặc đưa dữ "
+        "liệu dạng JSON hay YAML",
+    },
+    "tables-kept-column": {
+        "en": "a workbook or CSV folder cannot hold this schema: the field `{column}` of "
+        "`{table}` is named like the column that holds each row's id or its parent's; rename "
+        "it in the schema, or give the data as JSON or YAML",
+        "vi": "sổ tính hoặc thư mục CSV không chứa được lược đồ này: trường `{column}` của "
+        "`{table}` trùng tên cột giữ mã của dòng hoặc mã dòng cha; hãy đổi tên trường trong "
+        "lược đồ, hoặc đưa dữ liệu dạng JSON hay YAML",
+    },
+    "parquet-needs-engine": {
+        "en": "{path}: Parquet files are judged by a database engine: add `--engine duckdb` "
+        "(Python: `antq_rules.sql.evaluate_files`), or give the data as a CSV folder, a "
+        "workbook, JSON or YAML",
+        "vi": "{path}: tệp Parquet được chấm bằng bộ máy cơ sở dữ liệu: hãy thêm `--engine "
+        "duckdb` (Python: `antq_rules.sql.evaluate_files`), hoặc đưa dữ liệu dạng thư mục CSV, "
+        "sổ tính, JSON hay YAML",
+    },
+    "parquet-marks": {
+        "en": "{path}: its rows link to no row of their parent, share an id or have none, "
+        "so the files must be read as a CSV folder is — but its column `{column}` says what a "
+        "CSV folder cannot (a list not given, an item that is null); fix the ids, or give the "
+        "data as JSON",
+        "vi": "{path}: có dòng không thuộc dòng cha nào, trùng mã hoặc không có mã, nên các "
+        "tệp phải được đọc như một thư mục CSV — nhưng cột `{column}` nói điều thư mục CSV "
+        "không nói được (danh sách chưa có, phần tử rỗng); hãy sửa các mã, hoặc đưa dữ liệu "
+        "dạng JSON",
+    },
+    "sql-layout-clash": {
+        "en": "the tables of this ruleset's data cannot hold it for {engine}: the {kind}s "
+        "`{first}` and `{second}` (of `{table}`) would be one name, and one could be read "
+        "for the other; rename one in the schema, or judge with the Python engine (without "
+        "`--engine`)",
+        "vi": "các bảng dữ liệu của bộ tiêu chí này không dùng được với {engine}: {kind} "
+        "`{first}` và `{second}` (của `{table}`) sẽ thành một tên, có thể đọc nhầm cái này "
+        "thành cái kia; hãy đổi tên một trong hai trong lược đồ, hoặc đánh giá bằng bộ máy "
+        "Python (bỏ `--engine`)",
     },
     "sql-missing-link": {
         "en": "table `{table}` has no `{column}` column linking its rows to their parent",
@@ -1060,6 +1104,9 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "cell count": {"en": "the number of cells (more than {count})", "vi": "số ô (hơn {count})"},
     "row count": {"en": "the number of rows (more than {count})", "vi": "số dòng (hơn {count})"},
+    # ---- what two names of the SQL layout are (antq_rules.sql.layout)
+    "layout table": {"en": "table", "vi": "bảng"},
+    "layout column": {"en": "column", "vi": "cột"},
     "element count": {
         "en": "the number of XML elements for the values it holds (more than {count})",
         "vi": "số phần tử XML so với số giá trị chứa trong đó (hơn {count})",

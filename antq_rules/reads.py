@@ -16,6 +16,7 @@ from typing import Any
 
 from . import ir
 from . import types as t
+from .errors import Diagnostic, warning
 from .statements import fact_sides, text_of
 
 _KNOWN: weakref.WeakKeyDictionary[Any, Mapping[str, frozenset[str]]] = weakref.WeakKeyDictionary()
@@ -137,3 +138,23 @@ def over_a_whole(data: Any, path: Path) -> list[tuple[str, Any]]:
         elif isinstance(value, list):
             stack.extend((item, f"{where}[{i}]", depth) for i, item in enumerate(value))
     return out
+
+
+def share_notices(data: Any, shares: tuple) -> list[Diagnostic]:
+    """A warning for each number outside 0..1 in a field compared with a
+    percentage: `85` typed for 85 % reads as 8,500 % and passes `>= 90%`."""
+    notices = []
+    for path, test in shares:
+        for where, value in over_a_whole(data, path):
+            shown = f"{float(value):g}"
+            notices.append(
+                warning(
+                    "warn-share-over",
+                    path=where,
+                    value=shown,
+                    test=test,
+                    percent=f"{float(value) * 100:g}%",
+                    meant=f"{float(value) / 100:g}",
+                )
+            )
+    return notices

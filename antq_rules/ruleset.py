@@ -46,7 +46,13 @@ from .fast_trace import TraceSpec, trace_spec
 from .interpret import Context, Obj
 from .interpret import _eval as interpret_at
 from .model import Status, status_of
-from .reads import absent_notices, fields_read, nodes_reached, over_a_whole, share_fields
+from .reads import (
+    absent_notices,
+    fields_read,
+    nodes_reached,
+    share_fields,
+    share_notices,
+)
 from .result import (
     Batch,
     CriteriaView,
@@ -582,7 +588,7 @@ class Ruleset:
         notices = (*record.notices, *result.notices, *absent_notices(record, fields_read(self)))
         shares = share_fields(self) if error is None else ()
         if shares:
-            notices = (*notices, *_share_notices(record.data, shares))
+            notices = (*notices, *share_notices(record.data, shares))
         return attrs.evolve(
             result, index=index, subject=result.subject or record.label, notices=notices
         )
@@ -933,26 +939,6 @@ _UNMADE = object()
 
 
 YEARS = (1900, 2100)
-
-
-def _share_notices(data: Any, shares: tuple) -> list[Diagnostic]:
-    """A warning for each number outside 0..1 in a field compared with a
-    percentage: `85` typed for 85 % reads as 8,500 % and passes `>= 90%`."""
-    notices = []
-    for path, test in shares:
-        for where, value in over_a_whole(data, path):
-            shown = f"{float(value):g}"
-            notices.append(
-                warning(
-                    "warn-share-over",
-                    path=where,
-                    value=shown,
-                    test=test,
-                    percent=f"{float(value) * 100:g}%",
-                    meant=f"{float(value) / 100:g}",
-                )
-            )
-    return notices
 
 
 def _same_year(year: int, period: Period | None) -> None:

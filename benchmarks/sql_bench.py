@@ -9,7 +9,8 @@ criteria (unknowns handled, as the generated one must) and the Python engine.
 
 The tables are made by DuckDB itself (deterministic); 1 % of item fields are
 NULL (unknown). Times are wall-clock seconds on this machine. The DuckDB time
-is reported as load (registering the files, as `evaluate_files` does) and
+is reported as load (registering the files and checking their ids and links,
+as `evaluate_files` does) and
 judge (the query, its rows read back, the Results built); the ratio to the
 Python engine is of judging alone (its records already in memory).
 """
@@ -38,7 +39,8 @@ from antq_rules.sql import compile_sql, evaluate_db, evaluate_files  # noqa: E40
 from antq_rules.sql.engines import DuckDB  # noqa: E402
 from antq_rules.sql.fetch import fetch_records  # noqa: E402
 from antq_rules.sql.layout import Layout  # noqa: E402
-from antq_rules.sql.load import register_parquet  # noqa: E402
+from antq_rules.sql.load import register_parquet, table_name  # noqa: E402
+from antq_rules.sql.parquet import readers_would_speak  # noqa: E402
 from antq_rules.sql.query import ruleset_query, status_column  # noqa: E402
 
 MAKE = """
@@ -147,11 +149,13 @@ def _arrow(con: duckdb.DuckDBPyConnection, text: str, params: dict[str, Any]) ->
     return con.sql(text, params=params).to_arrow_table()
 
 
-def _loaded(paths: list[Path]) -> duckdb.DuckDBPyConnection:
-    """A connection with the files registered, as `evaluate_files` does (DuckDB
-    reads Parquet where it lies: the query reads the files)."""
+def _loaded(ruleset: Any, paths: list[Path]) -> duckdb.DuckDBPyConnection:
+    """A connection with the files registered and checked (no row linked to
+    no one, no id used twice…), as `evaluate_files` does (DuckDB reads
+    Parquet where it lies: the query reads the files)."""
     con = duckdb.connect()
     register_parquet(con, paths)
+    assert not readers_would_speak(ruleset, DuckDB(con), [table_name(p) for p in paths])
     return con
 
 
@@ -170,10 +174,10 @@ def measure(communes: int = 100_000, python_sample: int = 5_000) -> dict[str, fl
         start = time.perf_counter()
         results = list(evaluate_files(ruleset, paths))
         total = time.perf_counter() - start
-        # the same work in two parts: loading (registering the files) and
+        # the same work in two parts: loading (registering and checking the files) and
         # judging (the query, its rows read back, the Results built)
-        load = _best(lambda: _loaded(paths))
-        con = _loaded(paths)
+        load = _best(lambda: _loaded(ruleset, paths))
+        con = _loaded(ruleset, paths)
         # (both engines' Results are streamed, as `antq eval` writes them: a
         # caller holding 100,000 Results pays the collector's walks over them
         # whichever engine made them)
@@ -273,7 +277,8 @@ def section(communes: int = 100_000, python_sample: int = 5_000) -> str:
             "units, models, released prisoners and incidents; 1 % of item fields unknown) "
             "in Parquet, judged with `benchmarks/small.antq` by one generated query "
             "(`benchmarks/sql_bench.py`); statuses checked equal to a hand-written DuckDB "
-            "query and to the Python engine first. Loading is registering the files "
+            "query and to the Python engine first. Loading is registering the files and "
+            "checking their ids and links (no row linked to no one, no id used twice) "
             "(DuckDB reads Parquet in the query); judging is the query, its rows read "
             "back and the Results built; the queries alone (the one `evaluate_db` runs) "
             "are run to an Arrow table.",

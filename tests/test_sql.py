@@ -6,6 +6,7 @@ what SQL cannot say is refused with a position."""
 from __future__ import annotations
 
 import copy
+import json
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -29,6 +30,7 @@ from antq_rules.sql import compile_sql, evaluate_db, evaluate_files, to_sql  # n
 from antq_rules.sql.engines import DuckDB  # noqa: E402
 from antq_rules.sql.layout import Layout  # noqa: E402
 from antq_rules.sql.load import flatten, into_duckdb  # noqa: E402
+from antq_rules.sql.parquet import parquet_records  # noqa: E402
 from antq_rules.sql.query import decode, expression_query  # noqa: E402
 from antq_rules.synthetic import province  # noqa: E402
 
@@ -460,6 +462,52 @@ def test_an_engine_that_cannot_judge_a_batch_leaves_it_to_python(tmp_path, field
     assert all(any(n.code == "sql-fell-back" for n in r.notices) for r in results)
 
 
+CLASHES = {
+    # a field named like the link column: the link would be read for it
+    "link": (
+        'ruleset r\n  title "R"\n  subject site\n\nentity site\n  parts: list[part]\n\n'
+        "entity part\n  site_id: int\n  good: bool\n\n"
+        'criterion C1 "a"\n  none(parts where not good)\n',
+        [{"parts": [{"site_id": 7, "good": False}]}, {"parts": []}],
+    ),
+    # fields that differ in case: one name in DuckDB and Spark
+    "case": (
+        'ruleset r\n  title "R"\n  subject site\n\nentity site\n  OK: bool\n  ok: bool\n\n'
+        'criterion C1 "a"\n  OK and not ok\n',
+        [{"OK": True, "ok": False}, {"OK": False, "ok": True}],
+    ),
+    # a list named like the subject: two tables `site`
+    "table": (
+        'ruleset r\n  title "R"\n  subject site\n\nentity site\n  site: list[item]\n\n'
+        'entity item\n  good: bool\n\ncriterion C1 "a"\n  all(site.good)\n',
+        [{"site": [{"good": True}]}, {"site": [{"good": False}]}],
+    ),
+    # a field `id`: the subject's id column
+    "id": (
+        'ruleset r\n  title "R"\n  subject site\n\nentity site\n  id: text\n  n: int\n\n'
+        'criterion C1 "a"\n  n > 1\n',
+        [{"id": "B", "n": 2}, {"id": "A", "n": 1}],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLASHES))
+def test_names_the_engine_cannot_tell_apart_are_never_read_one_for_the_other(tmp_path, case):
+    text, docs = CLASHES[case]
+    ruleset = antq_rules.load(text)
+    with pytest.raises(AntqError) as caught:
+        to_sql(ruleset)
+    assert caught.value.code == "sql-layout-clash"
+    # from files, Python judges them, and says so
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(docs), encoding="utf-8")
+    results = list(evaluate_files(ruleset, [path]))
+    _same(ruleset, docs, results)
+    assert all(any(n.code == "sql-fell-back" for n in r.notices) for r in results)
+    if case == "case":  # (PostgreSQL's quoted names keep their case)
+        assert to_sql(ruleset, dialect="postgres")
+
+
 def test_parquet_the_engine_cannot_judge_is_judged_by_python(tmp_path):
     ruleset = _ruleset("  share: decimal\n", 'criterion K1 "k"\n  share < 12345678901234567890\n')
     path = tmp_path / "commune.parquet"
@@ -470,6 +518,134 @@ def test_parquet_the_engine_cannot_judge_is_judged_by_python(tmp_path):
     results = list(evaluate_files(ruleset, [path]))
     _same(ruleset, [{"share": Decimal("0.5")}, {}], results)
     assert all(any(n.code == "sql-fell-back" for n in r.notices) for r in results)
+
+
+_PARQUET_SCHEMA = (
+    "  name: text\n  areas: list[area]\n\nentity area\n  safe: bool\n"
+    "  incidents: list[incident]\n\nentity incident\n  serious: bool\n"
+)
+_PARQUET_RULES = (
+    'criterion K1 "areas"\n  count(areas where safe) >= 1\n\n'
+    'criterion K2 "incidents"\n  none(areas.incidents where serious)\n'
+)
+# (each table as rows: the same data as a CSV folder and as Parquet files)
+_PARQUET_CASES = {
+    "clean": {
+        "commune": "id,name\n1,An\n2,Bình\n",
+        "areas": "id,commune_id,safe\n1,1,true\n2,2,false\n",
+        "areas.incidents": "id,area_id,serious\n1,1,false\n2,2,true\n",
+    },
+    "orphan rows": {
+        "commune": "id,name\n1,An\n2,Bình\n",
+        "areas": "id,commune_id,safe\n1,1,true\n2,2,true\n",
+        "areas.incidents": "id,area_id,serious\n1,1,false\n2,9,true\n",
+    },
+    "an id used twice": {
+        "commune": "id,name\n1,An\n2,Bình\n",
+        "areas": "id,commune_id,safe\n5,1,true\n5,2,true\n",
+        "areas.incidents": "id,area_id,serious\n1,5,true\n",
+    },
+    "rows without ids": {
+        "commune": "id,name\n1,An\n2,Bình\n",
+        "areas": "id,commune_id,safe\n,1,true\n,1,false\n3,2,true\n",
+        "areas.incidents": "id,area_id,serious\n1,3,false\n",
+    },
+    "a list read with no file": {
+        "commune": "id,name\n1,An\n2,Bình\n",
+        "areas": "id,commune_id,safe\n1,1,true\n2,2,false\n",
+    },
+    "text columns, office words": {
+        "commune": "id,name\n1,An\n2,Bình\n",
+        "areas": "id,commune_id,safe\n1,1,có\n2,2,x\n3,2,không\n",
+        "areas.incidents": "id,area_id,serious\n1,1,không\n",
+    },
+    "a file named by the list's label": {
+        "commune": "id,name\n1,An\n",
+        "Khu dân cư": "id,commune_id,safe\n1,1,true\n",
+        "areas.incidents": "id,area_id,serious\n1,1,false\n",
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(_PARQUET_CASES))
+def test_parquet_files_are_read_by_the_readers_rules(tmp_path, case, monkeypatch):
+    # (rows linked to no one, ids used twice… were judged as if those rows
+    # did not exist, or as another subject's: PASS for FAIL, without a word)
+    fields = _PARQUET_SCHEMA.replace("areas: list[area]", 'areas: list[area] "Khu dân cư"')
+    ruleset = _ruleset(fields, _PARQUET_RULES)
+    csv, parquet = tmp_path / "csv", tmp_path / "parquet"
+    csv.mkdir()
+    parquet.mkdir()
+    for name, text in _PARQUET_CASES[case].items():
+        (csv / f"{name}.csv").write_text(text, encoding="utf-8")
+        duckdb.sql(
+            f"COPY (SELECT * FROM read_csv('{csv / (name + '.csv')}', header=true, "
+            f"all_varchar={case.startswith('text')})) "
+            f"TO '{parquet / (name + '.parquet')}' (FORMAT PARQUET)"
+        )
+    python = list(ruleset.evaluate_file(csv))
+    from antq_rules.sql import files
+
+    read = []
+    monkeypatch.setattr(files, "parquet_records", lambda *a: read.append(1) or parquet_records(*a))
+    engine = list(evaluate_files(ruleset, sorted(parquet.iterdir())))
+    # (clean files are judged in the query; the others read as CSV would be)
+    assert bool(read) == (case != "clean")
+
+    def said(results):
+        return [
+            (
+                r.error.code if r.error else None,
+                r.verdict,
+                r.statuses,
+                sorted(n.code for n in r.notices),
+            )
+            for r in results
+        ]
+
+    assert said(engine) == said(python)
+
+
+NOTICED = """ruleset r
+  title "R"
+  subject commune
+  applies when kind == "xa"
+
+entity commune
+  kind: text
+  share: decimal
+
+criterion C1 "a"
+  share >= 90%
+"""
+
+
+def test_what_python_notices_of_a_record_an_engine_says_too(tmp_path):
+    # (a share typed 85 for 85 %, a header `applies when` the data leaves open:
+    # warned by the Python engine, silent through an engine)
+    ruleset = antq_rules.load(NOTICED)
+    docs = [{"kind": "xa", "share": 85}, {"share": 0.95}, {"kind": "xa", "share": 0.5}]
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(docs), encoding="utf-8")
+    python = [sorted(n.code for n in r.notices) for r in ruleset.evaluate_file(path)]
+    engine = [sorted(n.code for n in r.notices) for r in evaluate_files(ruleset, [path])]
+    assert engine == python
+    assert python[0] == ["warn-share-over"] and python[1] == ["warn-applies-unknown"]
+
+
+def test_the_command_line_says_what_an_engine_needs(tmp_path):
+    from conftest import antq
+
+    ruleset = ROOT / "rulesets" / "plans" / "ngoc_dao_2021.antq"
+    code, _, err = antq("eval", ruleset, "--engine", "duckdb")
+    assert code == 2 and "give the data" in err
+    data = tmp_path / "d.json"
+    data.write_text("[]", encoding="utf-8")
+    code, _, err = antq("eval", ruleset, data, "--engine", "duckdb", "--dsn", "host=x")
+    assert code == 2 and "--dsn" in err
+    (tmp_path / "commune.parquet").write_bytes(b"PAR1")
+    code, out, err = antq("eval", ruleset, tmp_path / "commune.parquet", "--lang", "en")
+    assert "--engine duckdb" in out + err and "Traceback" not in err
 
 
 def test_a_null_record_is_an_error_as_in_python(tmp_path):

@@ -217,3 +217,22 @@ def test_names_that_fold_to_internal_ones_and_exact_decimals(request, engine, do
                 doc_result.statuses,
                 doc_result.level,
             )
+
+
+def test_a_text_postgresql_cannot_hold_leaves_the_batch_to_python(postgres, tmp_path):
+    # (a NUL in a text cell: the load failed, the whole batch was an internal error)
+    from antq_rules.sql import evaluate_files
+
+    ruleset = antq_rules.load(
+        'ruleset r\n  title "R"\n  subject commune\n\nentity commune\n  name: text\n'
+        '  n: int\n\ncriterion C1 "a"\n  n > 1\n'
+    )
+    (tmp_path / "commune.csv").write_text("id,name,n\n1,A\0B,2\n2,C,1\n", encoding="utf-8")
+    python = list(ruleset.evaluate_file(tmp_path))
+    results = list(evaluate_files(ruleset, [tmp_path], "postgres", connection=postgres))
+    assert [(r.verdict, r.statuses) for r in results] == [(r.verdict, r.statuses) for r in python]
+    assert all(any(n.code == "sql-fell-back" for n in r.notices) for r in results)
+    # (the connection is usable afterwards)
+    with postgres.cursor() as cur:
+        cur.execute("SELECT 1")
+        assert cur.fetchone() == (1,)

@@ -794,3 +794,34 @@ def test_a_dash_in_a_yes_no_cell_is_refused_not_read_as_no():
     with pytest.raises(CellError):
         cell_value("-", t.BOOL)
     assert cell_value("không", t.BOOL) is False and cell_value("x", t.BOOL) is True
+
+
+@pytest.mark.parametrize(
+    ("schema", "code"),
+    [
+        # a field named like the link column: the link was read for it, and
+        # the field never (the template left it out without a word)
+        ("entity site\n  parts: list[part]\nentity part\n  site_id: int\n", "tables-kept-column"),
+        ("entity site\n  id: text\n  n: int\n", "tables-kept-column"),
+        # a list named like the subject: two tables `site`, one file
+        ("entity site\n  site: list[item]\nentity item\n  good: bool\n", "tables-clash"),
+        (
+            "entity site\n  Items: list[item]\n  items: list[item]\nentity item\n  n: int\n",
+            "tables-clash",
+        ),
+    ],
+)
+def test_a_schema_tables_cannot_hold_apart_is_refused_by_name(tmp_path, schema, code):
+    text = f'ruleset r\n  title "R"\n  subject site\n\n{schema}\ncriterion C1 "a"\n  true\n'
+    rs = antq_rules.load(text)
+    (tmp_path / "site.csv").write_text("id\n1\n", encoding="utf-8")
+    with pytest.raises(AntqError) as caught:
+        read_records(tmp_path, rs.schema, rs.subject)
+    assert caught.value.code == code
+    # the template says the same, in the user's words (it crashed, or left the field out)
+    (tmp_path / "r.antq").write_text(text, encoding="utf-8")
+    code_, out, err = antq(
+        "schema", tmp_path / "r.antq", "--template", "csv", "--out", tmp_path / "t"
+    )
+    assert code_ == 2 and "internal error" not in err
+    assert "CSV" in err and "Traceback" not in err

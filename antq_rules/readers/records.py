@@ -248,6 +248,8 @@ def _file_records(
         return
     if suffix == ".csv":
         raise DataError(Diagnostic("csv-needs-folder", {"path": str(path)}))
+    if suffix == ".parquet":  # (tables for a database engine: not a text the readers read)
+        raise DataError(Diagnostic("parquet-needs-engine", {"path": str(path)}))
     yaml = suffix in YAML_SUFFIXES
     items = iter_yaml(path, encoding, limits) if yaml else iter_json(path, encoding, limits)
     for index, item in items:

@@ -162,7 +162,26 @@ def tables_for(schema: Schema, subject: str) -> list[Table]:
 
     root = schema.entities[subject]
     walk(subject, subject, None, None, None, root.label, (subject,))
+    _no_clash(out)
     return out
+
+
+def _no_clash(tables: list[Table]) -> None:
+    """Refuse a schema that tables cannot hold apart: two tables whose names
+    are one for the reader (it matches files and sheets case and diacritics
+    aside), or a field named like the `id` or link column (read as the link,
+    the field would never be read)."""
+    names: dict[str, str] = {}
+    for table in tables:
+        earlier = names.setdefault(fold(table.name), table.name)
+        if earlier is not table.name:
+            raise DataError(Diagnostic("tables-clash", {"first": earlier, "second": table.name}))
+        kept = {"id", *([table.link] if table.link else [])}
+        for column in table.columns:
+            if column.name in kept:
+                raise DataError(
+                    Diagnostic("tables-kept-column", {"column": column.name, "table": table.name})
+                )
 
 
 def _header_map(headers: Mapping[int, Any], table: Table, where: str) -> dict[int, str]:
@@ -485,17 +504,18 @@ def _absent(
     """A warning for each list whose table is left out while its parent's is
     there (a missing list is unknown, where an empty table means "none")."""
     subject = matched[tables[0].name].where
-    csv = subject.lower().endswith(".csv")
-    place = str(Path(subject).parent) if csv else subject.rsplit(", sheet ", 1)[0]
+    suffix = Path(subject).suffix.lower()
+    files = suffix in (".csv", ".parquet")  # (a folder of files, or a workbook's sheets)
+    place = str(Path(subject).parent) if files else subject.rsplit(", sheet ", 1)[0]
     out = []
     for table in tables:
         if table.name in matched or table.parent not in matched:
             continue
         assert table.parent_entity is not None and table.field is not None
         notice = warning(
-            "warn-missing-csv" if csv else "warn-missing-sheet",
+            "warn-missing-csv" if files else "warn-missing-sheet",
             where=place,
-            table=table.name,
+            table=table.name + suffix if files else table.name,
             label=table.label or table.field,
         )
         out.append((table.parent_entity, table.field, notice))

@@ -43,6 +43,7 @@ def compile_sql(
     from .query import ruleset_query
 
     layout = Layout(ruleset.schema, ruleset.subject, catalog, tables)
+    layout.check_names(dialect)
     return ruleset_query(ruleset, layout, year, period, dialect)
 
 
@@ -91,6 +92,7 @@ def evaluate_db(
     made = _queries(ruleset).get(key)
     if made is None:
         layout = Layout(ruleset.schema, ruleset.subject, catalog, tables)
+        layout.check_names(engine.dialect)
         subject = layout.table("")
         if not subject.present:
             raise AntqError(Diagnostic("sql-no-subject-table", {"table": subject.name}))

@@ -86,10 +86,14 @@ def connect(args: argparse.Namespace) -> Any:
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "127.0.0.1")
             )
+        # (no progress bars between antq's own lines; Spark's log for errors only)
+        builder = builder.config("spark.ui.showConsoleProgress", "false")
         try:
-            return builder.getOrCreate()
+            session = builder.getOrCreate()
         except Exception as error:  # Spark's own: no Java, a master that is not there
             raise engine_failed(error) from None
+        session.sparkContext.setLogLevel("ERROR")
+        return session
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,12 @@ import attrs
 
 from ..errors import AntqError, Diagnostic, warning
 from ..limits import DEFAULT
-from ..reads import absent_notices, fields_read
-from ..result import Batch, Result
-from .load import arrow_tables, flatten, into_duckdb, register_parquet
+from ..reads import absent_notices, fields_read, share_fields, share_notices
+from ..result import Batch, Result, Status
+from .engines import engine_for
+from .layout import Layout
+from .load import arrow_tables, flatten, into_duckdb, register_parquet, table_name
+from .parquet import parquet_records, readers_would_speak
 
 
 def evaluate_files(
@@ -36,9 +40,20 @@ def evaluate_files(
             raise AntqError(Diagnostic("sql-parquet-only", {}))
         con = connection if connection is not None else _duckdb().connect()
         register_parquet(con, parquet)
+        names = [table_name(p) for p in parquet]
+        if readers_would_speak(ruleset, engine_for(con), names):
+            # (rows linked to no one, ids used twice, a file the layout does
+            # not name…: read as a CSV folder would be, warnings included)
+            records = parquet_records(ruleset, parquet, limits or DEFAULT)
+            return _judge_records(ruleset, records, engine, None, year, period)
         try:
             return evaluate_db(ruleset, con, year=year, period=period)
         except AntqError as error:
+            if error.code == "sql-column-type":
+                # (text where a yes/no or a date is wanted: the readers read
+                # office words and Vietnamese dates, as from a CSV folder)
+                records = parquet_records(ruleset, parquet, limits or DEFAULT)
+                return _judge_records(ruleset, records, engine, None, year, period)
             if error.code != "sql-engine-error":
                 raise
             return _parquet_by_python(ruleset, con, year, period, _fell_back(engine, error))
@@ -47,22 +62,37 @@ def evaluate_files(
     records = list(
         iter_records(paths, ruleset.schema, ruleset.subject, encoding, limits or DEFAULT)
     )
+    return _judge_records(ruleset, records, engine, connection, year, period)
+
+
+def _judge_records(
+    ruleset: Any,
+    records: list[Any],
+    engine: str,
+    connection: Any,
+    year: int | None,
+    period: Any,
+) -> Batch:
+    """Records the readers read, loaded into the engine and judged in one
+    query (those it cannot judge exactly, by Python)."""
     docs = [r.data for r in records if r.error is None]
-    flat, ids = flatten(ruleset.schema, ruleset.subject, docs)
-    con = connection if connection is not None else _connect(engine)
-    load(engine, con, flat)
     judged: dict[Any, Result] = {}
     fell_back: tuple[Diagnostic, ...] = ()
     try:
+        Layout(ruleset.schema, ruleset.subject).check_names(engine)
+        flat, ids = flatten(ruleset.schema, ruleset.subject, docs)
+        con = connection if connection is not None else _connect(engine)
+        load(engine, con, flat)
         judged = _judged(ruleset, con, ids, year, period)
     except AntqError as error:
         # (one record's numbers can make the engine refuse the whole query — an
-        # overflow, a scale beyond 38 digits: every record is here, and Python
-        # judges them all, exactly)
-        if error.code != "sql-engine-error":
+        # overflow, a scale beyond 38 digits, a text PostgreSQL cannot hold —
+        # or the schema's names one table for the engine: every record is
+        # here, and Python judges them all, exactly)
+        if error.code not in ("sql-engine-error", "sql-layout-clash"):
             raise
         fell_back = (_fell_back(engine, error),)
-        ids = [None] * len(ids)
+        ids = [None] * len(docs)
     return Batch(_each(ruleset, records, ids, judged, year, period, fell_back))
 
 
@@ -91,6 +121,9 @@ def _each(
     """Each record's result in order, with what its reader noticed (as the
     Python engine gives them: `Ruleset.judge_record`)."""
     read = fields_read(ruleset)
+    shares = share_fields(ruleset)
+    applies_unknown = ruleset.applies is not None
+    resolved, _ = ruleset._when(year, period)
     doc_index = 0
     for index, record in enumerate(records):
         key = None
@@ -102,7 +135,11 @@ def _each(
             yield result.with_notices(fell_back) if record.error is None else result
             continue
         result = judged[key]
+        if applies_unknown and result.verdict is Status.UNKNOWN:
+            result = ruleset._applies_unknown(result, record.data, resolved, year)
         notices = (*result.notices, *record.notices, *absent_notices(record, read))
+        if shares:  # (what `Ruleset.judge_record` notices of a record's values)
+            notices = (*notices, *share_notices(record.data, shares))
         yield attrs.evolve(
             result, index=index, subject=result.subject or record.label, notices=notices
         )
@@ -110,7 +147,11 @@ def _each(
 
 def _fell_back(engine: str, error: AntqError) -> Diagnostic:
     """The note that Python judged what the engine could not."""
-    return warning("sql-fell-back", engine=engine, detail=error.first.params.get("detail", ""))
+    params = error.first.params
+    detail = params.get("detail")
+    if detail is None:  # (a clash of names: the two names)
+        detail = f"`{params.get('first', '')}` / `{params.get('second', '')}`"
+    return warning("sql-fell-back", engine=engine, detail=detail)
 
 
 def _parquet_by_python(
@@ -121,7 +162,6 @@ def _parquet_by_python(
     from sqlglot import exp
 
     from . import build as b
-    from .engines import engine_for
     from .fetch import fetch_records
     from .layout import Layout
 
@@ -158,13 +198,27 @@ def _connect(engine: str) -> Any:
 
 def load(engine: str, con: Any, flat: Any) -> None:
     """The flattened tables into the engine (DuckDB tables, PostgreSQL
-    temporary tables, Spark temporary views)."""
-    if engine == "duckdb":
-        into_duckdb(con, flat)
-    elif engine == "postgres":
-        into_postgres(con, flat)
-    else:
-        into_spark(con, flat)
+    temporary tables, Spark temporary views); what the engine refuses to
+    hold (a NUL in a PostgreSQL text) is its error, as a query's would be."""
+    from .engines import engine_failed
+
+    try:
+        if engine == "duckdb":
+            into_duckdb(con, flat)
+        elif engine == "postgres":
+            into_postgres(con, flat)
+        else:
+            into_spark(con, flat)
+    except Exception as error:
+        if engine == "postgres":
+            _rollback(con)
+        raise engine_failed(error) from None
+
+
+def _rollback(con: Any) -> None:
+    # (a connection already gone says so at its next use)
+    with contextlib.suppress(Exception):
+        con.rollback()
 
 
 _PG_TYPES = {"bool": "BOOLEAN", "int64": "BIGINT", "date32[day]": "DATE", "string": "TEXT"}

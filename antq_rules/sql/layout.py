@@ -28,6 +28,7 @@ import attrs
 from .. import types as t
 from ..data import LABEL_FIELDS  # noqa: F401  (the fields a subject's label comes from)
 from ..errors import AntqError, Diagnostic
+from ..messages import Phrase
 from ..schema import Schema
 from ..source import normalize_text
 
@@ -220,6 +221,78 @@ class Layout:
                 continue
             else:
                 out[name] = Field(name, ftype)
+
+    # ---------------------------------------------------------------- names
+
+    def check_names(self, dialect: str) -> None:
+        """Refuse a schema whose layout gives two things one name: a field
+        named like a column the layout keeps (`id`, the link `site_id`,
+        `_null`), two fields or lists whose names differ only in case where
+        the engine folds case (DuckDB, Spark), a list whose table is named
+        like another (`site: list[…]` inside subject `site`). Such a query
+        would read one column for the other: a verdict no one wrote."""
+        folds = dialect != "postgres"  # (PostgreSQL's quoted names keep case)
+
+        def key(name: str) -> str:
+            return name.casefold() if folds else name
+
+        tables: dict[str, str] = {}
+        for path, entity, parent_entity in self._paths():
+            name, renamed = self._names(path or self.subject)
+            earlier = tables.setdefault(key(name), path)
+            if earlier != path:
+                first = earlier or self.subject
+                self._clash("table", name, first, path, dialect)
+            if entity is None:
+                continue
+            kept = {key(c): c for c in ("id", NULL_COLUMN)}
+            if parent_entity is not None:
+                kept[key(f"{parent_entity}_id")] = f"{parent_entity}_id"
+            fields: dict[str, Field] = {}
+            self._fields(entity, "", fields, (entity,))
+            seen: dict[str, str] = {}
+            for field in [*fields, *self._list_fields(entity)]:
+                column = key(renamed.get(field, field))
+                if column in kept:
+                    self._clash("column", name, kept[column], field, dialect)
+                if column in seen:
+                    self._clash("column", name, seen[column], field, dialect)
+                seen[column] = field
+
+    def _paths(self) -> list[tuple[str, str | None, str | None]]:
+        """Every table's layout path, its entity (None: plain values) and its
+        parent's entity, from the subject down (each entity's lists once)."""
+        out: list[tuple[str, str | None, str | None]] = [("", self.subject, None)]
+        stack = [("", self.subject, (self.subject,))]
+        while stack:
+            path, entity, trail = stack.pop()
+            for field in self.schema.entities[entity].fields.values():
+                if not isinstance(field.type, t.List):
+                    continue
+                child = f"{path}.{field.name}" if path else field.name
+                item = field.type.item
+                if isinstance(item, t.Entity):
+                    out.append((child, item.name, entity))
+                    if item.name not in trail:
+                        stack.append((child, item.name, (*trail, item.name)))
+                else:
+                    out.append((child, None, entity))
+        return out
+
+    @staticmethod
+    def _clash(kind: str, table: str, first: str, second: str, dialect: str) -> None:
+        raise AntqError(
+            Diagnostic(
+                "sql-layout-clash",
+                {
+                    "kind": Phrase(f"layout {kind}"),
+                    "table": table,
+                    "first": first,
+                    "second": second,
+                    "engine": dialect,
+                },
+            )
+        )
 
     def child_path(self, parent: TableInfo, field: str) -> str:
         return field if parent.parent is None else f"{parent.path}.{field}"

@@ -295,11 +295,17 @@ def into_duckdb(con: Any, flat: Flattener, missing: set[str] | frozenset = froze
         con.unregister("__antq_arrow")
 
 
+def table_name(path: Path) -> str:
+    """The table a Parquet file holds: its name without `.parquet`
+    (`areas.incidents.parquet`)."""
+    name = Path(path).name
+    return name[: -len(".parquet")] if name.lower().endswith(".parquet") else Path(path).stem
+
+
 def register_parquet(con: Any, paths: list[Path]) -> None:
     """Parquet files as tables named after their stems (`areas.incidents.parquet`)."""
     for path in paths:
-        name = Path(path).name
-        name = name[: -len(".parquet")] if name.endswith(".parquet") else Path(path).stem
+        name = table_name(path)
         try:
             con.read_parquet(str(path)).create_view(name, replace=True)
         except Exception as error:  # (the engine's own: unreadable, not Parquet)
@@ -308,5 +314,12 @@ def register_parquet(con: Any, paths: list[Path]) -> None:
             ) from None
 
 
-__all__ = ["Flattener", "arrow_tables", "flatten", "into_duckdb", "register_parquet"]
+__all__ = [
+    "Flattener",
+    "arrow_tables",
+    "flatten",
+    "into_duckdb",
+    "register_parquet",
+    "table_name",
+]
 _ = datetime
