@@ -974,10 +974,16 @@ class _Generator:
             left = self.expr(node.left, env)
             out.line(f"{r} = {left}")
             out.mark(r, out.kind(left))
+        # (an undefined value ends the left side here, where the reference
+        # reads it to its end: a `single` after it may be a data error there)
+        cut = any(isinstance(n, (ir.Single, ir.RulesetRef)) for n in ir.walk(node.left))
         with out.block("except Undef:"):
-            right = self.expr(node.right, env)
-            out.line(f"{r} = {right}")
-            out.mark(r, out.kind(right))
+            if cut:
+                out.line("raise Deopt")
+            else:
+                right = self.expr(node.right, env)
+                out.line(f"{r} = {right}")
+                out.mark(r, out.kind(right))
         if out.kind(left) == GENERAL:
             # A value that may be undefined, among others: `values` says what `??`
             # gives — with the right side's own value, undefined too if it is

@@ -74,6 +74,19 @@ def _free(node: ir.Node, memo: dict[int, frozenset]) -> frozenset:
     return out
 
 
+def _within(node: ir.Node, level: int) -> list[tuple[ir.Node, int]]:
+    """A node's children, each with the level below which what it reads is
+    an enclosing scope's: a `where` or aggregate binds its own item, even one
+    typed at a lower level than the scope it is read in (a define's
+    `incidents where serious` inside `any(areas, …)`)."""
+    if isinstance(node, ir.Filter):
+        return [(node.source, level), (node.condition, min(level, node.level))]
+    if isinstance(node, ir.Aggregate):
+        inner = min(level, node.level)
+        return [(node.source, level), *((c, inner) for c in (node.filter, node.body) if c)]
+    return [(c, level) for c in ir.children(node)]
+
+
 # ------------------------------------------------------------------ handles
 
 
@@ -526,11 +539,11 @@ class Compiler:
                     or isinstance(n.type, t.Entity)
                 ):
                     # (lists and entities: read where used)
-                    stack.extend((c, level) for c in ir.children(n))
+                    stack.extend(_within(n, level))
                     continue
                 found.append(n)
                 continue
-            stack.extend((c, level) for c in ir.children(n))
+            stack.extend(_within(n, level))
         return found, attached
 
     def plan(
@@ -746,11 +759,23 @@ class Compiler:
                 # the next stage: this one's rows joined with the child table
                 member = self.materialize(member, rel)
                 present = rel.let(present)
+                # (what this stage hands to Python — two rows where a filter's
+                # `single` wants one — goes on with its rows to the next)
+                deopt = rel.let(b.or_(*rel.deopt)) if rel.deopt else None
                 prev = rel.current()
                 nxt = self.relation(table_ref(prev, "r0"), [prev], [], carry=True)
+                if deopt is not None:
+                    nxt.deopt.append(deopt)
                 join_on: Any = exp.EQ(this=b.col(child_link, "t1"), expression=cur_id)
-                left = marker_col is not None
-                if left:
+                # (a row with no child is kept where it says something: a
+                # list not given here, or at a stage before, a flag for
+                # Python — an inner join would drop it with the row)
+                left = (
+                    marker_col is not None
+                    or deopt is not None
+                    or any(st[0] == "rows" for st in open_steps)
+                )
+                if marker_col is not None:
                     join_on = exp.And(this=join_on, expression=b.truthy(marker_col))
                 nxt.join(table_ref(child.name, "t1"), join_on, left=left)
                 rel = nxt
