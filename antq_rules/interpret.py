@@ -76,6 +76,10 @@ class Context:
         self.level: Any = None
         self.tracer: Any = None
         self.missing: list[str] | None = None  # when explaining: paths of missing data read
+        # Values of the subject's level met again inside items (a define's
+        # `count(units where …)` in `any(areas, …)`):
+        # id(node) -> (subject, value, the missing data it read)
+        self.memo: dict[int, tuple[Any, Any, tuple[str, ...]]] = {}
 
 
 def _at(path: str, name: str) -> str:
@@ -132,8 +136,24 @@ def evaluate(node: ir.Node, subject: Any, context: Context) -> Any:
     return _eval(node, (Obj(subject, ""),), context)
 
 
+_ONCE = (ir.Single, ir.Filter, ir.Aggregate)
+
+
 def _eval(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
     tracer = ctx.tracer
+    if len(env) > 1 and isinstance(node, _ONCE) and not ir.free_levels(node) - {0}:
+        # What reads only the subject is the same for every item (a define's
+        # `count(units where …)` inside `any(areas, …)`): computed once.
+        hit = ctx.memo.get(id(node))
+        missing = ctx.missing
+        if hit is not None and hit[0] is env[0]:
+            if missing is not None:  # (what it read that is missing, said again)
+                missing.extend(hit[2])
+            return hit[1]
+        start = 0 if missing is None else len(missing)
+        value = _eval_node(node, env, ctx)
+        ctx.memo[id(node)] = (env[0], value, () if missing is None else tuple(missing[start:]))
+        return value
     if tracer is None or len(env) != 1:
         return _eval_node(node, env, ctx)
     # Explaining: note every value at the subject's level, in evaluation order.

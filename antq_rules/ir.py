@@ -9,6 +9,7 @@ value). Evaluators never look at the AST or at names again.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import attrs
@@ -308,6 +309,31 @@ def walk(node: Node) -> list[Node]:
         current = stack.pop()
         out.append(current)
         stack.extend(reversed(children(current)))
+    return out
+
+
+_FREE: weakref.WeakKeyDictionary[Any, frozenset[int]] = weakref.WeakKeyDictionary()
+
+
+def free_levels(node: Node) -> frozenset[int]:
+    """The levels of the items a node reads that it does not bind itself
+    (0: the subject; -1: the outcomes judged so far, `passes(K)`, `score`);
+    remembered for each node."""
+    found = _FREE.get(node)
+    if found is not None:
+        return found
+    if isinstance(node, (Var, RulesetRef)):
+        out = frozenset({node.level})
+    elif isinstance(node, (CriterionRef, OutcomeRef)):
+        out = frozenset({-1})
+    elif isinstance(node, Aggregate):
+        inner = frozenset().union(*(free_levels(c) for c in (node.filter, node.body) if c))
+        out = free_levels(node.source) | (inner - {node.level})
+    elif isinstance(node, Filter):
+        out = free_levels(node.source) | (free_levels(node.condition) - {node.level})
+    else:
+        out = frozenset().union(*(free_levels(c) for c in children(node)))
+    _FREE[node] = out
     return out
 
 

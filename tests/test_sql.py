@@ -930,6 +930,26 @@ def test_rulesets_found_by_fuzzing_agree_with_the_reference(body, docs):
     assert [(r.error.code if r.error else None, r.verdict, r.statuses) for r in engine] == said
 
 
+def test_exact_division_inside_an_item_scope_plans_in_bounded_memory():
+    # (DuckDB inlined the layers of an item's rows into each other: planning
+    # this ran out of memory, or ran for minutes; they are MATERIALIZED now,
+    # and the connection's own settings are left as they were)
+    ruleset = _fuzz_ruleset('criterion C1 "c"\n  any(nums, (share / (it / founded.month)) > 0)')
+    docs = [
+        {"nums": [1, 2], "share": 0.5, "founded": "2020-03-01"},
+        {"nums": [0], "share": 1, "founded": "2020-01-01"},
+        {"nums": [], "founded": "2020-05-01"},
+    ]
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '1GB'")
+    con.execute("SET disabled_optimizers = 'join_order'")
+    flat, _ = flatten(ruleset.schema, ruleset.subject, docs)
+    into_duckdb(con, flat)
+    _same(ruleset, docs, list(evaluate_db(ruleset, con)))
+    setting = con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
+    assert setting == "join_order"
+
+
 def test_a_single_that_two_items_match_is_an_error_on_duckdb_as_in_python():
     folder = Path(__file__).parent / "data" / "sql_single_many"
     ruleset = antq_rules.load(folder / "single_many.antq")

@@ -690,6 +690,7 @@ class Compiler:
         if attached:
             parent = sc.rel.current()
             rel = self.relation(table_ref(parent, "r0"), [parent], [], carry=True)
+            rel.in_items = True
             on: Any = exp.EQ(this=b.col(link, alias), expression=root_id)
             if given is not True:
                 on = exp.And(this=on, expression=b.wrap(given))
@@ -764,6 +765,7 @@ class Compiler:
                 deopt = rel.let(b.or_(*rel.deopt)) if rel.deopt else None
                 prev = rel.current()
                 nxt = self.relation(table_ref(prev, "r0"), [prev], [], carry=True)
+                nxt.in_items = rel.in_items
                 if deopt is not None:
                     nxt.deopt.append(deopt)
                 join_on: Any = exp.EQ(this=b.col(child_link, "t1"), expression=cur_id)

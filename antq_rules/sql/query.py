@@ -59,6 +59,11 @@ def render(tree: exp.Expression, dialect: str, pretty: bool = False, copy: bool 
         for cte in tree.find_all(exp.CTE):
             cte.set("materialized", True)
         copy = False
+    elif dialect == "spark":  # (Spark SQL has no MATERIALIZED: it plans CTEs its way)
+        tree = tree.copy() if copy else tree
+        for cte in tree.find_all(exp.CTE):
+            cte.set("materialized", None)
+        copy = False
     text = tree.sql(dialect=dialect, pretty=pretty, copy=copy)
     if dialect == "postgres":
         # psycopg reads `%` as a parameter mark: the text has none of its own

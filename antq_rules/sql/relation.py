@@ -31,6 +31,7 @@ class Query:
         self._bound: dict[tuple, str] = {}
         self.ctes: dict[str, tuple[exp.Select, list[str]]] = {}  # name -> (select, deps)
         self.order: list[str] = []
+        self.materialized: set[str] = set()  # CTEs computed once, not inlined
         self.relations: list[Any] = []
         self.groups: list[Any] = []
 
@@ -60,9 +61,13 @@ class Query:
             kind = "VARCHAR"
         return exp.Cast(this=placeholder, to=exp.DataType.build(kind))
 
-    def add_cte(self, name: str, select: exp.Select, deps: list[str]) -> None:
+    def add_cte(
+        self, name: str, select: exp.Select, deps: list[str], materialized: bool = False
+    ) -> None:
         self.ctes[name] = (select, deps)
         self.order.append(name)
+        if materialized:
+            self.materialized.add(name)
 
     def render(self, final: exp.Select, deps: list[str]) -> exp.Select:
         """The final select with every CTE it needs, dependencies first."""
@@ -92,7 +97,10 @@ class Query:
         prune(ctes, final)
         out = final
         for name, select in ctes:
-            out = out.with_(exp.to_identifier(name, quoted=True), as_=select, copy=False)
+            once = True if name in self.materialized else None
+            out = out.with_(
+                exp.to_identifier(name, quoted=True), as_=select, materialized=once, copy=False
+            )
         return out
 
 
@@ -137,6 +145,10 @@ class Relation:
         self.joined: dict[int, list[tuple[str, Any]]] = {}
         self.origin: dict[str, int] = {}  # column -> the slot that makes it (absent: 0)
         self.rendered = False
+        # Rows of an item's scope (an aggregate inside `any(areas, …)`): their
+        # layers are computed once each. Inlined into each other, DuckDB's
+        # planner multiplied them out — exact division there ran out of memory.
+        self.in_items = False
 
     # ---------------------------------------------------------------- base
 
@@ -226,7 +238,7 @@ class Relation:
         items += [b.named(e, n) for n, e in self.base]
         where = b.and_(*self.where) if self.where else None
         select = b.select(items, self.source, list(self.joins), where)
-        self.q.add_cte(self._name(0), select, list(self.source_deps))
+        self.q.add_cte(self._name(0), select, list(self.source_deps), self.in_items)
         prev = self._name(0)
         for index in sorted({*self.lets, *self.joined}):
             items = [exp.Column(this=exp.Star(), table=exp.to_identifier("r"))]
@@ -253,7 +265,7 @@ class Relation:
                     joins.append(exp.Join(this=table_ref(cte, alias), on=on, side="LEFT"))
                     deps.append(cte)
             layer = b.select(items, table_ref(prev, "r"), joins)
-            self.q.add_cte(self._name(index), layer, deps)
+            self.q.add_cte(self._name(index), layer, deps, self.in_items)
             prev = self._name(index)
         return prev
 

@@ -395,7 +395,9 @@ def _extended_product(x: Rat | None, xs: int, y: Rat | None, ys: int, let: Any) 
     if xn is None or yn is None:
         value = Rat(0)
     else:
-        value = Rat(b.when(zero, 0, b.mul(xn, yn)), b.when(zero, 1, b.mul(x.den, y.den)))
+        # (named: each product is compared with the three others, twice)
+        num = let(b.when(zero, 0, b.mul(xn, yn)))
+        value = Rat(num, let(b.when(zero, 1, b.mul(x.den, y.den))))
     return let(kind), value
 
 
@@ -478,7 +480,7 @@ def _inverse(x: Rat | None, let: Any) -> Rat:
     positive = b.coalesce(b.cmp(">", n, 0), False)
     num = b.cases([(none, 0), (positive, x.den)], b.neg(x.den))
     den = b.cases([(none, 1), (positive, n)], b.neg(n))
-    return Rat(num, den)
+    return Rat(let(num), let(den))
 
 
 # --------------------------------------------------------- undefined, ??
