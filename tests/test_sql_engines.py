@@ -236,3 +236,19 @@ def test_a_text_postgresql_cannot_hold_leaves_the_batch_to_python(postgres, tmp_
     with postgres.cursor() as cur:
         cur.execute("SELECT 1")
         assert cur.fetchone() == (1,)
+
+
+def test_a_value_no_branch_of_gives_is_typed_on_postgresql(postgres):
+    # (`CASE WHEN … THEN NULL ELSE NULL END` is text to PostgreSQL: compared
+    # with a date, "operator does not exist: text <= date" — found by a
+    # ruleset fuzzer; DuckDB types NULL as anything)
+    import json
+
+    folder = ROOT / "tests" / "data" / "sql_pg_types"
+    ruleset = antq_rules.load(folder / "pg_types.antq")
+    docs = json.loads((folder / "records.json").read_text(encoding="utf-8"))
+    python = list(ruleset.evaluate_many(docs))
+    flat, ids = flatten(ruleset.schema, ruleset.subject, docs)
+    load("postgres", postgres, flat)
+    held = [r for r, key in zip(python, ids, strict=True) if key is not None]
+    same(held, list(evaluate_db(ruleset, postgres)))

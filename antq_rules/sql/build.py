@@ -308,10 +308,10 @@ def cases(pairs: list[tuple[Any, Any]], otherwise: Any) -> Any:
         kept.append((cond, value))
     if not kept:
         return otherwise
-    if isinstance(otherwise, int) and all(
-        isinstance(v, int) and type(v) is type(otherwise) and v == otherwise for _, v in kept
-    ):
-        return otherwise  # (every branch the same number: a product's denominator 1)
+    if all(_same(v, otherwise) for _, v in kept):
+        # (every branch the same: a product's denominator 1, or NULL — which
+        # PostgreSQL would type as text in `CASE … THEN NULL ELSE NULL END`)
+        return otherwise
     return exp.Case(ifs=[exp.If(this=sql(c), true=sql(v)) for c, v in kept], default=sql(otherwise))
 
 
