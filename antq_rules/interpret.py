@@ -137,25 +137,12 @@ def evaluate(node: ir.Node, subject: Any, context: Context) -> Any:
 
 
 _ONCE = frozenset({ir.Single, ir.Filter, ir.Aggregate})
-# id(node) -> (node, whether it reads only the subject): asked for every
-# aggregate met inside items, so kept by id (the node held: no id reused)
-_SUBJECT_ONLY: dict[int, tuple[Any, bool]] = {}
-
-
-def _subject_only(node: ir.Node) -> bool:
-    known = _SUBJECT_ONLY.get(id(node))
-    if known is not None and known[0] is node:
-        return known[1]
-    if len(_SUBJECT_ONLY) > 100_000:  # (rulesets come and go in a server)
-        _SUBJECT_ONLY.clear()
-    flag = not ir.free_levels(node) - {0}
-    _SUBJECT_ONLY[id(node)] = (node, flag)
-    return flag
+_SUBJECT = frozenset({0})
 
 
 def _eval(node: ir.Node, env: tuple[Any, ...], ctx: Context) -> Any:
     tracer = ctx.tracer
-    if len(env) > 1 and node.__class__ in _ONCE and _subject_only(node):
+    if len(env) > 1 and node.__class__ in _ONCE and ir.free_levels(node) <= _SUBJECT:
         # What reads only the subject is the same for every item (a define's
         # `count(units where …)` inside `any(areas, …)`): computed once.
         hit = ctx.memo.get(id(node))

@@ -54,26 +54,6 @@ def unsupported(node: Any, what: str) -> AntqError:
 # ------------------------------------------------------------- free levels
 
 
-def _free(node: ir.Node, memo: dict[int, frozenset]) -> frozenset:
-    key = id(node)
-    found = memo.get(key)
-    if found is not None:
-        return found
-    if isinstance(node, (ir.Var, ir.RulesetRef)):
-        out = frozenset({node.level})
-    elif isinstance(node, (ir.CriterionRef, ir.OutcomeRef)):
-        out = frozenset({0})
-    elif isinstance(node, ir.Aggregate):
-        inner = frozenset().union(*(_free(c, memo) for c in (node.filter, node.body) if c))
-        out = _free(node.source, memo) | (inner - {node.level})
-    elif isinstance(node, ir.Filter):
-        out = _free(node.source, memo) | (_free(node.condition, memo) - {node.level})
-    else:
-        out = frozenset().union(*(_free(c, memo) for c in ir.children(node)))
-    memo[key] = out
-    return out
-
-
 def _within(node: ir.Node, level: int) -> list[tuple[ir.Node, int]]:
     """A node's children, each with the level below which what it reads is
     an enclosing scope's: a `where` or aggregate binds its own item, even one
@@ -187,7 +167,6 @@ class Compiler:
         self.params = params
         self.year = year
         self.dialect = dialect
-        self.free_memo: dict[int, frozenset] = {}
         self.cache: dict[tuple[int, int], Any] = {}
         self.plans: dict[tuple, Plan] = {}
         self.alive: list[Scope] = []
@@ -204,8 +183,10 @@ class Compiler:
         self.outcomes = attrs.evolve(self.outcomes, **changes)
 
     def level_of(self, node: ir.Node) -> int:
-        free = _free(node, self.free_memo)
-        return max(free) if free else -1
+        """The deepest item a node reads (-1: none, a constant); the outcomes
+        judged so far (`passes(K)`, the score) are read at the subject's."""
+        free = ir.free_levels(node)
+        return max(0, *free) if free else -1
 
     def relation(self, *args: Any, **kwargs: Any) -> Relation:
         rel = Relation(self.q, *args, **kwargs)

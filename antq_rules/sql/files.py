@@ -41,19 +41,18 @@ def evaluate_files(
         con = connection if connection is not None else _duckdb().connect()
         register_parquet(con, parquet)
         names = [table_name(p) for p in parquet]
-        if readers_would_speak(ruleset, engine_for(con), names):
-            # (rows linked to no one, ids used twice, a file the layout does
-            # not name…: read as a CSV folder would be, warnings included)
+
+        def by_readers() -> Batch:  # (as a CSV folder is read, warnings included)
             records = parquet_records(ruleset, parquet, limits or DEFAULT)
             return _judge_records(ruleset, records, engine, None, year, period)
+
+        if readers_would_speak(ruleset, engine_for(con), names):
+            return by_readers()  # (rows linked to no one, ids used twice…)
         try:
             return evaluate_db(ruleset, con, year=year, period=period)
         except AntqError as error:
             if error.code == "sql-column-type":
-                # (text where a yes/no or a date is wanted: the readers read
-                # office words and Vietnamese dates, as from a CSV folder)
-                records = parquet_records(ruleset, parquet, limits or DEFAULT)
-                return _judge_records(ruleset, records, engine, None, year, period)
+                return by_readers()  # (text holding office words, Vietnamese dates)
             if error.code != "sql-engine-error":
                 raise
             return _parquet_by_python(ruleset, con, year, period, _fell_back(engine, error))

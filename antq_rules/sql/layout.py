@@ -237,7 +237,7 @@ class Layout:
             return name.casefold() if folds else name
 
         tables: dict[str, str] = {}
-        for path, entity, parent_entity in self._paths():
+        for path, entity, parent_entity in self.paths():
             name, renamed = self._names(path or self.subject)
             earlier = tables.setdefault(key(name), path)
             if earlier != path:
@@ -259,7 +259,7 @@ class Layout:
                     self._clash("column", name, seen[column], field, dialect)
                 seen[column] = field
 
-    def _paths(self) -> list[tuple[str, str | None, str | None]]:
+    def paths(self) -> list[tuple[str, str | None, str | None]]:
         """Every table's layout path, its entity (None: plain values) and its
         parent's entity, from the subject down (each entity's lists once)."""
         out: list[tuple[str, str | None, str | None]] = [("", self.subject, None)]

@@ -25,7 +25,7 @@ def readers_would_speak(ruleset: Any, engine: Any, names: list[str]) -> bool:
     """Whether the readers would refuse, warn about or read otherwise any of
     these registered tables (checked by a few counts in the engine)."""
     layout = Layout(ruleset.schema, ruleset.subject, engine.catalog())
-    paths = layout._paths()
+    paths = layout.paths()
     known = {layout.table(path).path for path, _, _ in paths}
     if any(normalize_text(name) not in known for name in names):
         return True  # (a file named otherwise: the readers match labels, or warn)
@@ -147,7 +147,7 @@ def _marks(ruleset: Any) -> dict[str, dict[str, str]]:
     do not have: a list's `given` flag (→ the list's table), an item's `_null`."""
     layout = Layout(ruleset.schema, ruleset.subject)
     out: dict[str, dict[str, str]] = {}
-    for path, _, _ in layout._paths():
+    for path, _, _ in layout.paths():
         table = layout.table(path)
         flags = {f: layout.child_path(table, f) for f in table.lists}
         out[table.path] = {**flags, NULL_COLUMN: ""}
